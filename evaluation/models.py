@@ -1,0 +1,251 @@
+"""Metrics (tagged by RE-AIM dimension), each adoption's indicators, and monthly measurements."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from innovations.models import Adoption
+
+from .querysets import IndicatorQuerySet, MeasurementQuerySet, MetricQuerySet
+
+
+class Metric(models.Model):
+    class Dimension(models.TextChoices):
+        REACH = "reach", "Reach"
+        EFFECTIVENESS = "effectiveness", "Effectiveness"
+        ADOPTION = "adoption", "Adoption"
+        IMPLEMENTATION = "implementation", "Implementation"
+        MAINTENANCE = "maintenance", "Maintenance"
+
+    class Kind(models.TextChoices):
+        COUNT = "count", "Count"
+        PERCENTAGE = "percentage", "Percentage (numerator and denominator)"
+        RATE = "rate", "Rate"
+        AMOUNT = "amount", "Amount (£)"
+
+    class Improvement(models.TextChoices):
+        INCREASE = "increase", "Higher is better"
+        DECREASE = "decrease", "Lower is better"
+        NEUTRAL = "neutral", "Neither"
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    dimension = models.CharField(
+        "RE-AIM dimension", max_length=20, choices=Dimension.choices
+    )
+    unit = models.CharField(
+        max_length=60, help_text="For example: people, %, per 1,000, £."
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    improvement = models.CharField(
+        "direction of improvement",
+        max_length=10,
+        choices=Improvement.choices,
+        default=Improvement.INCREASE,
+    )
+    history = HistoricalRecords()
+
+    objects = MetricQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["dimension", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.kind == self.Kind.PERCENTAGE
+
+
+class Indicator(models.Model):
+    """An adoption's use of a metric: what it reports, against which target and baseline."""
+
+    adoption = models.ForeignKey(
+        Adoption, on_delete=models.CASCADE, related_name="indicators"
+    )
+    metric = models.ForeignKey(
+        Metric, on_delete=models.PROTECT, related_name="indicators"
+    )
+    target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    baseline_length = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Compute the mean and limits from the first N months.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["adoption", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adoption", "metric"],
+                name="indicator_one_per_adoption_and_metric",
+                violation_error_message="This adoption already reports this metric.",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_length__isnull=True) | Q(baseline_length__gte=2),
+                name="indicator_baseline_at_least_two",
+                violation_error_message="A baseline needs at least two months.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} – {self.adoption}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:indicator", args=[self.pk])
+
+
+class RebasePoint(models.Model):
+    """A month from which SPC limits are recalculated, and why (a change in the process)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="rebase_points"
+    )
+    period = models.DateField(help_text="First day of the month the new limits start.")
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"], name="rebase_point_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="rebase_point_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rebase {self.indicator} from {self.period:%b %Y}"
+
+
+class Measurement(models.Model):
+    """One month's figure for an indicator, optionally for one IMD quintile."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    class Quintile(models.IntegerChoices):
+        Q1 = 1, "IMD quintile 1 (most deprived)"
+        Q2 = 2, "IMD quintile 2"
+        Q3 = 3, "IMD quintile 3"
+        Q4 = 4, "IMD quintile 4"
+        Q5 = 5, "IMD quintile 5 (least deprived)"
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="measurements"
+    )
+    period = models.DateField(help_text="First day of the month measured.")
+    imd_quintile = models.PositiveSmallIntegerField(
+        "IMD quintile", choices=Quintile.choices, null=True, blank=True
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    numerator = models.PositiveIntegerField(null=True, blank=True)
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    review_note = models.TextField(blank=True)
+    is_synthetic = models.BooleanField(
+        default=False, help_text="Made up for the demo; never a real figure."
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "period", "imd_quintile"]
+        indexes = [
+            models.Index(fields=["indicator", "period"]),
+            models.Index(fields=["status", "period"]),
+        ]
+        constraints = [
+            # NULL quintile means "all people": unique per month on its own.
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                condition=Q(imd_quintile__isnull=True),
+                name="measurement_one_total_per_month",
+                violation_error_message="There is already a figure for this indicator and month.",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "imd_quintile"],
+                condition=Q(imd_quintile__isnull=False),
+                name="measurement_one_per_month_and_quintile",
+                violation_error_message="There is already a figure for this indicator, month and quintile.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        value__isnull=False,
+                        numerator__isnull=True,
+                        denominator__isnull=True,
+                    )
+                    | Q(
+                        value__isnull=True,
+                        numerator__isnull=False,
+                        denominator__isnull=False,
+                    )
+                ),
+                name="measurement_value_or_fraction",
+                violation_error_message="Give either a value, or a numerator and a denominator.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="measurement_value_not_negative",
+                violation_error_message="A value cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="measurement_denominator_positive",
+                violation_error_message="The denominator must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | Q(numerator__lte=models.F("denominator")),
+                name="measurement_numerator_within_denominator",
+                violation_error_message="The numerator cannot be more than the denominator.",
+            ),
+            models.CheckConstraint(
+                condition=Q(imd_quintile__isnull=True)
+                | Q(imd_quintile__gte=1, imd_quintile__lte=5),
+                name="measurement_quintile_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        quintile = f" (IMD {self.imd_quintile})" if self.imd_quintile else ""
+        return f"{self.indicator} {self.period:%b %Y}{quintile}"
+
+    @property
+    def display_value(self):
+        """The figure as people read it: the value, or the percentage from its fraction."""
+        if self.value is not None:
+            return self.value
+        return round(100 * self.numerator / self.denominator, 1)

@@ -1,0 +1,44 @@
+from django.db import models
+
+from hubs.access import in_member_hubs, roles_of, visible_to
+
+
+class MetricQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return visible_to(self, user)
+
+    def changeable_by(self, user):
+        roles = roles_of(user)
+        return self if (roles.evaluator or roles.superuser) else self.none()
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return visible_to(self, user)
+
+    def changeable_by(self, user):
+        """Hub staff choose and describe their own adoptions' indicators."""
+        return in_member_hubs(self, user, "adoption__hub")
+
+
+class MeasurementQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status="approved")
+
+    def for_user(self, user):
+        """Own hubs' figures in full; other hubs' figures only once approved."""
+        roles = roles_of(user)
+        if not roles.authenticated:
+            return self.none()
+        if roles.reads_everything:
+            return self
+        return self.filter(
+            models.Q(indicator__adoption__hub__in=roles.hub_ids)
+            | models.Q(status="approved")
+        )
+
+    def changeable_by(self, user):
+        """Hub staff change their own hubs' figures until an evaluator approves them."""
+        return in_member_hubs(self, user, "indicator__adoption__hub").exclude(
+            status="approved"
+        )

@@ -1,0 +1,107 @@
+"""The one place that answers "what may this user see and change".
+
+Roles: membership of a hub (member or lead) gives hub scope; the groups
+"Evaluators" and "AHSN admins" give the global roles. Querysets in every app
+call these helpers (``for_user`` to read, ``changeable_by`` to write), so a rule
+is never enforced only by hiding a link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404
+
+EVALUATORS = "Evaluators"
+AHSN_ADMINS = "AHSN admins"
+GLOBAL_ROLE_GROUPS = (EVALUATORS, AHSN_ADMINS)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one user is, worked out once per request."""
+
+    authenticated: bool
+    superuser: bool
+    evaluator: bool
+    ahsn_admin: bool
+    hub_ids: frozenset[int]
+    lead_hub_ids: frozenset[int]
+
+    @property
+    def reads_everything(self) -> bool:
+        return self.superuser or self.evaluator or self.ahsn_admin
+
+    @property
+    def is_hub_staff(self) -> bool:
+        return bool(self.hub_ids)
+
+
+ANONYMOUS = Roles(False, False, False, False, frozenset(), frozenset())
+
+
+def roles_of(user) -> Roles:
+    """The user's roles, cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_hubportal_roles", None)
+    if cached is not None:
+        return cached
+    groups = set(
+        user.groups.filter(name__in=GLOBAL_ROLE_GROUPS).values_list("name", flat=True)
+    )
+    memberships = list(user.memberships.values_list("hub_id", "role"))
+    roles = Roles(
+        authenticated=True,
+        superuser=user.is_superuser,
+        evaluator=EVALUATORS in groups,
+        ahsn_admin=AHSN_ADMINS in groups,
+        hub_ids=frozenset(hub_id for hub_id, _ in memberships),
+        lead_hub_ids=frozenset(
+            hub_id for hub_id, role in memberships if role == "lead"
+        ),
+    )
+    user._hubportal_roles = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles, after a membership or group changes."""
+    user.__dict__.pop("_hubportal_roles", None)
+
+
+def is_evaluator(user) -> bool:
+    return roles_of(user).evaluator
+
+
+def is_ahsn_admin(user) -> bool:
+    return roles_of(user).ahsn_admin
+
+
+def member_hub_ids(user) -> frozenset[int]:
+    return roles_of(user).hub_ids
+
+
+def visible_to(queryset: QuerySet, user) -> QuerySet:
+    """Everything for any signed-in user, nothing for the public."""
+    return queryset if roles_of(user).authenticated else queryset.none()
+
+
+def in_member_hubs(queryset: QuerySet, user, hub_field: str) -> QuerySet:
+    """Rows whose hub (reached through ``hub_field``) the user belongs to."""
+    return queryset.filter(**{f"{hub_field}__in": member_hub_ids(user)})
+
+
+def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
+    """The record if the user may see it; 404 otherwise, never a hint that it exists."""
+    return get_object_or_404(queryset.for_user(user), **lookup)
+
+
+def get_changeable_or_403(queryset: QuerySet, user, **lookup) -> Model:
+    """The record if the user may change it: 404 if they may not see it, 403 if they may only read it."""
+    obj = get_visible_or_404(queryset, user, **lookup)
+    if not queryset.changeable_by(user).filter(pk=obj.pk).exists():
+        raise PermissionDenied("You can read this record but not change it.")
+    return obj

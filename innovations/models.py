@@ -1,0 +1,174 @@
+"""The innovation catalogue, adoptions by hubs, and the stage history of each adoption."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from hubs.models import ClinicalArea, Hub
+
+from .querysets import AdoptionQuerySet, InnovationQuerySet, StageTransitionQuerySet
+from .stages import Stage, allowed_moves, is_exit, move_needs_reason
+
+
+class Innovation(models.Model):
+    class Category(models.TextChoices):
+        REMOTE_MONITORING = "remote_monitoring", "Remote monitoring and virtual care"
+        DIAGNOSTICS = "diagnostics", "Diagnostics and case-finding"
+        MEDICINES = "medicines", "Medicines optimisation"
+        SERVICE_MODEL = "service_model", "Service model or pathway"
+        PREVENTION = "prevention", "Prevention and self-management"
+        DIGITAL = "digital", "Digital tool or data"
+        WORKFORCE = "workforce", "Workforce and community roles"
+
+    class Evidence(models.TextChoices):
+        NICE = "nice", "NICE guidance or national mandate"
+        NATIONAL = "national", "National programme with published evaluation"
+        TRIAL = "trial", "Randomised or controlled trial evidence"
+        OBSERVATIONAL = "observational", "Observational or real-world evidence"
+        EMERGING = "emerging", "Emerging: local evaluation only"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField()
+    category = models.CharField(max_length=30, choices=Category.choices)
+    evidence_level = models.CharField(max_length=20, choices=Evidence.choices)
+    origin = models.CharField(
+        max_length=200, blank=True, help_text="Who developed or first spread it."
+    )
+    clinical_areas = models.ManyToManyField(
+        ClinicalArea,
+        blank=True,
+        related_name="innovations",
+        verbose_name="Core20PLUS5 clinical areas",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(m2m_fields=[clinical_areas])
+
+    objects = InnovationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Adoption(models.Model):
+    """One hub's adoption of one innovation, with its current stage."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="adoptions")
+    innovation = models.ForeignKey(
+        Innovation, on_delete=models.PROTECT, related_name="adoptions"
+    )
+    stage = models.CharField(
+        max_length=20, choices=Stage.choices, default=Stage.IDENTIFIED
+    )
+    stage_since = models.DateField(help_text="Date of the latest stage move.")
+    started_on = models.DateField(
+        help_text="When the hub first identified the innovation."
+    )
+    aims = models.TextField(blank=True)
+    target_population = models.TextField(blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_adoptions",
+    )
+    archived = models.BooleanField(default=False)
+    archived_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["hub__name", "innovation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "innovation"],
+                name="adoption_one_per_hub_and_innovation",
+                violation_error_message="This hub already adopts this innovation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage_since__gte=F("started_on")),
+                name="adoption_stage_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(archived=False) | ~Q(archived_reason=""),
+                name="adoption_archive_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.innovation} in {self.hub}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("innovations:adoption", args=[self.pk])
+
+    @property
+    def is_exited(self) -> bool:
+        return is_exit(self.stage)
+
+    def can_move_to(self, stage: str) -> bool:
+        return stage in allowed_moves(self.stage)
+
+    def move_needs_reason(self, stage: str) -> bool:
+        return move_needs_reason(self.stage, stage)
+
+    def days_in_stage(self, today: datetime.date | None = None) -> int:
+        return ((today or timezone.localdate()) - self.stage_since).days
+
+
+class StageTransition(models.Model):
+    """One move of an adoption from a stage to another: an append-only record."""
+
+    adoption = models.ForeignKey(
+        Adoption, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    date = models.DateField()
+    reason = models.TextField(blank=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = StageTransitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["adoption", "date", "recorded_at", "pk"]
+        indexes = [
+            models.Index(fields=["adoption", "date"]),
+            models.Index(fields=["date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_stage=F("to_stage")), name="transition_changes_stage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adoption}: {self.from_stage or 'start'} → {self.to_stage} on {self.date}"
