@@ -34,12 +34,8 @@ class Metric(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    dimension = models.CharField(
-        "RE-AIM dimension", max_length=20, choices=Dimension.choices
-    )
-    unit = models.CharField(
-        max_length=60, help_text="For example: people, %, per 1,000, £."
-    )
+    dimension = models.CharField("RE-AIM dimension", max_length=20, choices=Dimension.choices)
+    unit = models.CharField(max_length=60, help_text="For example: people, %, per 1,000, £.")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     improvement = models.CharField(
         "direction of improvement",
@@ -65,12 +61,8 @@ class Metric(models.Model):
 class Indicator(models.Model):
     """An adoption's use of a metric: what it reports, against which target and baseline."""
 
-    adoption = models.ForeignKey(
-        Adoption, on_delete=models.CASCADE, related_name="indicators"
-    )
-    metric = models.ForeignKey(
-        Metric, on_delete=models.PROTECT, related_name="indicators"
-    )
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="indicators")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="indicators")
     target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     baseline_length = models.PositiveSmallIntegerField(
         null=True,
@@ -107,9 +99,7 @@ class Indicator(models.Model):
 class RebasePoint(models.Model):
     """A month from which SPC limits are recalculated, and why (a change in the process)."""
 
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="rebase_points"
-    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rebase_points")
     period = models.DateField(help_text="First day of the month the new limits start.")
     reason = models.TextField()
     created_by = models.ForeignKey(
@@ -120,12 +110,8 @@ class RebasePoint(models.Model):
     class Meta:
         ordering = ["indicator", "period"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "period"], name="rebase_point_unique"
-            ),
-            models.CheckConstraint(
-                condition=~Q(reason=""), name="rebase_point_has_reason"
-            ),
+            models.UniqueConstraint(fields=["indicator", "period"], name="rebase_point_unique"),
+            models.CheckConstraint(condition=~Q(reason=""), name="rebase_point_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -147,9 +133,7 @@ class Measurement(models.Model):
         Q4 = 4, "IMD quintile 4"
         Q5 = 5, "IMD quintile 5 (least deprived)"
 
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="measurements"
-    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     period = models.DateField(help_text="First day of the month measured.")
     imd_quintile = models.PositiveSmallIntegerField(
         "IMD quintile", choices=Quintile.choices, null=True, blank=True
@@ -157,13 +141,9 @@ class Measurement(models.Model):
     value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     numerator = models.PositiveIntegerField(null=True, blank=True)
     denominator = models.PositiveIntegerField(null=True, blank=True)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.SUBMITTED
-    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     review_note = models.TextField(blank=True)
-    is_synthetic = models.BooleanField(
-        default=False, help_text="Made up for the demo; never a real figure."
-    )
+    is_synthetic = models.BooleanField(default=False, help_text="Made up for the demo; never a real figure.")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -227,14 +207,12 @@ class Measurement(models.Model):
                 violation_error_message="The denominator must be more than zero.",
             ),
             models.CheckConstraint(
-                condition=Q(numerator__isnull=True)
-                | Q(numerator__lte=models.F("denominator")),
+                condition=Q(numerator__isnull=True) | Q(numerator__lte=models.F("denominator")),
                 name="measurement_numerator_within_denominator",
                 violation_error_message="The numerator cannot be more than the denominator.",
             ),
             models.CheckConstraint(
-                condition=Q(imd_quintile__isnull=True)
-                | Q(imd_quintile__gte=1, imd_quintile__lte=5),
+                condition=Q(imd_quintile__isnull=True) | Q(imd_quintile__gte=1, imd_quintile__lte=5),
                 name="measurement_quintile_1_to_5",
             ),
         ]

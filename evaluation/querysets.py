@@ -32,13 +32,8 @@ class MeasurementQuerySet(models.QuerySet):
             return self.none()
         if roles.reads_everything:
             return self
-        return self.filter(
-            models.Q(indicator__adoption__hub__in=roles.hub_ids)
-            | models.Q(status="approved")
-        )
+        return self.filter(models.Q(indicator__adoption__hub__in=roles.hub_ids) | models.Q(status="approved"))
 
     def changeable_by(self, user):
         """Hub staff change their own hubs' figures until an evaluator approves them."""
-        return in_member_hubs(self, user, "indicator__adoption__hub").exclude(
-            status="approved"
-        )
+        return in_member_hubs(self, user, "indicator__adoption__hub").exclude(status="approved")

@@ -49,9 +49,7 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_hubportal_roles", None)
     if cached is not None:
         return cached
-    groups = set(
-        user.groups.filter(name__in=GLOBAL_ROLE_GROUPS).values_list("name", flat=True)
-    )
+    groups = set(user.groups.filter(name__in=GLOBAL_ROLE_GROUPS).values_list("name", flat=True))
     memberships = list(user.memberships.values_list("hub_id", "role"))
     roles = Roles(
         authenticated=True,
@@ -59,9 +57,7 @@ def roles_of(user) -> Roles:
         evaluator=EVALUATORS in groups,
         ahsn_admin=AHSN_ADMINS in groups,
         hub_ids=frozenset(hub_id for hub_id, _ in memberships),
-        lead_hub_ids=frozenset(
-            hub_id for hub_id, role in memberships if role == "lead"
-        ),
+        lead_hub_ids=frozenset(hub_id for hub_id, role in memberships if role == "lead"),
     )
     user._hubportal_roles = roles
     return roles

@@ -33,9 +33,7 @@ class Programme(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     funder = models.CharField(max_length=200)
-    award_cap = models.DecimalField(
-        "maximum award per hub (£)", max_digits=12, decimal_places=2
-    )
+    award_cap = models.DecimalField("maximum award per hub (£)", max_digits=12, decimal_places=2)
     duration_months = models.PositiveSmallIntegerField()
     description = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -43,12 +41,8 @@ class Programme(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(award_cap__gt=0), name="programme_award_cap_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(duration_months__gt=0), name="programme_duration_positive"
-            ),
+            models.CheckConstraint(condition=Q(award_cap__gt=0), name="programme_award_cap_positive"),
+            models.CheckConstraint(condition=Q(duration_months__gt=0), name="programme_duration_positive"),
         ]
 
     def __str__(self) -> str:
@@ -81,15 +75,11 @@ class Organisation(models.Model):
 
 
 class Hub(models.Model):
-    programme = models.ForeignKey(
-        Programme, on_delete=models.PROTECT, related_name="hubs"
-    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="hubs")
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     region = models.CharField(max_length=120)
-    lead_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="led_hubs"
-    )
+    lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_hubs")
     host_ahsn = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -100,9 +90,7 @@ class Hub(models.Model):
     award = models.DecimalField("award (£)", max_digits=12, decimal_places=2)
     start_date = models.DateField()
     end_date = models.DateField()
-    priorities = models.TextField(
-        blank=True, help_text="The hub's priorities, from local population needs."
-    )
+    priorities = models.TextField(blank=True, help_text="The hub's priorities, from local population needs.")
     core20 = models.BooleanField(
         "focus on Core20",
         default=True,
@@ -119,9 +107,7 @@ class Hub(models.Model):
         related_name="hubs",
         verbose_name="Core20PLUS5 clinical areas",
     )
-    organisations = models.ManyToManyField(
-        Organisation, through="Partnership", related_name="partner_hubs"
-    )
+    organisations = models.ManyToManyField(Organisation, through="Partnership", related_name="partner_hubs")
     history = HistoricalRecords(m2m_fields=[clinical_areas])
 
     objects = HubQuerySet.as_manager()
@@ -129,12 +115,8 @@ class Hub(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(award__gte=0), name="hub_award_not_negative"
-            ),
-            models.CheckConstraint(
-                condition=Q(end_date__gt=F("start_date")), name="hub_ends_after_start"
-            ),
+            models.CheckConstraint(condition=Q(award__gte=0), name="hub_award_not_negative"),
+            models.CheckConstraint(condition=Q(end_date__gt=F("start_date")), name="hub_ends_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -145,20 +127,14 @@ class Hub(models.Model):
 
     def clean(self) -> None:
         # The cap lives on another table, so the database cannot check it.
-        if (
-            self.programme_id
-            and self.award is not None
-            and self.award > self.programme.award_cap
-        ):
+        if self.programme_id and self.award is not None and self.award > self.programme.award_cap:
             raise ValidationError(
                 {
                     "award": f"The award may not exceed the programme's cap of £{self.programme.award_cap:,.0f}."
                 }
             )
         if self.start_date and self.end_date and self.end_date <= self.start_date:
-            raise ValidationError(
-                {"end_date": "The end date must be after the start date."}
-            )
+            raise ValidationError({"end_date": "The end date must be after the start date."})
 
     @property
     def plus_group_list(self) -> list[str]:
@@ -175,19 +151,13 @@ class Partnership(models.Model):
         SUPPORTER = "supporter", "Supporting partner"
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="partnerships")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="partnerships"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partnerships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.DELIVERY)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["hub", "role", "organisation__name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["hub", "organisation"], name="partnership_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["hub", "organisation"], name="partnership_unique")]
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()}) in {self.hub}"
@@ -198,9 +168,7 @@ class Membership(models.Model):
         MEMBER = "member", "Member"
         LEAD = "lead", "Lead"
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     history = HistoricalRecords()
@@ -209,9 +177,7 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["hub", "user__username"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "hub"], name="membership_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "hub"], name="membership_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} of {self.hub}"

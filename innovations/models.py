@@ -41,18 +41,14 @@ class Innovation(models.Model):
     summary = models.TextField()
     category = models.CharField(max_length=30, choices=Category.choices)
     evidence_level = models.CharField(max_length=20, choices=Evidence.choices)
-    origin = models.CharField(
-        max_length=200, blank=True, help_text="Who developed or first spread it."
-    )
+    origin = models.CharField(max_length=200, blank=True, help_text="Who developed or first spread it.")
     clinical_areas = models.ManyToManyField(
         ClinicalArea,
         blank=True,
         related_name="innovations",
         verbose_name="Core20PLUS5 clinical areas",
     )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PROPOSED
-    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -76,16 +72,10 @@ class Adoption(models.Model):
     """One hub's adoption of one innovation, with its current stage."""
 
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="adoptions")
-    innovation = models.ForeignKey(
-        Innovation, on_delete=models.PROTECT, related_name="adoptions"
-    )
-    stage = models.CharField(
-        max_length=20, choices=Stage.choices, default=Stage.IDENTIFIED
-    )
+    innovation = models.ForeignKey(Innovation, on_delete=models.PROTECT, related_name="adoptions")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.IDENTIFIED)
     stage_since = models.DateField(help_text="Date of the latest stage move.")
-    started_on = models.DateField(
-        help_text="When the hub first identified the innovation."
-    )
+    started_on = models.DateField(help_text="When the hub first identified the innovation.")
     aims = models.TextField(blank=True)
     target_population = models.TextField(blank=True)
     lead = models.ForeignKey(
@@ -144,9 +134,7 @@ class Adoption(models.Model):
 class StageTransition(models.Model):
     """One move of an adoption from a stage to another: an append-only record."""
 
-    adoption = models.ForeignKey(
-        Adoption, on_delete=models.CASCADE, related_name="transitions"
-    )
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="transitions")
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     date = models.DateField()
@@ -165,9 +153,7 @@ class StageTransition(models.Model):
             models.Index(fields=["date"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(from_stage=F("to_stage")), name="transition_changes_stage"
-            ),
+            models.CheckConstraint(condition=~Q(from_stage=F("to_stage")), name="transition_changes_stage"),
         ]
 
     def __str__(self) -> str:

@@ -79,15 +79,11 @@ def move_errors(
             f"An adoption cannot move from “{Stage(current).label}” to “{Stage(target).label}”."
         )
     elif move_needs_reason(current, target) and not reason.strip():
-        errors["reason"] = (
-            "Say why: a backward move, an exit or a return from an exit needs a reason."
-        )
+        errors["reason"] = "Say why: a backward move, an exit or a return from an exit needs a reason."
     if on is None:
         errors["date"] = "Enter the date of the move."
     elif on > today:
         errors["date"] = "The date of a move cannot be in the future."
     elif previous_move_on and on < previous_move_on:
-        errors["date"] = (
-            f"The date cannot be before the previous move, on {previous_move_on:%-d %B %Y}."
-        )
+        errors["date"] = f"The date cannot be before the previous move, on {previous_move_on:%-d %B %Y}."
     return errors

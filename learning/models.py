@@ -24,13 +24,9 @@ class LearningNote(models.Model):
         INDIVIDUALS = "individuals", "Individuals"
         PROCESS = "implementation_process", "Implementation process"
 
-    adoption = models.ForeignKey(
-        Adoption, on_delete=models.CASCADE, related_name="notes"
-    )
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    cfir_domain = models.CharField(
-        "CFIR 2.0 domain", max_length=30, choices=Domain.choices
-    )
+    cfir_domain = models.CharField("CFIR 2.0 domain", max_length=30, choices=Domain.choices)
     title = models.CharField(max_length=200)
     text = models.TextField(help_text="Markdown.")
     author = models.ForeignKey(

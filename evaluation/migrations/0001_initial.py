@@ -47,9 +47,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "unit",
-                    models.CharField(
-                        help_text="For example: people, %, per 1,000, £.", max_length=60
-                    ),
+                    models.CharField(help_text="For example: people, %, per 1,000, £.", max_length=60),
                 ),
                 (
                     "kind",
@@ -86,9 +84,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 ("code", models.SlugField(max_length=60)),
                 ("name", models.CharField(max_length=200)),
@@ -109,9 +105,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "unit",
-                    models.CharField(
-                        help_text="For example: people, %, per 1,000, £.", max_length=60
-                    ),
+                    models.CharField(help_text="For example: people, %, per 1,000, £.", max_length=60),
                 ),
                 (
                     "kind",
@@ -180,9 +174,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "target",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=14, null=True
-                    ),
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
                 ),
                 (
                     "baseline_length",
@@ -194,9 +186,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),
                 (
                     "adoption",
@@ -224,15 +214,11 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 (
                     "period",
-                    models.DateField(
-                        help_text="First day of the month the new limits start."
-                    ),
+                    models.DateField(help_text="First day of the month the new limits start."),
                 ),
                 ("reason", models.TextField()),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
@@ -290,9 +276,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 (
                     "period",
@@ -315,9 +299,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "value",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=14, null=True
-                    ),
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
                 ),
                 ("numerator", models.PositiveIntegerField(blank=True, null=True)),
                 ("denominator", models.PositiveIntegerField(blank=True, null=True)),
@@ -412,15 +394,11 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 (
                     "target",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=14, null=True
-                    ),
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
                 ),
                 (
                     "baseline_length",
@@ -432,9 +410,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
@@ -500,9 +476,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "period",
-                    models.DateField(
-                        help_text="First day of the month the new limits start."
-                    ),
+                    models.DateField(help_text="First day of the month the new limits start."),
                 ),
                 ("reason", models.TextField()),
                 (
@@ -560,9 +534,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "value",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=14, null=True
-                    ),
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True),
                 ),
                 ("numerator", models.PositiveIntegerField(blank=True, null=True)),
                 ("denominator", models.PositiveIntegerField(blank=True, null=True)),
@@ -662,9 +634,7 @@ class Migration(migrations.Migration):
                         violation_error_message="Give either a value, or a numerator and a denominator.",
                     ),
                     models.CheckConstraint(
-                        condition=models.Q(
-                            ("value__isnull", True), ("value__gte", 0), _connector="OR"
-                        ),
+                        condition=models.Q(("value__isnull", True), ("value__gte", 0), _connector="OR"),
                         name="measurement_value_not_negative",
                         violation_error_message="A value cannot be negative.",
                     ),
@@ -689,9 +659,7 @@ class Migration(migrations.Migration):
                     models.CheckConstraint(
                         condition=models.Q(
                             ("imd_quintile__isnull", True),
-                            models.Q(
-                                ("imd_quintile__gte", 1), ("imd_quintile__lte", 5)
-                            ),
+                            models.Q(("imd_quintile__gte", 1), ("imd_quintile__lte", 5)),
                             _connector="OR",
                         ),
                         name="measurement_quintile_1_to_5",
@@ -721,9 +689,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="rebasepoint",
-            constraint=models.UniqueConstraint(
-                fields=("indicator", "period"), name="rebase_point_unique"
-            ),
+            constraint=models.UniqueConstraint(fields=("indicator", "period"), name="rebase_point_unique"),
         ),
         migrations.AddConstraint(
             model_name="rebasepoint",

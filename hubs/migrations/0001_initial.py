@@ -86,18 +86,14 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 ("name", models.CharField(db_index=True, max_length=200)),
                 ("slug", models.SlugField(max_length=200)),
                 ("region", models.CharField(max_length=120)),
                 (
                     "award",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=12, verbose_name="award (£)"
-                    ),
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="award (£)"),
                 ),
                 ("start_date", models.DateField()),
                 ("end_date", models.DateField()),
@@ -181,9 +177,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 ("name", models.CharField(db_index=True, max_length=200)),
                 (
@@ -238,9 +232,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 ("name", models.CharField(db_index=True, max_length=200)),
                 ("slug", models.SlugField(max_length=200)),
@@ -300,9 +292,7 @@ class Migration(migrations.Migration):
                 ("region", models.CharField(max_length=120)),
                 (
                     "award",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=12, verbose_name="award (£)"
-                    ),
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="award (£)"),
                 ),
                 ("start_date", models.DateField()),
                 ("end_date", models.DateField()),
@@ -366,9 +356,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 (
                     "role",
@@ -433,9 +421,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
                 (
@@ -481,9 +467,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 (
                     "role",
@@ -707,18 +691,12 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["hub", "user__username"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("user", "hub"), name="membership_unique"
-                    )
-                ],
+                "constraints": [models.UniqueConstraint(fields=("user", "hub"), name="membership_unique")],
             },
         ),
         migrations.AddConstraint(
             model_name="partnership",
-            constraint=models.UniqueConstraint(
-                fields=("hub", "organisation"), name="partnership_unique"
-            ),
+            constraint=models.UniqueConstraint(fields=("hub", "organisation"), name="partnership_unique"),
         ),
         migrations.AddConstraint(
             model_name="hub",

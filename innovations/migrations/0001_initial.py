@@ -21,9 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 ("name", models.CharField(db_index=True, max_length=200)),
                 ("slug", models.SlugField(max_length=200)),
@@ -77,9 +75,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
@@ -184,9 +180,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),
                 (
                     "clinical_areas",
@@ -217,9 +211,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
                 (
@@ -265,9 +257,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 (
                     "stage",
@@ -295,9 +285,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "started_on",
-                    models.DateField(
-                        help_text="When the hub first identified the innovation."
-                    ),
+                    models.DateField(help_text="When the hub first identified the innovation."),
                 ),
                 ("aims", models.TextField(blank=True)),
                 ("target_population", models.TextField(blank=True)),
@@ -305,9 +293,7 @@ class Migration(migrations.Migration):
                 ("archived_reason", models.TextField(blank=True)),
                 (
                     "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),
                 ("updated_at", models.DateTimeField(blank=True, editable=False)),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
@@ -409,9 +395,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "started_on",
-                    models.DateField(
-                        help_text="When the hub first identified the innovation."
-                    ),
+                    models.DateField(help_text="When the hub first identified the innovation."),
                 ),
                 ("aims", models.TextField(blank=True)),
                 ("target_population", models.TextField(blank=True)),
@@ -419,9 +403,7 @@ class Migration(migrations.Migration):
                 ("archived_reason", models.TextField(blank=True)),
                 (
                     "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),
                 ("updated_at", models.DateTimeField(auto_now=True)),
                 (
@@ -510,9 +492,7 @@ class Migration(migrations.Migration):
                 ("reason", models.TextField(blank=True)),
                 (
                     "recorded_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),
                 (
                     "adoption",
@@ -564,9 +544,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="stagetransition",
-            index=models.Index(
-                fields=["adoption", "date"], name="innovations_adoptio_94c99c_idx"
-            ),
+            index=models.Index(fields=["adoption", "date"], name="innovations_adoptio_94c99c_idx"),
         ),
         migrations.AddIndex(
             model_name="stagetransition",

@@ -21,9 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
                 ),
                 (
                     "kind",
@@ -55,9 +53,7 @@ class Migration(migrations.Migration):
                 ("text", models.TextField(help_text="Markdown.")),
                 (
                     "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),
                 ("updated_at", models.DateTimeField(blank=True, editable=False)),
                 ("archived", models.BooleanField(default=False)),
@@ -153,9 +149,7 @@ class Migration(migrations.Migration):
                 ("text", models.TextField(help_text="Markdown.")),
                 (
                     "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False
-                    ),
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
                 ),
                 ("updated_at", models.DateTimeField(auto_now=True)),
                 ("archived", models.BooleanField(default=False)),
@@ -179,11 +173,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-created_at"],
-                "indexes": [
-                    models.Index(
-                        fields=["created_at"], name="learning_le_created_0f7c7a_idx"
-                    )
-                ],
+                "indexes": [models.Index(fields=["created_at"], name="learning_le_created_0f7c7a_idx")],
             },
         ),
     ]
