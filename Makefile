@@ -1,0 +1,46 @@
+# Hub Portal: one-word commands for developers and CI.
+# `make run` serves the whole portal with demo data on http://127.0.0.1:8000.
+
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test lint migrate seed clean
+
+# The virtualenv is built from the pinned requirements, and rebuilt when either
+# file changes: the stamp files record the last successful install.
+$(BIN)/python:
+	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Local commands run in debug mode unless told otherwise, so they need no secret key.
+run migrate seed lint: export DJANGO_DEBUG ?= true
+
+run: migrate
+	$(MANAGE) seed_demo
+	PATH="$(CURDIR)/$(BIN):$$PATH" PYTHONUNBUFFERED=1 $(BIN)/honcho start -f Procfile.dev
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+migrate: $(VENV)/.installed
+	$(MANAGE) migrate
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+clean:
+	rm -rf var staticfiles
