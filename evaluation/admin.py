@@ -1,1 +1,35 @@
-# Register your models here.
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Indicator, Measurement, Metric, RebasePoint
+
+
+@admin.register(Metric)
+class MetricAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "dimension", "kind", "unit", "improvement"]
+    list_filter = ["dimension", "kind"]
+    search_fields = ["name", "code"]
+
+
+class RebasePointInline(admin.TabularInline):
+    model = RebasePoint
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["metric", "adoption", "target", "baseline_length"]
+    list_filter = ["metric__dimension", "adoption__hub"]
+    search_fields = ["metric__name", "adoption__innovation__name"]
+    inlines = [RebasePointInline]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "period", "imd_quintile", "value", "numerator", "denominator", "status"]
+    list_filter = ["status", "is_synthetic", "indicator__adoption__hub"]
+    list_select_related = ["indicator__metric", "indicator__adoption__hub", "indicator__adoption__innovation"]
+    date_hierarchy = "period"
+
+    def has_delete_permission(self, request, obj=None):
+        return False

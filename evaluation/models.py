@@ -1,6 +1,7 @@
 """Metrics (tagged by RE-AIM dimension), each adoption's indicators, and monthly measurements."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -220,6 +221,32 @@ class Measurement(models.Model):
     def __str__(self) -> str:
         quintile = f" (IMD {self.imd_quintile})" if self.imd_quintile else ""
         return f"{self.indicator} {self.period:%b %Y}{quintile}"
+
+    def clean(self) -> None:
+        """The rules a form cannot leave to the database: the metric's kind and the month."""
+        errors: dict[str, str] = {}
+        metric = self.indicator.metric if self.indicator_id else None
+        if self.period:
+            if self.period.day != 1:
+                errors["period"] = "Give the month as its first day."
+            elif self.period > timezone.localdate():
+                errors["period"] = "The month cannot be in the future."
+            elif self.indicator_id and self.period < self.indicator.adoption.started_on.replace(day=1):
+                errors["period"] = "The month cannot be before the adoption began."
+        if metric and metric.is_percentage:
+            if self.numerator is None or self.denominator is None:
+                errors["numerator"] = "A percentage needs a numerator and a denominator."
+            elif self.numerator > self.denominator:
+                errors["numerator"] = "The numerator cannot be more than the denominator."
+        elif metric:
+            if self.value is None:
+                errors["value"] = "Enter a value."
+            elif self.value < 0:
+                errors["value"] = "The value cannot be negative."
+            elif metric.kind == Metric.Kind.COUNT and self.value != int(self.value):
+                errors["value"] = "A count must be a whole number."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def display_value(self):

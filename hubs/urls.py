@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "hubs"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/edit/", views.edit, name="edit"),
+]

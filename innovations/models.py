@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from hubs.models import ClinicalArea, Hub
 
 from .querysets import AdoptionQuerySet, InnovationQuerySet, StageTransitionQuerySet
-from .stages import Stage, allowed_moves, is_exit, move_needs_reason
+from .stages import STAGE_ORDER, Stage, allowed_moves, is_exit, move_needs_reason
 
 
 class Innovation(models.Model):
@@ -120,6 +120,15 @@ class Adoption(models.Model):
     @property
     def is_exited(self) -> bool:
         return is_exit(self.stage)
+
+    @property
+    def stage_tag_class(self) -> str:
+        """NHS.UK tag colour for the stage; the label always says the stage too."""
+        if self.is_exited:
+            return "nhsuk-tag--grey"
+        if STAGE_ORDER[Stage(self.stage)] >= STAGE_ORDER[Stage.IMPLEMENTED]:
+            return "nhsuk-tag--green"
+        return "nhsuk-tag--blue"
 
     def can_move_to(self, stage: str) -> bool:
         return stage in allowed_moves(self.stage)

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "learning"
-urlpatterns: list = []
+urlpatterns = [
+    path("notes/<int:pk>/", views.note_detail, name="note"),
+    path("notes/<int:pk>/edit/", views.note_edit, name="note_edit"),
+]

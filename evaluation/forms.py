@@ -1,0 +1,23 @@
+from django import forms
+
+from .models import Measurement
+
+
+class MeasurementForm(forms.Form):
+    """A month's figure: a value, or a numerator and denominator for a percentage."""
+
+    value = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=4)
+    numerator = forms.IntegerField(required=False, min_value=0)
+    denominator = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args, measurement: Measurement, **kwargs):
+        super().__init__(*args, **kwargs)
+        metric = measurement.indicator.metric
+        if metric.is_percentage:
+            del self.fields["value"]
+            self.fields["numerator"].required = True
+            self.fields["denominator"].required = True
+        else:
+            del self.fields["numerator"], self.fields["denominator"]
+            self.fields["value"].required = True
+            self.fields["value"].label = f"Value ({metric.unit})"

@@ -1,0 +1,56 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from hubs.access import get_changeable_or_403, get_visible_or_404
+
+from .forms import MeasurementForm
+from .models import Indicator, Measurement
+from .services import measurement_update
+
+
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_visible_or_404(
+        Indicator.objects.select_related("metric", "adoption__hub", "adoption__innovation"),
+        request.user,
+        pk=pk,
+    )
+    measurements = Measurement.objects.for_user(request.user).filter(indicator=indicator)
+    changeable_ids = set(
+        Measurement.objects.changeable_by(request.user)
+        .filter(indicator=indicator)
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "evaluation/indicator_detail.html",
+        {"indicator": indicator, "measurements": measurements, "changeable_ids": changeable_ids},
+    )
+
+
+def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    measurement = get_changeable_or_403(
+        Measurement.objects.select_related(
+            "indicator__metric", "indicator__adoption__hub", "indicator__adoption__innovation"
+        ),
+        request.user,
+        pk=pk,
+    )
+    initial = {f: getattr(measurement, f) for f in ("value", "numerator", "denominator")}
+    form = MeasurementForm(request.POST or None, initial=initial, measurement=measurement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measurement_update(
+                measurement=measurement,
+                by=request.user,
+                value=form.cleaned_data.get("value"),
+                numerator=form.cleaned_data.get("numerator"),
+                denominator=form.cleaned_data.get("denominator"),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The figure is saved and submitted for review.")
+            return redirect(measurement.indicator)
+    return render(request, "evaluation/measurement_edit.html", {"measurement": measurement, "form": form})

@@ -1,0 +1,19 @@
+"""Writes to hubs."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .models import Hub
+
+
+@transaction.atomic
+def hub_update(*, hub: Hub, by, clinical_areas=None, **changes) -> Hub:
+    """Change a hub's profile, checking the award against the programme's cap; history keeps the old one."""
+    for field, value in changes.items():
+        setattr(hub, field, value)
+    hub.full_clean()
+    hub.save()
+    if clinical_areas is not None:
+        hub.clinical_areas.set(clinical_areas)
+    return hub

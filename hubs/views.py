@@ -1,0 +1,59 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from .access import get_changeable_or_403, get_visible_or_404
+from .forms import HubProfileForm
+from .models import Hub, Membership, Partnership
+from .services import hub_update
+
+
+def _hubs_with_profile(user):
+    return (
+        Hub.objects.for_user(user)
+        .select_related("programme", "lead_organisation", "host_ahsn")
+        .prefetch_related(
+            "clinical_areas",
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.select_related("organisation").order_by("organisation__name"),
+            ),
+        )
+    )
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    hubs = _hubs_with_profile(request.user).annotate(
+        adoption_count=Count("adoptions", filter=Q(adoptions__archived=False))
+    )
+    return render(request, "hubs/directory.html", {"hubs": hubs})
+
+
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    hub = get_visible_or_404(_hubs_with_profile(request.user), request.user, slug=slug)
+    adoptions = (
+        hub.adoptions.filter(archived=False).select_related("innovation", "lead").order_by("innovation__name")
+    )
+    members = Membership.objects.filter(hub=hub).select_related("user").order_by("-role", "user__last_name")
+    can_change = Hub.objects.changeable_by(request.user).filter(pk=hub.pk).exists()
+    return render(
+        request,
+        "hubs/detail.html",
+        {"hub": hub, "adoptions": adoptions, "members": members, "can_change": can_change},
+    )
+
+
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    hub = get_changeable_or_403(Hub.objects.all(), request.user, slug=slug)
+    form = HubProfileForm(request.POST or None, instance=hub)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hub_update(hub=hub, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The hub's profile is saved.")
+            return redirect(hub)
+    return render(request, "hubs/edit.html", {"hub": hub, "form": form})

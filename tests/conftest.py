@@ -1,0 +1,40 @@
+import pytest
+
+from tests.factories import AdoptionFactory, HubFactory, ahsn_admin, evaluator, member_of
+
+
+@pytest.fixture
+def hub(db):
+    return HubFactory(name="Dorset", slug="dorset")
+
+
+@pytest.fixture
+def other_hub(db):
+    return HubFactory(name="Manchester", slug="manchester")
+
+
+@pytest.fixture
+def owner(hub):
+    """A member of the hub that owns the records under test."""
+    return member_of(hub, username="owner")
+
+
+@pytest.fixture
+def reader(other_hub):
+    """A member of another hub: may read the shared records, may change none."""
+    return member_of(other_hub, username="reader")
+
+
+@pytest.fixture
+def evaluator_user(db):
+    return evaluator(username="evaluator")
+
+
+@pytest.fixture
+def admin_user_ahsn(db):
+    return ahsn_admin(username="ahsn-admin")
+
+
+@pytest.fixture
+def adoption(hub):
+    return AdoptionFactory(hub=hub)

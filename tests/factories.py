@@ -1,0 +1,180 @@
+"""Factories for the domain model: the smallest valid rows, overridable per test."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from evaluation.models import Indicator, Measurement, Metric
+from hubs.access import AHSN_ADMINS, EVALUATORS
+from hubs.models import Hub, Membership, Organisation, Programme
+from innovations.models import Adoption, Innovation, StageTransition
+from innovations.stages import Stage
+from learning.models import LearningNote
+
+TWO_YEARS_AGO = timezone.localdate() - datetime.timedelta(days=730)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    first_name = "Alex"
+    last_name = factory.Sequence(lambda n: f"Tester{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+def user_in_group(group_name: str, **kwargs):
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def evaluator(**kwargs):
+    return user_in_group(EVALUATORS, **kwargs)
+
+
+def ahsn_admin(**kwargs):
+    return user_in_group(AHSN_ADMINS, **kwargs)
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ("slug",)
+
+    name = "Adopting Innovation"
+    slug = "adopting-innovation"
+    funder = "The Health Foundation"
+    award_cap = Decimal("475000")
+    duration_months = 30
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.NHS_TRUST
+
+
+class HubFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Hub
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Hub {n}")
+    slug = factory.Sequence(lambda n: f"hub-{n}")
+    region = "South West"
+    lead_organisation = factory.SubFactory(OrganisationFactory)
+    host_ahsn = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.AHSN)
+    award = Decimal("450000")
+    start_date = TWO_YEARS_AGO
+    end_date = factory.LazyAttribute(lambda h: h.start_date + datetime.timedelta(days=913))
+    priorities = "Illustrative priorities."
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    hub = factory.SubFactory(HubFactory)
+    role = Membership.Role.MEMBER
+
+
+def member_of(hub, **kwargs):
+    return MembershipFactory(hub=hub, user=UserFactory(**kwargs)).user
+
+
+class InnovationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Innovation
+
+    name = factory.Sequence(lambda n: f"Innovation {n}")
+    slug = factory.Sequence(lambda n: f"innovation-{n}")
+    summary = "A proven innovation."
+    category = Innovation.Category.REMOTE_MONITORING
+    evidence_level = Innovation.Evidence.NATIONAL
+    status = Innovation.Status.APPROVED
+
+
+class AdoptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Adoption
+        skip_postgeneration_save = True
+
+    hub = factory.SubFactory(HubFactory)
+    innovation = factory.SubFactory(InnovationFactory)
+    stage = Stage.IDENTIFIED
+    started_on = TWO_YEARS_AGO
+    stage_since = factory.LazyAttribute(lambda a: a.started_on)
+
+    @factory.post_generation
+    def first_step(self, create, extracted, **kwargs):
+        if create:
+            StageTransition.objects.create(
+                adoption=self, from_stage="", to_stage=Stage.IDENTIFIED, date=self.started_on
+            )
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Metric
+        django_get_or_create = ("code",)
+
+    code = "people-enrolled"
+    name = "People enrolled"
+    dimension = Metric.Dimension.REACH
+    unit = "people"
+    kind = Metric.Kind.COUNT
+    improvement = Metric.Improvement.INCREASE
+
+
+def percentage_metric():
+    return MetricFactory(
+        code="bp-controlled",
+        name="Blood pressure controlled to target",
+        dimension=Metric.Dimension.EFFECTIVENESS,
+        unit="%",
+        kind=Metric.Kind.PERCENTAGE,
+    )
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    adoption = factory.SubFactory(AdoptionFactory)
+    metric = factory.SubFactory(MetricFactory)
+
+
+def last_month() -> datetime.date:
+    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measurement
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    period = factory.LazyFunction(last_month)
+    value = Decimal("120")
+    status = Measurement.Status.SUBMITTED
+
+
+class LearningNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningNote
+
+    adoption = factory.SubFactory(AdoptionFactory)
+    kind = LearningNote.Kind.BARRIER
+    cfir_domain = LearningNote.Domain.INNER_SETTING
+    title = factory.Sequence(lambda n: f"Note {n}")
+    text = "Practices lacked time to enrol patients."
