@@ -32,3 +32,11 @@ def pounds(amount) -> str:
     if amount is None:
         return ""
     return f"£{amount:,.0f}"
+
+
+@register.filter
+def person(user, fallback: str = "Not recorded") -> str:
+    """A user's full name, else their username, else the fallback (for a user since removed)."""
+    if user is None:
+        return fallback
+    return user.get_full_name() or user.username
