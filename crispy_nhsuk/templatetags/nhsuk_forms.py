@@ -97,7 +97,9 @@ class NhsukField:
     @property
     def anchor(self) -> str:
         """The id the error summary links to: the control, or the first of a group."""
-        if self.is_choice_group or self.is_multiwidget:
+        if self.is_choice_group and self.options:
+            return self.options[0].id_for_label
+        if self.is_multiwidget:
             return f"{self.id}_0"
         return self.id
 
@@ -114,6 +116,9 @@ class NhsukField:
     def options(self) -> list[forms.boundfield.BoundWidget]:
         """The choices of a radios or checkboxes group, each input carrying its NHS.UK class."""
         options = list(self.field)
+        if self.choice_kind == "radios":
+            # A radio for "no answer" ("---------") is not an answer: leave all unticked.
+            options = [option for option in options if option.data["value"] not in ("", None)]
         for option in options:
             option.data["attrs"]["class"] = f"nhsuk-{self.choice_kind}__input"
         return options
@@ -125,8 +130,9 @@ class NhsukField:
         # A group's fieldset carries aria-describedby, not each input.
         if self.described_by and not self.is_multiwidget:
             attrs["aria-describedby"] = self.described_by
-        if isinstance(widget, forms.DateInput) and widget.input_type == "text":
-            # The browser's own date picker; it sends and expects ISO dates.
+        if isinstance(widget, forms.DateInput):
+            # The browser's own date picker. It shows and sends ISO dates whatever the
+            # locale's format, and Django always accepts ISO input.
             widget = copy.copy(widget)
             widget.input_type = "date"
             widget.format = "%Y-%m-%d"

@@ -329,3 +329,21 @@ def test_date_input_shows_initial_dates_in_iso_form():
     page = parse(Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form})))
 
     assert page.find("input", id="id_starts_on").attrs["value"] == "2025-01-31"
+
+
+def test_radios_leave_out_the_blank_choice_and_the_summary_links_to_the_first_real_one():
+    class StageForm(forms.Form):
+        stage = forms.ChoiceField(
+            choices=[("", "---------"), ("assessing", "Assessing"), ("sustained", "Sustained")],
+            widget=forms.RadioSelect,
+        )
+
+    form = StageForm(data={})
+    form.is_valid()
+
+    page = parse(Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form})))
+
+    radios = page.find_all("input", type="radio")
+    assert [radio.attrs["value"] for radio in radios] == ["assessing", "sustained"]
+    href = error_summary(page).find("a").attrs["href"]
+    assert href == "#" + radios[0].attrs["id"]
