@@ -1,0 +1,133 @@
+"""``manage.py seed_demo``: idempotent, and the demo data has what the portal's pages need."""
+
+from io import StringIO
+from statistics import mean
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from evaluation.models import Measurement, Metric
+from hubs.access import AHSN_ADMINS, EVALUATORS
+from hubs.models import Hub, Membership, Organisation, Partnership, Programme
+from innovations.models import Adoption, Innovation, StageTransition
+from innovations.stages import Stage
+from learning.models import LearningNote
+
+HUB_NAMES = {"Dorset", "Bradford and Craven", "Cambridgeshire and Peterborough", "Manchester"}
+DEMO_USERS = [
+    "staff-dorset",
+    "staff-bradford",
+    "staff-cambs",
+    "staff-manchester",
+    "lead-manchester",
+    "evaluator",
+    "ahsn-admin",
+    "ahsn-admin-2",
+]
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table the project knows, history tables included."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+@pytest.fixture
+def seeded(db):
+    """Seed twice; hand back the counts after each run and the second run's output."""
+    call_command("seed_demo", stdout=StringIO())
+    first = row_counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return first, row_counts(), out.getvalue()
+
+
+def test_second_run_adds_nothing(seeded):
+    first, second, output = seeded
+    assert second == first
+    for model in (
+        Programme,
+        Organisation,
+        Hub,
+        Partnership,
+        Membership,
+        Innovation,
+        Adoption,
+        StageTransition,
+        Metric,
+        Measurement,
+        LearningNote,
+        Hub.history.model,
+        Adoption.history.model,
+        Measurement.history.model,
+        LearningNote.history.model,
+    ):
+        assert first[model._meta.label] > 0, model._meta.label
+    assert "created: nothing" in output
+    assert output.count("\n") == 1
+
+
+def test_demo_content(seeded):
+    assert set(Hub.objects.values_list("name", flat=True)) >= HUB_NAMES
+    for hub in Hub.objects.filter(name__in=HUB_NAMES):
+        assert hub.award <= hub.programme.award_cap
+        assert hub.partnerships.filter(role=Partnership.Role.HOST, organisation=hub.host_ahsn).exists()
+
+    User = get_user_model()
+    for username in DEMO_USERS:
+        user = User.objects.get(username=username)
+        assert user.check_password(settings.DEMO_PASSWORD), username
+        assert not user.is_superuser
+        assert user.email == f"{username}@example.org"
+    dorset = User.objects.get(username="staff-dorset")
+    assert list(dorset.memberships.values_list("hub__name", "role")) == [("Dorset", Membership.Role.LEAD)]
+    assert User.objects.get(username="evaluator").groups.filter(name=EVALUATORS).exists()
+    assert User.objects.filter(groups__name=AHSN_ADMINS, username__startswith="ahsn-admin").count() == 2
+
+    assert Innovation.objects.filter(status=Innovation.Status.APPROVED).count() >= 10
+    assert Innovation.objects.filter(
+        status=Innovation.Status.PROPOSED, proposed_by__username="staff-cambs"
+    ).exists()
+
+    stages = set(Adoption.objects.values_list("stage", flat=True))
+    assert {Stage.SUSTAINED, Stage.SPREADING, Stage.PAUSED} <= stages
+    assert stages & {Stage.ABANDONED, Stage.NOT_ADOPTED}
+    assert Adoption.objects.filter(innovation__slug="virtual-wards").count() == 4
+
+    assert set(LearningNote.objects.values_list("cfir_domain", flat=True)) == set(LearningNote.Domain.values)
+    assert set(LearningNote.objects.values_list("kind", flat=True)) == set(LearningNote.Kind.values)
+    assert set(Metric.objects.values_list("dimension", flat=True)) == set(Metric.Dimension.values)
+
+    assert not Measurement.objects.filter(is_synthetic=False).exists()
+    assert Measurement.objects.filter(imd_quintile=1).exists()
+    assert Measurement.objects.filter(imd_quintile=5).exists()
+    assert Measurement.objects.filter(status=Measurement.Status.RETURNED).exclude(review_note="").count() >= 2
+    assert Measurement.objects.filter(status=Measurement.Status.SUBMITTED).exists()
+    assert not Measurement.objects.filter(status=Measurement.Status.APPROVED, reviewed_at=None).exists()
+
+
+def totals(hub: str, innovation: str, metric: str) -> list[float]:
+    rows = Measurement.objects.filter(
+        indicator__adoption__hub__slug=hub,
+        indicator__adoption__innovation__slug=innovation,
+        indicator__metric__code=metric,
+        imd_quintile=None,
+    ).order_by("period")
+    return [float(row.display_value) for row in rows]
+
+
+def test_planted_spc_signals(seeded):
+    shift = totals("dorset", "bp-at-home", "bp-controlled")
+    before = mean(shift[:-11])
+    assert all(point > before for point in shift[-11:]), "a shift: the last 11 months above the earlier mean"
+
+    trend = totals("manchester", "virtual-wards", "people-enrolled")
+    assert all(later > earlier for earlier, later in zip(trend[-9:], trend[-8:], strict=False))
+
+    outlier = totals("cambridgeshire-and-peterborough", "virtual-wards", "emergency-admissions-rate")
+    peak = max(outlier)
+    rest = [point for point in outlier if point != peak]
+    moving_range = mean(abs(b - a) for a, b in zip(rest, rest[1:], strict=False))
+    assert peak > mean(rest) + 2.66 * moving_range * 2
