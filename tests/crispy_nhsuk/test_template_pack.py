@@ -347,3 +347,25 @@ def test_radios_leave_out_the_blank_choice_and_the_summary_links_to_the_first_re
     assert [radio.attrs["value"] for radio in radios] == ["assessing", "sustained"]
     href = error_summary(page).find("a").attrs["href"]
     assert href == "#" + radios[0].attrs["id"]
+
+
+def test_password_reset_email_links_to_the_reset_page(client, db, mailoutbox):
+    get_user_model().objects.create_user(
+        username="staff", email="staff@example.nhs.uk", password="old-password-123"
+    )
+
+    response = client.post("/accounts/password_reset/", {"email": "staff@example.nhs.uk"})
+
+    assert response.status_code == 302
+    [email] = mailoutbox
+    assert email.subject == "Reset your Hub Portal password"
+    assert "Hello staff," in email.body
+    assert "http://testserver/accounts/reset/" in email.body
+    assert "&amp;" not in email.body
+
+
+def test_a_spent_reset_link_says_so(client, db):
+    page = parse(client.get("/accounts/reset/MQ/set-password/").content.decode())
+
+    assert page.find("h1").text == "This link does not work"
+    assert page.find("a", href="/accounts/password_reset/").text == "Ask for a new link"
