@@ -64,7 +64,13 @@ class Indicator(models.Model):
 
     adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="indicators")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="indicators")
-    target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="In the metric's unit: for a percentage, 70 means 70%.",
+    )
     baseline_length = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
