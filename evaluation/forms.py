@@ -6,9 +6,31 @@ from .models import Measurement
 class MeasurementForm(forms.Form):
     """A month's figure: a value, or a numerator and denominator for a percentage."""
 
-    value = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=4)
-    numerator = forms.IntegerField(required=False, min_value=0)
-    denominator = forms.IntegerField(required=False, min_value=1)
+    value = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=4,
+        error_messages={"required": "Enter the value.", "min_value": "The value cannot be negative."},
+    )
+    numerator = forms.IntegerField(
+        required=False,
+        min_value=0,
+        error_messages={
+            "required": "Enter the numerator.",
+            "invalid": "Enter the numerator as a whole number.",
+            "min_value": "The numerator cannot be negative.",
+        },
+    )
+    denominator = forms.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={
+            "required": "Enter the denominator.",
+            "invalid": "Enter the denominator as a whole number.",
+            "min_value": "The denominator must be more than zero.",
+        },
+    )
 
     def __init__(self, *args, measurement: Measurement, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,11 +6,19 @@ from .stages import Stage, allowed_moves
 
 
 class StageMoveForm(forms.Form):
-    to_stage = forms.ChoiceField(label="Move to", widget=forms.RadioSelect)
+    to_stage = forms.ChoiceField(
+        label="Move to",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the stage to move to.",
+            "invalid_choice": "Choose a stage from the list.",
+        },
+    )
     date = forms.DateField(
         label="Date of the move",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Not in the future, and not before the previous move.",
+        error_messages={"required": "Enter the date of the move.", "invalid": "Enter a real date."},
     )
     reason = forms.CharField(
         label="Reason",
