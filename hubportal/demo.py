@@ -30,6 +30,7 @@ from simple_history.utils import bulk_create_with_history
 from evaluation.models import Indicator, Measurement, Metric
 from hubs.access import AHSN_ADMINS, EVALUATORS
 from hubs.models import ClinicalArea, Hub, Membership, Organisation, Partnership, Programme
+from hubs.vocabulary import ensure_vocabulary
 from innovations.models import Adoption, Innovation
 from innovations.services import adoption_move, adoption_start
 from innovations.stages import Stage
@@ -1488,8 +1489,7 @@ class DemoSeeder:
         return self
 
     def check_vocabulary(self) -> None:
-        for name in (EVALUATORS, AHSN_ADMINS):
-            Group.objects.get_or_create(name=name)
+        ensure_vocabulary(Group, ClinicalArea)
         self.areas = {area.code: area for area in ClinicalArea.objects.all()}
         needed = {code for hub in HUBS for code in hub["clinical_areas"]}
         needed |= {code for innovation in INNOVATIONS for code in innovation["areas"]}
