@@ -68,3 +68,17 @@ def test_a_password_change_with_a_mismatch_changes_nothing(client):
     assert "nhsuk-error-summary" in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_repeated_failures_lock_that_username_from_that_address(client):
+    UserFactory(username="staff-dorset")
+    UserFactory(username="staff-bradford")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "staff-dorset", "password": "guess"})
+    locked = client.post(reverse("login"), {"username": "staff-dorset", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many attempts to sign in" in locked.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+    # Someone else signing in from the same address is not locked out.
+    response = client.post(reverse("login"), {"username": "staff-bradford", "password": PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("home")
