@@ -1657,7 +1657,16 @@ class DemoSeeder:
             on = min(started_on + datetime.timedelta(days=days), self.today)
             adoption_move(adoption=adoption, to_stage=stage, on=on, reason=reason, by=lead)
             self.created["stage moves"] += 1
+        self._date_the_records(adoption)
         return adoption
+
+    @staticmethod
+    def _date_the_records(adoption: Adoption) -> None:
+        """Say each move was recorded on its own day (at 10:00), not all at seeding time."""
+        for transition in adoption.transitions.all():
+            recorded = datetime.datetime.combine(transition.date, datetime.time(10))
+            transition.recorded_at = timezone.make_aware(recorded)
+            transition.save(update_fields=["recorded_at"])
 
     def seed_measurements(self) -> None:
         months = demo_months(self.today)
