@@ -260,3 +260,52 @@ class Measurement(models.Model):
         if self.value is not None:
             return self.value
         return round(100 * self.numerator / self.denominator, 1)
+
+
+class IndicatorSummary(models.Model):
+    """What the cross-hub summary shows for one indicator, kept up to date on every change.
+
+    Computing SPC for thousands of indicators on each request would be slow, so
+    ``evaluation.summaries.refresh`` rewrites this row whenever the indicator's
+    figures, baseline or rebase points change. Derived data: never edited by hand.
+    """
+
+    class Variation(models.TextChoices):
+        COMMON_CAUSE = "common_cause", "Common cause variation"
+        IMPROVEMENT = "special_cause_improvement", "Special cause: improvement"
+        CONCERN = "special_cause_concern", "Special cause: concern"
+        NEUTRAL_HIGH = "special_cause_neutral_high", "Special cause: higher (neither better nor worse)"
+        NEUTRAL_LOW = "special_cause_neutral_low", "Special cause: lower (neither better nor worse)"
+
+    class Assurance(models.TextChoices):
+        PASS = "consistent_pass", "Will consistently meet the target"
+        FAIL = "consistent_fail", "Will consistently miss the target"
+        INCONSISTENT = "inconsistent", "May or may not meet the target"
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    latest_period = models.DateField(null=True)
+    latest_value = models.FloatField(null=True)
+    latest_is_approved = models.BooleanField(default=False)
+    points = models.PositiveSmallIntegerField(default=0, help_text="Months with a figure.")
+    months_due = models.PositiveSmallIntegerField(default=0, help_text="Months since the adoption began.")
+    variation = models.CharField(max_length=30, choices=Variation.choices, blank=True)
+    assurance = models.CharField(max_length=20, choices=Assurance.choices, blank=True)
+    includes_submitted = models.BooleanField(
+        default=False, help_text="Some figures in the chart are not approved yet."
+    )
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["variation"]), models.Index(fields=["assurance"])]
+
+    def __str__(self) -> str:
+        return f"Summary of {self.indicator_id}"
+
+    @property
+    def completeness(self) -> int | None:
+        """Share of the months due that have a figure, as a whole percentage."""
+        if not self.months_due:
+            return None
+        return min(100, round(100 * self.points / self.months_due))

@@ -1,13 +1,17 @@
-"""Writes to indicators and measurements."""
+"""Writes to indicators and measurements. Each keeps the indicator's summary row up to date."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from hubs.access import roles_of
+
+from . import summaries
 from .models import Indicator, Measurement
 
 
@@ -36,6 +40,7 @@ def measurement_submit(
     )
     measurement.full_clean()
     measurement.save()
+    summaries.refresh([indicator.pk])
     return measurement
 
 
@@ -49,6 +54,8 @@ def measurement_update(
     denominator: int | None = None,
 ) -> Measurement:
     """Correct a figure not yet approved; it goes back to evaluators as submitted."""
+    if measurement.status == Measurement.Status.APPROVED:
+        raise ValidationError("An approved figure is locked: ask an evaluator to return it first.")
     measurement.value = value
     measurement.numerator = numerator
     measurement.denominator = denominator
@@ -57,4 +64,38 @@ def measurement_update(
     measurement.submitted_at = timezone.now()
     measurement.full_clean()
     measurement.save()
+    summaries.refresh([measurement.indicator_id])
     return measurement
+
+
+def _check_reviewer(user) -> None:
+    roles = roles_of(user)
+    if not (roles.evaluator or roles.superuser):
+        raise PermissionDenied("Only evaluators approve or return figures.")
+
+
+@transaction.atomic
+def measurements_review(*, measurements, by, approve: bool, note: str = "") -> int:
+    """Approve, or return with a note, submitted figures; approved ones are then locked for hub staff.
+
+    Takes a queryset (one figure, or every row of an indicator-month); rows not
+    awaiting review are left as they are. Returns how many were reviewed.
+    """
+    _check_reviewer(by)
+    if not approve and not note.strip():
+        raise ValidationError({"note": "Say what the hub should check: a returned figure needs a note."})
+    now = timezone.now()
+    reviewed = list(measurements.select_for_update().filter(status=Measurement.Status.SUBMITTED))
+    for measurement in reviewed:  # save() each row, so history records the review
+        measurement.status = Measurement.Status.APPROVED if approve else Measurement.Status.RETURNED
+        measurement.review_note = "" if approve else note.strip()
+        measurement.reviewed_by = by
+        measurement.reviewed_at = now
+        measurement.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    summaries.refresh({measurement.indicator_id for measurement in reviewed})
+    return len(reviewed)
+
+
+def month_rows(indicator: Indicator, period: datetime.date):
+    """Every figure of an indicator-month: the total and its IMD quintile rows."""
+    return Measurement.objects.filter(indicator=indicator, period=period)

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import figures, indicator
 
 app_name = "evaluation"
 urlpatterns = [
-    path("indicators/<int:pk>/", views.indicator_detail, name="indicator"),
-    path("measurements/<int:pk>/edit/", views.measurement_edit, name="measurement_edit"),
+    path("indicators/<int:pk>/", indicator.indicator_detail, name="indicator"),
+    path("measurements/<int:pk>/edit/", figures.measurement_edit, name="measurement_edit"),
 ]

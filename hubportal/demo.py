@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from evaluation import summaries
 from evaluation.models import Indicator, Measurement, Metric
 from hubs.access import AHSN_ADMINS, EVALUATORS
 from hubs.models import ClinicalArea, Hub, Membership, Organisation, Partnership, Programme
@@ -1724,6 +1725,8 @@ class DemoSeeder:
         if new:
             bulk_create_with_history(new, Measurement, batch_size=500, default_change_reason=SYNTHETIC_REASON)
         self.created["measurements"] += len(new)
+        # Bulk inserts skip the services, so bring every dashboard summary up to date here.
+        summaries.refresh_all(Indicator.objects.filter(adoption__hub__in=self.hubs.values()))
 
     def _measurement(
         self,

@@ -9,6 +9,7 @@ is never enforced only by hiding a link.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -101,3 +102,28 @@ def get_changeable_or_403(queryset: QuerySet, user, **lookup) -> Model:
     if not queryset.changeable_by(user).filter(pk=obj.pk).exists():
         raise PermissionDenied("You can read this record but not change it.")
     return obj
+
+
+def global_readers_only(view):
+    """For pages across all hubs that show figures not yet approved: evaluators and AHSN admins only."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not roles_of(request.user).reads_everything:
+            raise PermissionDenied("Only evaluators and AHSN admins can open this page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def evaluators_only(view):
+    """For reviewing figures and setting SPC options: evaluators (and superusers) only."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        roles = roles_of(request.user)
+        if not (roles.evaluator or roles.superuser):
+            raise PermissionDenied("Only evaluators can do this.")
+        return view(request, *args, **kwargs)
+
+    return wrapped

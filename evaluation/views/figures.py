@@ -1,32 +1,15 @@
+"""Hub staff correct their own figures."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from hubs.access import get_changeable_or_403, get_visible_or_404
+from hubs.access import get_changeable_or_403
 
-from .forms import MeasurementForm
-from .models import Indicator, Measurement
-from .services import measurement_update
-
-
-def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = get_visible_or_404(
-        Indicator.objects.select_related("metric", "adoption__hub", "adoption__innovation"),
-        request.user,
-        pk=pk,
-    )
-    measurements = Measurement.objects.for_user(request.user).filter(indicator=indicator)
-    changeable_ids = set(
-        Measurement.objects.changeable_by(request.user)
-        .filter(indicator=indicator)
-        .values_list("pk", flat=True)
-    )
-    return render(
-        request,
-        "evaluation/indicator_detail.html",
-        {"indicator": indicator, "measurements": measurements, "changeable_ids": changeable_ids},
-    )
+from ..forms import MeasurementForm
+from ..models import Measurement
+from ..services import measurement_update
 
 
 def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:

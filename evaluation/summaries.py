@@ -1,0 +1,148 @@
+"""Each indicator's monthly series, its SPC reading, and the summary row kept from them.
+
+Dashboards read ``IndicatorSummary`` rows (one query for a page of many
+indicators); every write that changes an indicator's figures or SPC options
+calls ``refresh`` for it in the same transaction, so the row is never stale.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import Indicator, IndicatorSummary, Measurement
+from .spc import XmrResult, xmr
+
+SUMMARY_FIELDS = [
+    "latest_period",
+    "latest_value",
+    "latest_is_approved",
+    "points",
+    "months_due",
+    "variation",
+    "assurance",
+    "includes_submitted",
+    "refreshed_at",
+]
+REFRESH_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class MonthlyFigure:
+    """One month's figure for all people (no IMD breakdown), as a plain number."""
+
+    period: datetime.date
+    value: float
+    status: str
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == Measurement.Status.APPROVED
+
+
+def figure_value(value, numerator, denominator) -> float:
+    """A value as stored, or a percentage from its numerator and denominator."""
+    if value is not None:
+        return float(value)
+    return 100.0 * numerator / denominator
+
+
+def _totals(indicator_ids: Iterable[int], *, approved_only: bool):
+    """(indicator id, figure) for every monthly total that counts, in time order."""
+    rows = Measurement.objects.filter(indicator__in=indicator_ids, imd_quintile__isnull=True)
+    rows = rows.approved() if approved_only else rows.exclude(status=Measurement.Status.RETURNED)
+    for indicator_id, period, value, numerator, denominator, status in rows.order_by(
+        "indicator", "period"
+    ).values_list("indicator", "period", "value", "numerator", "denominator", "status"):
+        yield indicator_id, MonthlyFigure(period, figure_value(value, numerator, denominator), status)
+
+
+def monthly_figures(indicator: Indicator, *, approved_only: bool = False) -> list[MonthlyFigure]:
+    """The indicator's monthly totals: approved and submitted ones (returned ones are being corrected)."""
+    return [figure for _, figure in _totals([indicator.pk], approved_only=approved_only)]
+
+
+def rebase_indexes(periods: Sequence[datetime.date], rebase_periods: Iterable[datetime.date]) -> list[int]:
+    """Where in the series each rebase starts a new group: the first figure on or after its month."""
+    indexes = set()
+    for rebase in rebase_periods:
+        index = next((i for i, period in enumerate(periods) if period >= rebase), None)
+        if index:  # a rebase before the first figure changes nothing
+            indexes.add(index)
+    return sorted(indexes)
+
+
+def indicator_spc(indicator: Indicator, figures: Sequence[MonthlyFigure], rebase_periods=None) -> XmrResult:
+    """The XmR reading of a series, with the indicator's direction, target, baseline and rebases."""
+    if rebase_periods is None:
+        rebase_periods = [point.period for point in indicator.rebase_points.all()]
+    return xmr(
+        [figure.value for figure in figures],
+        improvement=indicator.metric.improvement,
+        target=indicator.target,
+        baseline=indicator.baseline_length,
+        rebase_at=rebase_indexes([figure.period for figure in figures], rebase_periods),
+    )
+
+
+def last_complete_month(today: datetime.date | None = None) -> datetime.date:
+    first_of_this_month = (today or timezone.localdate()).replace(day=1)
+    return (first_of_this_month - datetime.timedelta(days=1)).replace(day=1)
+
+
+def months_due(started_on: datetime.date, today: datetime.date | None = None) -> int:
+    """Complete months from the adoption's first month to last month, both included."""
+    last = last_complete_month(today)
+    months = (last.year - started_on.year) * 12 + last.month - started_on.month + 1
+    return max(0, months)
+
+
+def summarise(indicator: Indicator, figures: Sequence[MonthlyFigure], rebase_periods) -> IndicatorSummary:
+    result = indicator_spc(indicator, figures, rebase_periods)
+    latest = figures[-1] if figures else None
+    return IndicatorSummary(
+        indicator=indicator,
+        latest_period=latest.period if latest else None,
+        latest_value=latest.value if latest else None,
+        latest_is_approved=bool(latest and latest.is_approved),
+        points=len(figures),
+        months_due=months_due(indicator.adoption.started_on),
+        variation=result.variation or "",
+        assurance=result.assurance or "",
+        includes_submitted=any(not figure.is_approved for figure in figures),
+        refreshed_at=timezone.now(),
+    )
+
+
+def refresh(indicator_ids: Iterable[int]) -> int:
+    """Recompute and store the summary rows of these indicators; returns how many."""
+    ids = list(indicator_ids)
+    indicators = (
+        Indicator.objects.filter(pk__in=ids)
+        .select_related("metric", "adoption")
+        .prefetch_related("rebase_points")
+        .in_bulk()
+    )
+    figures: dict[int, list[MonthlyFigure]] = defaultdict(list)
+    for indicator_id, figure in _totals(ids, approved_only=False):
+        figures[indicator_id].append(figure)
+    summaries = [
+        summarise(indicator, figures[pk], [point.period for point in indicator.rebase_points.all()])
+        for pk, indicator in indicators.items()
+    ]
+    IndicatorSummary.objects.bulk_create(
+        summaries, update_conflicts=True, unique_fields=["indicator"], update_fields=SUMMARY_FIELDS
+    )
+    return len(summaries)
+
+
+def refresh_all(indicators=None) -> int:
+    """Recompute every summary (or those of a queryset of indicators), a batch at a time."""
+    ids = list(
+        (indicators if indicators is not None else Indicator.objects.all()).values_list("pk", flat=True)
+    )
+    return sum(refresh(ids[start : start + REFRESH_BATCH]) for start in range(0, len(ids), REFRESH_BATCH))

@@ -1,0 +1,1 @@
+"""Evaluation pages, a module per area: figures, indicator, summary, review, dashboards."""
