@@ -562,7 +562,9 @@ class Series:
     ``level`` is the mean (a percentage for percentage metrics), ``slope`` its change per
     month, ``sd`` the month-to-month noise, ``den`` a percentage's usual denominator.
     ``signal`` plants one SPC special cause: "shift" (a step up from month 12), "trend"
-    (the last nine months rise every month) or "outlier" (one month far above the limits).
+    (the last nine months rise every month), "outlier" (one month far above the limits),
+    "decline" (the last eight months fall every month) or "spike" (the last month far
+    above the limits).
     """
 
     metric: str
@@ -582,6 +584,7 @@ SHIFT_SIZE = 11.0
 TREND_POINTS = 9
 OUTLIER_AT = MONTHS - 7
 OUTLIER_SIZE = 25.0
+DECLINE_POINTS = 8
 
 S = Stage
 ADOPTIONS: list[dict] = [
@@ -604,7 +607,7 @@ ADOPTIONS: list[dict] = [
         "indicators": [
             Series("people-enrolled", 95, sd=8, slope=1.0),
             Series("share-enrolled-imd1", 0, den=0, target="20"),
-            Series("emergency-admissions-rate", 48, sd=3, slope=-0.3, target="40"),
+            Series("emergency-admissions-rate", 48, sd=3, slope=-0.3, target="40", signal="spike"),
             Series("escalated-within-protocol", 88, sd=2.5, den=60, target="95"),
         ],
     },
@@ -820,7 +823,7 @@ ADOPTIONS: list[dict] = [
         "aims": "Confirm asthma diagnoses with FeNO in primary care hubs.",
         "target_population": "Children and adults with suspected asthma.",
         "indicators": [
-            Series("people-offered", 130, sd=12, slope=1.5),
+            Series("people-offered", 130, sd=12, slope=1.5, signal="decline"),
             Series("sites-taking-part", 5, slope=0.5, sd=1.2, cumulative=True),
             Series("sites-sustaining", 80, sd=5, den=10),
         ],
@@ -892,7 +895,7 @@ ADOPTIONS: list[dict] = [
         "indicators": [
             Series("people-enrolled", 120, sd=6, signal="trend"),
             Series("share-enrolled-imd1", 0, target="50"),
-            Series("escalated-within-protocol", 90, sd=2, den=70),
+            Series("escalated-within-protocol", 90, sd=2, den=70, target="80"),
             Series("cost-per-person", 420, sd=15, slope=-3),
         ],
     },
@@ -1368,6 +1371,12 @@ def _value_points(spec: Series, rng: random.Random) -> list[float]:
             values[k] = base
     elif spec.signal == "outlier":
         values[OUTLIER_AT] = spec.level + OUTLIER_SIZE
+    elif spec.signal == "decline":
+        # The last months fall every month, without drawing random numbers so later figures stay put.
+        for k in range(MONTHS - DECLINE_POINTS, MONTHS):
+            values[k] = values[k - 1] - spec.sd
+    elif spec.signal == "spike":
+        values[-1] = spec.level + OUTLIER_SIZE
     return values
 
 
