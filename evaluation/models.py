@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from innovations.models import Adoption
 
-from .querysets import IndicatorQuerySet, MeasurementQuerySet, MetricQuerySet
+from .querysets import IndicatorQuerySet, IndicatorSummaryQuerySet, MeasurementQuerySet, MetricQuerySet
 
 
 class Metric(models.Model):
@@ -296,6 +296,8 @@ class IndicatorSummary(models.Model):
         default=False, help_text="Some figures in the chart are not approved yet."
     )
     refreshed_at = models.DateTimeField(default=timezone.now)
+
+    objects = IndicatorSummaryQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["variation"]), models.Index(fields=["assurance"])]

@@ -37,3 +37,13 @@ class MeasurementQuerySet(models.QuerySet):
     def changeable_by(self, user):
         """Hub staff change their own hubs' figures until an evaluator approves them."""
         return in_member_hubs(self, user, "indicator__adoption__hub").exclude(status="approved")
+
+
+class IndicatorSummaryQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Summaries mix approved and submitted figures, so only global readers see them."""
+        return self if roles_of(user).reads_everything else self.none()
+
+    def current(self):
+        """Summaries of indicators whose adoption is not archived."""
+        return self.filter(indicator__adoption__archived=False)

@@ -2,18 +2,33 @@
 
 from django.urls import reverse
 
-from hubs.access import roles_of
+from hubs.access import Roles, roles_of
+
+HUB_STAFF_NAV = [("Home", "home"), ("Hubs", "hubs:directory")]
+GLOBAL_READER_NAV = [
+    ("Indicators", "evaluation:summary"),
+    ("Overview", "overview"),
+    ("Hubs", "hubs:directory"),
+]
+EVALUATOR_NAV: list[tuple[str, str]] = []
+
+
+def nav_for(roles: Roles) -> list[tuple[str, str]]:
+    if not roles.authenticated:
+        return []
+    if not roles.reads_everything:
+        return HUB_STAFF_NAV
+    items = [("Home", "home"), *GLOBAL_READER_NAV]
+    if roles.evaluator or roles.superuser:
+        items[2:2] = EVALUATOR_NAV
+    return items
 
 
 def navigation(request):
     roles = roles_of(getattr(request, "user", None))
-    if not roles.authenticated:
-        return {"nav_items": [], "roles": roles}
-    items = [("Home", "home"), ("Hubs", "hubs:directory")]
-    current = request.path
     nav_items = []
-    for label, url_name in items:
+    for label, url_name in nav_for(roles):
         url = reverse(url_name)
-        active = current == url if url == "/" else current.startswith(url)
+        active = request.path == url if url == "/" else request.path.startswith(url)
         nav_items.append({"label": label, "url": url, "active": active})
     return {"nav_items": nav_items, "roles": roles}

@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from evaluation.models import Measurement
-from hubs.access import roles_of
+from evaluation.views.summary import summary
+from hubs.access import global_readers_only, roles_of
 from hubs.models import Hub, Programme
 from innovations.models import Adoption
 from innovations.stages import ACTIVE_STAGES, EXIT_STAGES, Stage
@@ -31,10 +32,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role starts where its work is: evaluators at the indicators, admins at the programme."""
     roles = roles_of(request.user)
+    if roles.evaluator:
+        return summary(request)
     if roles.reads_everything:
-        return render(request, "home/overview.html", programme_overview())
+        return overview(request)
     return render(request, "home/hub_staff.html", adoptions_by_stage(roles.hub_ids))
+
+
+@global_readers_only
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(request, "home/overview.html", programme_overview())
 
 
 def adoptions_by_stage(hub_ids) -> dict:

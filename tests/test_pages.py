@@ -43,11 +43,25 @@ def test_someone_in_no_hub_is_told_how_to_join(client, django_user_model):
     assert "You are not a member of any hub yet" in client.get(reverse("home")).content.decode()
 
 
-def test_evaluators_see_the_programme_overview(client, evaluator_user, two_hubs_with_adoptions):
+def test_evaluators_start_at_the_indicators_and_admins_at_the_programme(
+    client, evaluator_user, admin_user_ahsn
+):
+    client.force_login(evaluator_user)
+    assert "Indicators across hubs" in client.get(reverse("home")).content.decode()
+    client.force_login(admin_user_ahsn)
+    assert "Programme overview" in client.get(reverse("home")).content.decode()
+
+
+def test_hub_staff_cannot_open_the_programme_overview(client, owner):
+    client.force_login(owner)
+    assert client.get(reverse("overview")).status_code == 403
+
+
+def test_the_programme_overview_counts_adoptions_by_stage(client, evaluator_user, two_hubs_with_adoptions):
     hub, other_hub = two_hubs_with_adoptions
     MeasurementFactory(indicator=IndicatorFactory(adoption=hub.adoptions.first()))
     client.force_login(evaluator_user)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("overview"))
     rows = {row["hub"].name: row for row in response.context["rows"]}
     labels = response.context["stage_labels"]
     dorset = dict(zip(labels, rows["Dorset"]["counts"], strict=True))
@@ -104,4 +118,4 @@ def test_pages_take_a_fixed_number_of_queries(client, owner, evaluator_user, dja
         assert client.get(extra.get_absolute_url()).status_code == 200
     client.force_login(evaluator_user)
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("overview")).status_code == 200

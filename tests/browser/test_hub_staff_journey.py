@@ -67,10 +67,10 @@ def test_a_refused_stage_move_explains_itself_accessibly(page, visit, log_in, as
     assert adoption.stage != "paused"
 
 
-def test_an_evaluator_sees_the_programme_overview(page, visit, log_in):
+def test_an_ahsn_admin_sees_the_programme_overview(page, visit, log_in):
     call_command("seed_demo", verbosity=0)
     visit("/accounts/login/")
-    log_in("evaluator", settings.DEMO_PASSWORD)
+    log_in("ahsn-admin", settings.DEMO_PASSWORD)
     visit("/")
     main = page.locator("main")
     expect(main.get_by_role("heading", level=1)).to_have_text("Programme overview")

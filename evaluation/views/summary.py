@@ -1,0 +1,189 @@
+"""The cross-hub summary: one row per indicator with its Making Data Count icons.
+
+Rows come from ``IndicatorSummary`` (kept up to date on every write), so a page
+of any size costs the same few queries and no SPC is computed on request.
+"""
+
+import csv
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from hubs.access import global_readers_only
+from hubs.models import Hub
+from innovations.models import Innovation
+
+from ..models import IndicatorSummary, Metric
+
+PAGE_SIZE = 50
+
+SIGNALS = {
+    "improvement": ("Special cause: improvement", {"variation": IndicatorSummary.Variation.IMPROVEMENT}),
+    "concern": ("Special cause: concern", {"variation": IndicatorSummary.Variation.CONCERN}),
+    "neutral": (
+        "Special cause: neither better nor worse",
+        {
+            "variation__in": [
+                IndicatorSummary.Variation.NEUTRAL_HIGH,
+                IndicatorSummary.Variation.NEUTRAL_LOW,
+            ]
+        },
+    ),
+    "common": ("Common cause only", {"variation": IndicatorSummary.Variation.COMMON_CAUSE}),
+    "failing": ("Consistently missing the target", {"assurance": IndicatorSummary.Assurance.FAIL}),
+    "no-data": ("No figures yet", {"points": 0}),
+}
+
+# Sort key → (column heading, ordering). The default puts the newest concerns first.
+SORTS = {
+    "hub": ("Hub", ["indicator__adoption__hub__name", "indicator__adoption__innovation__name"]),
+    "innovation": ("Innovation", ["indicator__adoption__innovation__name", "indicator__adoption__hub__name"]),
+    "metric": ("Metric", ["indicator__metric__name", "indicator__adoption__hub__name"]),
+    "dimension": ("RE-AIM dimension", ["indicator__metric__dimension", "indicator__metric__name"]),
+    "latest": ("Latest figure", [F("latest_period").desc(nulls_last=True), "indicator_id"]),
+    "variation": ("Variation", ["variation", "indicator__adoption__hub__name"]),
+    "assurance": ("Assurance", ["assurance", "indicator__adoption__hub__name"]),
+    "completeness": ("Data completeness", [F("points").desc(), "indicator_id"]),
+}
+DEFAULT_SORT = "hub"
+
+
+class SummaryFilterForm(forms.Form):
+    hub = forms.ModelChoiceField(queryset=Hub.objects.none(), required=False, empty_label="All hubs")
+    innovation = forms.ModelChoiceField(
+        queryset=Innovation.objects.none(), required=False, empty_label="All innovations"
+    )
+    dimension = forms.ChoiceField(
+        label="RE-AIM dimension", required=False, choices=[("", "All dimensions"), *Metric.Dimension.choices]
+    )
+    signal = forms.ChoiceField(
+        required=False, choices=[("", "Any signal"), *((key, label) for key, (label, _) in SIGNALS.items())]
+    )
+    sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _) in SORTS.items()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hub"].queryset = Hub.objects.order_by("name")
+        self.fields["innovation"].queryset = (
+            Innovation.objects.filter(adoptions__isnull=False).distinct().order_by("name")
+        )
+        self.fields["sort"].widget = forms.HiddenInput()
+
+    def filter(self, summaries):
+        """The summaries that match the chosen filters, in the chosen order."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("hub"):
+            summaries = summaries.filter(indicator__adoption__hub=data["hub"])
+        if data.get("innovation"):
+            summaries = summaries.filter(indicator__adoption__innovation=data["innovation"])
+        if data.get("dimension"):
+            summaries = summaries.filter(indicator__metric__dimension=data["dimension"])
+        if data.get("signal"):
+            summaries = summaries.filter(**SIGNALS[data["signal"]][1])
+        return summaries.order_by(*SORTS[self.sort_key][1])
+
+    @property
+    def sort_key(self) -> str:
+        key = self.data.get("sort", DEFAULT_SORT)
+        return key if key in SORTS else DEFAULT_SORT
+
+
+def summaries_for(request: HttpRequest) -> tuple[SummaryFilterForm, object]:
+    form = SummaryFilterForm(request.GET or None)
+    summaries = (
+        IndicatorSummary.objects.for_user(request.user)
+        .current()
+        .select_related("indicator__metric", "indicator__adoption__hub", "indicator__adoption__innovation")
+    )
+    return form, form.filter(summaries)
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    """The current query string minus some parameters, for links that change only those."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@global_readers_only
+def summary(request: HttpRequest) -> HttpResponse:
+    form, summaries = summaries_for(request)
+    page = Paginator(summaries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evaluation/summary.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": form.sort_key,
+            "columns": [(key, label) for key, (label, _) in SORTS.items()],
+            "query_without_sort": query_without(request, "sort", "page"),
+            "query_without_page": query_without(request, "page"),
+        },
+    )
+
+
+CSV_COLUMNS = [
+    "Hub",
+    "Innovation",
+    "Metric",
+    "RE-AIM dimension",
+    "Unit",
+    "Latest month",
+    "Latest value",
+    "Latest value approved",
+    "Variation",
+    "Assurance",
+    "Months with figures",
+    "Months due",
+    "Data completeness (%)",
+    "Includes submitted figures",
+]
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_row(summary: IndicatorSummary) -> list:
+    indicator = summary.indicator
+    return [
+        indicator.adoption.hub.name,
+        indicator.adoption.innovation.name,
+        indicator.metric.name,
+        indicator.metric.get_dimension_display(),
+        indicator.metric.unit,
+        summary.latest_period.strftime("%Y-%m") if summary.latest_period else "",
+        "" if summary.latest_value is None else round(summary.latest_value, 4),
+        "yes" if summary.latest_is_approved else "no",
+        summary.get_variation_display(),
+        summary.get_assurance_display(),
+        summary.points,
+        summary.months_due,
+        "" if summary.completeness is None else summary.completeness,
+        "yes" if summary.includes_submitted else "no",
+    ]
+
+
+@global_readers_only
+def summary_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered summary as CSV, streamed so a national export never sits in memory."""
+    _, summaries = summaries_for(request)
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(csv_row(s)) for s in summaries.iterator(chunk_size=2000))
+    # The byte-order mark lets Excel read the file as UTF-8.
+    header = "\ufeff" + writer.writerow(CSV_COLUMNS)
+    response = StreamingHttpResponse(
+        (line for chunk in ([header], rows) for line in chunk), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"indicator-summary-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
