@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -248,7 +249,13 @@ CELERY_TASK_TIME_LIMIT = 65 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Static schedule: exactly one beat runs it (in development, inside the worker).
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # A new month falls due for every indicator at once: completeness moves on.
+    "refresh-indicator-summaries": {
+        "task": "evaluation.tasks.refresh_indicator_summaries",
+        "schedule": crontab(minute=30, hour=0, day_of_month=1),
+    },
+}
 
 # Logging: to the console, where honcho, gunicorn and systemd pick it up. -------
 

@@ -9,6 +9,7 @@ import csv
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import F
+from django.db.models.functions import NullIf
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -47,7 +48,7 @@ SORTS = {
     "latest": ("Latest figure", [F("latest_period").desc(nulls_last=True), "indicator_id"]),
     "variation": ("Variation", ["variation", "indicator__adoption__hub__name"]),
     "assurance": ("Assurance", ["assurance", "indicator__adoption__hub__name"]),
-    "completeness": ("Data completeness", [F("points").desc(), "indicator_id"]),
+    "completeness": ("Data completeness", [F("completeness_ratio").asc(nulls_last=True), "indicator_id"]),
 }
 DEFAULT_SORT = "hub"
 
@@ -84,6 +85,8 @@ class SummaryFilterForm(forms.Form):
             summaries = summaries.filter(indicator__metric__dimension=data["dimension"])
         if data.get("signal"):
             summaries = summaries.filter(**SIGNALS[data["signal"]][1])
+        if self.sort_key == "completeness":
+            summaries = summaries.annotate(completeness_ratio=F("points") * 1.0 / NullIf(F("months_due"), 0))
         return summaries.order_by(*SORTS[self.sort_key][1])
 
     @property

@@ -159,3 +159,21 @@ def test_the_page_costs_the_same_queries_for_5_or_60_indicators(
         indicator_with([1, 2, 3])
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("evaluation:summary"))
+
+
+def test_least_complete_indicators_sort_first(client, evaluator_user):
+    patchy = indicator_with([1, 2], gap_at_end=3)
+    complete = indicator_with([1, 2, 3, 4, 5])
+    client.force_login(evaluator_user)
+    ordered = [s.indicator for s in rows(client.get(reverse("evaluation:summary"), {"sort": "completeness"}))]
+    assert ordered == [patchy, complete]
+
+
+def test_the_monthly_refresh_brings_completeness_up_to_date(evaluator_user):
+    from evaluation.tasks import refresh_indicator_summaries
+
+    indicator = indicator_with([1, 2, 3])
+    IndicatorSummary.objects.filter(pk=indicator.pk).update(months_due=1)
+    assert refresh_indicator_summaries() == 1
+    indicator.summary.refresh_from_db()
+    assert indicator.summary.months_due > 3
