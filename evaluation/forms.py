@@ -43,3 +43,14 @@ class MeasurementForm(forms.Form):
             del self.fields["numerator"], self.fields["denominator"]
             self.fields["value"].required = True
             self.fields["value"].label = f"Value ({metric.unit})"
+
+
+class ReturnForm(forms.Form):
+    """An evaluator's note to the hub on figures sent back for checking."""
+
+    note = forms.CharField(
+        label="Note to the hub",
+        help_text="Say which figures look wrong and why. The hub sees this note next to each returned figure.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what the hub should check."},
+    )

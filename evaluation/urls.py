@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import figures, indicator, summary
+from .views import figures, indicator, review, summary
 
 app_name = "evaluation"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("summary.csv", summary.summary_csv, name="summary_csv"),
     path("indicators/<int:pk>/", indicator.indicator_detail, name="indicator"),
     path("measurements/<int:pk>/edit/", figures.measurement_edit, name="measurement_edit"),
+    path("review/", review.review_queue, name="review_queue"),
+    path("indicators/<int:pk>/review/<str:month>/", review.review_month, name="review_month"),
+    path("reporting/", review.reporting_status, name="reporting_status"),
 ]
