@@ -1,0 +1,727 @@
+"""Synthetic data at scale for load tests: ``manage.py generate_scale_data --scale N``.
+
+At scale N the generator makes, in its own "Scale test programme":
+
+- ``ceil(50 N)`` hubs ("Scale hub 17"), each with a lead organisation and a host AHSN;
+- ``ceil(500 N)`` innovations ("Scale innovation 17");
+- ``min(round(5,000 N), hubs × innovations)`` adoptions, spread over every stage, each
+  with its stage history;
+- 5 indicators per adoption, one per RE-AIM dimension, on the shared metric set (the
+  demo's metrics, reused by code when they exist);
+- 36 monthly totals per indicator, ending with the last complete month, and for each
+  reach indicator that counts people, IMD quintile rows 1–5 for every month as well.
+
+Innovations with an even position count the people they reach (with the IMD breakdown);
+odd ones report reach as the share of people from IMD quintile 1 (a percentage). So at
+N = 1 there are 25,000 indicators and 25,000 × 36 + 2,500 × 36 × 5 = 1,350,000
+measurements. ``expected_counts(scale)`` gives every figure.
+
+Every measurement is stored with ``is_synthetic=True`` and every other row has a name
+that says it is made up. Rows are written with bulk inserts (COPY on PostgreSQL for the
+measurements) inside one transaction, from a fixed random seed, so the same scale on the
+same day gives the same figures. Bulk inserts skip django-simple-history on purpose:
+history rows for a million synthetic figures would double the load time and record no
+one's change.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from evaluation import summaries
+from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
+from hubportal.demo import METRICS, add_months
+from hubs.models import Hub, Membership, Organisation, Partnership, Programme
+from innovations.models import Adoption, Innovation, StageTransition
+from innovations.stages import Stage
+from learning.models import LearningNote
+
+SEED = 1_000_003
+PROGRAMME_SLUG = "scale-test-programme"
+PROGRAMME_NAME = "Scale test programme"
+ORGANISATION_PREFIX = "Scale test "
+INNOVATION_SLUG_PREFIX = "scale-innovation-"
+HUBS = 50
+INNOVATIONS = 500
+ADOPTIONS = 5000
+MONTHS = 36
+PENDING_MONTHS = 2  # the latest months are submitted, not yet approved
+QUINTILES = (1, 2, 3, 4, 5)
+HUBS_PER_AHSN = 5
+BATCH = 5000
+COPY_ADOPTIONS = 250  # adoptions' figures per COPY chunk (about 70,000 rows)
+
+# One metric per RE-AIM dimension; where there are two, the innovation's position picks.
+REACH_COUNT = "people-enrolled"
+SLOTS: list[tuple[str, ...]] = [
+    (REACH_COUNT, "share-enrolled-imd1"),
+    ("emergency-admissions-rate", "bp-controlled"),
+    ("sites-taking-part", "eligible-sites-taking-part"),
+    ("escalated-within-protocol", "cost-per-person"),
+    ("sites-sustaining",),
+]
+INDICATORS_PER_ADOPTION = len(SLOTS)
+
+# Where the adoptions stand today: (stage, weight). Exits are reached from an active stage.
+STAGE_WEIGHTS: list[tuple[Stage, int]] = [
+    (Stage.IDENTIFIED, 4),
+    (Stage.ASSESSING, 6),
+    (Stage.DECIDED, 7),
+    (Stage.PLANNING, 9),
+    (Stage.TESTING, 16),
+    (Stage.IMPLEMENTED, 26),
+    (Stage.SUSTAINED, 16),
+    (Stage.SPREADING, 7),
+    (Stage.PAUSED, 4),
+    (Stage.NOT_ADOPTED, 2),
+    (Stage.ABANDONED, 3),
+]
+ACTIVE_PATH = [
+    Stage.IDENTIFIED,
+    Stage.ASSESSING,
+    Stage.DECIDED,
+    Stage.PLANNING,
+    Stage.TESTING,
+    Stage.IMPLEMENTED,
+    Stage.SUSTAINED,
+    Stage.SPREADING,
+]
+EXIT_REASONS = {
+    Stage.PAUSED: "Synthetic: paused while the service is recommissioned.",
+    Stage.NOT_ADOPTED: "Synthetic: the assessment found it did not fit local pathways.",
+    Stage.ABANDONED: "Synthetic: funding for the delivery team ended.",
+}
+CATEGORIES = list(Innovation.Category.values)
+EVIDENCE = list(Innovation.Evidence.values)
+
+MEASUREMENT_COLUMNS = [
+    "indicator_id",
+    "period",
+    "imd_quintile",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "review_note",
+    "is_synthetic",
+    "submitted_by_id",
+    "submitted_at",
+    "reviewed_by_id",
+    "reviewed_at",
+]
+
+
+class ScaleDataError(Exception):
+    """The scale data cannot be loaded as asked; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ExpectedCounts:
+    """The rows a load at one scale makes."""
+
+    scale: float
+    hubs: int
+    innovations: int
+    adoptions: int
+    indicators: int
+    imd_indicators: int
+    measurements: int
+
+
+def adoption_plan(hubs: int, innovations: int, adoptions: int) -> list[tuple[int, int]]:
+    """(hub position, innovation position) of each adoption: distinct pairs, spread evenly.
+
+    Adoption k goes to hub k mod H and takes that hub's (k div H)-th innovation, counted
+    from an offset that differs per hub, so every innovation is adopted by a few hubs.
+    """
+    stride = max(1, innovations // hubs)
+    return [(k % hubs, (k % hubs * stride + k // hubs) % innovations) for k in range(adoptions)]
+
+
+def expected_counts(scale: float) -> ExpectedCounts:
+    if not scale > 0:
+        raise ScaleDataError("The scale must be more than zero.")
+    hubs = math.ceil(HUBS * scale)
+    innovations = math.ceil(INNOVATIONS * scale)
+    # A hub adopts an innovation at most once, so tiny scales have fewer adoptions.
+    adoptions = min(max(1, round(ADOPTIONS * scale)), hubs * innovations)
+    plan = adoption_plan(hubs, innovations, adoptions)
+    imd_indicators = sum(1 for _, innovation in plan if reach_metric(innovation) == REACH_COUNT)
+    indicators = adoptions * INDICATORS_PER_ADOPTION
+    return ExpectedCounts(
+        scale=scale,
+        hubs=hubs,
+        innovations=innovations,
+        adoptions=adoptions,
+        indicators=indicators,
+        imd_indicators=imd_indicators,
+        measurements=indicators * MONTHS + imd_indicators * MONTHS * len(QUINTILES),
+    )
+
+
+def slot_metrics(innovation: int) -> list[str]:
+    """The metric codes of an adoption's five indicators, chosen by its innovation's position."""
+    return [choices[(innovation // (2**slot)) % len(choices)] for slot, choices in enumerate(SLOTS)]
+
+
+def reach_metric(innovation: int) -> str:
+    return slot_metrics(innovation)[0]
+
+
+def describe_scale(scale: float) -> str:
+    return f"Synthetic data for load tests, made by generate_scale_data at scale {scale:g}."
+
+
+def loaded_scale(programme: Programme) -> float | None:
+    match = re.search(r"at scale ([0-9.e+-]+)\.", programme.description)
+    return float(match.group(1)) if match else None
+
+
+def scale_programme() -> Programme | None:
+    return Programme.objects.filter(slug=PROGRAMME_SLUG).first()
+
+
+# --------------------------------------------------------------------------------------
+# Series: pure functions of a random stream
+# --------------------------------------------------------------------------------------
+
+
+def series(rng: random.Random, level: float, sd: float) -> list[float]:
+    """36 months around ``level`` with noise ``sd``, and now and then a planted signal.
+
+    About half the series are stable; the rest carry a shift, a trend over the last
+    months, a single outlier or a slow drift, so SPC readings vary across indicators.
+    """
+    values = [level + rng.gauss(0, sd) for _ in range(MONTHS)]
+    pick = rng.random()
+    direction = 1 if rng.random() < 0.5 else -1
+    if pick < 0.20:  # a shift: a step of 2-3 sd from a month in the middle
+        start, size = rng.randint(10, 28), direction * sd * rng.uniform(2.0, 3.0)
+        for i in range(start, MONTHS):
+            values[i] += size
+    elif pick < 0.35:  # a trend: the last 7-10 months each move the same way
+        length = rng.randint(7, 10)
+        base = values[MONTHS - length - 1]
+        for i in range(MONTHS - length, MONTHS):
+            base += direction * sd * rng.uniform(0.6, 1.2)
+            values[i] = base
+    elif pick < 0.45:  # one month far outside the limits
+        values[rng.randint(0, MONTHS - 1)] += direction * sd * rng.uniform(4.0, 6.0)
+    elif pick < 0.55:  # a slow drift over the three years
+        slope = direction * sd * rng.uniform(0.05, 0.12)
+        values = [value + slope * i for i, value in enumerate(values)]
+    return values
+
+
+def split_by_quintile(total: int, weights: tuple[float, ...], rng: random.Random) -> list[int]:
+    """A month's count over IMD quintiles 1..5; a few people have no known quintile."""
+    jittered = [w * (0.9 + 0.2 * rng.random()) for w in weights]
+    scale = sum(jittered)
+    known = total - round(total * 0.03 * rng.random())
+    counts = [int(known * w / scale) for w in jittered]
+    counts[0] += known - sum(counts)
+    return counts
+
+
+def indicator_rows(
+    kind: str, code: str, rng: random.Random, weights: tuple[float, ...]
+) -> Iterator[tuple[int, int | None, str | None, int | None, int | None]]:
+    """(month index, quintile, value, numerator, denominator) for one indicator's 36 months."""
+    if kind == Metric.Kind.PERCENTAGE:
+        if code == "share-enrolled-imd1":
+            level, sd = 100 * weights[0], 2.0
+        else:
+            level, sd = rng.uniform(35, 85), rng.uniform(2.0, 5.0)
+        denominator_level = rng.uniform(40, 900)
+        for i, share in enumerate(series(rng, level, sd)):
+            denominator = max(1, round(denominator_level * (0.9 + 0.2 * rng.random())))
+            share = min(max(share, 1.0), 99.0)
+            yield i, None, None, min(denominator, round(denominator * share / 100)), denominator
+    elif kind == Metric.Kind.COUNT:
+        level = rng.uniform(20, 400) if code == REACH_COUNT else rng.uniform(3, 40)
+        for i, raw in enumerate(series(rng, level, level * rng.uniform(0.05, 0.12))):
+            total = max(0, round(raw))
+            yield i, None, str(total), None, None
+            if code == REACH_COUNT:
+                for quintile, count in enumerate(split_by_quintile(total, weights, rng), start=1):
+                    yield i, quintile, str(count), None, None
+    else:  # rates per 1,000 (one decimal place) and amounts in pounds (two)
+        places = 1 if kind == Metric.Kind.RATE else 2
+        level = rng.uniform(5, 60) if kind == Metric.Kind.RATE else rng.uniform(20, 400)
+        for i, raw in enumerate(series(rng, level, level * rng.uniform(0.05, 0.12))):
+            yield i, None, f"{max(raw, 0.0):.{places}f}", None, None
+
+
+# --------------------------------------------------------------------------------------
+# The loader
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadReport:
+    scale: float
+    already_loaded: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+
+class ScaleLoader:
+    """Writes one scale's rows in bulk; every step reports its count and time through ``log``."""
+
+    def __init__(self, scale: float, *, today: datetime.date | None = None, log: Callable[[str], None]):
+        self.counts = expected_counts(scale)
+        self.scale = scale
+        self.today = today or timezone.localdate()
+        self.now = timezone.now()
+        self.log = log
+        self.rng = random.Random(SEED)
+        self.report = LoadReport(scale=scale)
+        last_month = add_months(self.today, -1)
+        self.months = [add_months(last_month, i - MONTHS + 1) for i in range(MONTHS)]
+
+    def step(self, label: str, work: Callable[[], int]) -> None:
+        started = time.perf_counter()
+        made = work()
+        elapsed = time.perf_counter() - started
+        self.report.seconds[label] = round(elapsed, 2)
+        self.report.counts[label] = made
+        self.log(f"  {label}: {made:,} rows in {elapsed:.1f} s")
+
+    def run(self) -> LoadReport:
+        c = self.counts
+        self.log(
+            f"Loading scale {self.scale:g}: {c.hubs:,} hubs, {c.innovations:,} innovations, "
+            f"{c.adoptions:,} adoptions, {c.indicators:,} indicators, {c.measurements:,} measurements."
+        )
+        self.step("programme, organisations and hubs", self.make_hubs)
+        self.step("innovations", self.make_innovations)
+        self.step("metrics", self.make_metrics)
+        self.step("adoptions", self.make_adoptions)
+        self.step("stage transitions", self.make_transitions)
+        self.step("indicators", self.make_indicators)
+        self.step("measurements", self.make_measurements)
+        # Bulk inserts skip the services, so bring the dashboard summaries up to date here.
+        self.step(
+            "indicator summaries",
+            lambda: summaries.refresh_all(Indicator.objects.filter(adoption__hub__programme=self.programme)),
+        )
+        if connection.vendor == "postgresql":
+            # Fresh statistics, so the first queries after a load get sensible plans.
+            self.step("analyze", self.analyze)
+        return self.report
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def make_hubs(self) -> int:
+        # bulk_create even for one row: like every row here, no history for synthetic data.
+        [self.programme] = Programme.objects.bulk_create(
+            [
+                Programme(
+                    slug=PROGRAMME_SLUG,
+                    name=PROGRAMME_NAME,
+                    funder="Synthetic funder (load tests)",
+                    award_cap=Decimal("475000"),
+                    duration_months=MONTHS,
+                    description=describe_scale(self.scale),
+                )
+            ]
+        )
+        ahsns = Organisation.objects.bulk_create(
+            Organisation(
+                name=f"{ORGANISATION_PREFIX}AHSN {n + 1}",
+                kind=Organisation.Kind.AHSN,
+                region=f"Scale region {n + 1}",
+            )
+            for n in range(math.ceil(self.counts.hubs / HUBS_PER_AHSN))
+        )
+        leads = Organisation.objects.bulk_create(
+            Organisation(
+                name=f"{ORGANISATION_PREFIX}ICB {n + 1}",
+                kind=Organisation.Kind.ICB,
+                region=f"Scale region {n // HUBS_PER_AHSN + 1}",
+            )
+            for n in range(self.counts.hubs)
+        )
+        start = self.months[0]
+        self.hubs = Hub.objects.bulk_create(
+            Hub(
+                programme=self.programme,
+                name=f"Scale hub {n + 1}",
+                slug=f"scale-hub-{n + 1}",
+                region=f"Scale region {n // HUBS_PER_AHSN + 1}",
+                lead_organisation=leads[n],
+                host_ahsn=ahsns[n // HUBS_PER_AHSN],
+                award=Decimal(400000 + 1000 * (n % 75)),
+                start_date=start,
+                end_date=add_months(start, MONTHS + 12),
+                priorities="Synthetic hub for load tests.",
+            )
+            for n in range(self.counts.hubs)
+        )
+        Partnership.objects.bulk_create(
+            [
+                partnership
+                for n, hub in enumerate(self.hubs)
+                for partnership in (
+                    Partnership(hub=hub, organisation=ahsns[n // HUBS_PER_AHSN], role=Partnership.Role.HOST),
+                    Partnership(hub=hub, organisation=leads[n], role=Partnership.Role.LEAD),
+                )
+            ]
+        )
+        # Each hub's population by IMD quintile, from deprived to affluent areas.
+        self.quintile_weights = []
+        for _ in self.hubs:
+            tilt = self.rng.uniform(-1.5, 2.5)  # above 0: more people in deprived areas
+            raw = [max(0.02, 0.2 + tilt * (0.1 - 0.05 * q)) for q in range(5)]
+            self.quintile_weights.append(tuple(w / sum(raw) for w in raw))
+        return 1 + len(ahsns) + len(leads) + len(self.hubs)
+
+    def make_innovations(self) -> int:
+        self.innovations = Innovation.objects.bulk_create(
+            (
+                Innovation(
+                    name=f"Scale innovation {n + 1}",
+                    slug=f"{INNOVATION_SLUG_PREFIX}{n + 1}",
+                    summary="Synthetic innovation for load tests.",
+                    category=CATEGORIES[n % len(CATEGORIES)],
+                    evidence_level=EVIDENCE[n % len(EVIDENCE)],
+                    origin="Synthetic (generate_scale_data)",
+                    status=Innovation.Status.APPROVED,
+                )
+                for n in range(self.counts.innovations)
+            ),
+            batch_size=BATCH,
+        )
+        return len(self.innovations)
+
+    def make_metrics(self) -> int:
+        """The shared metric set: the demo's metrics, created only where missing."""
+        found = {
+            metric.code: metric for metric in Metric.objects.filter(code__in=[m["code"] for m in METRICS])
+        }
+        missing = [Metric(**spec) for spec in METRICS if spec["code"] not in found]
+        for metric in Metric.objects.bulk_create(missing):
+            found[metric.code] = metric
+        self.metrics = found
+        return len(missing)
+
+    def make_adoptions(self) -> int:
+        first_month = self.months[0]
+        self.plan = adoption_plan(self.counts.hubs, self.counts.innovations, self.counts.adoptions)
+        self.histories: list[list[tuple[str, Stage, datetime.date, str]]] = []
+        stages, weights = zip(*STAGE_WEIGHTS, strict=True)
+        adoptions = []
+        for hub, innovation in self.plan:
+            started_on = first_month + datetime.timedelta(days=self.rng.randint(0, 20))
+            history = self.stage_history(self.rng.choices(stages, weights)[0], started_on)
+            self.histories.append(history)
+            adoptions.append(
+                Adoption(
+                    hub=self.hubs[hub],
+                    innovation=self.innovations[innovation],
+                    stage=history[-1][1],
+                    stage_since=history[-1][2],
+                    started_on=started_on,
+                    aims="Synthetic adoption for load tests.",
+                )
+            )
+        self.adoptions = Adoption.objects.bulk_create(adoptions, batch_size=BATCH)
+        return len(self.adoptions)
+
+    def stage_history(
+        self, final: Stage, started_on: datetime.date
+    ) -> list[tuple[str, Stage, datetime.date, str]]:
+        """(from stage, to stage, date, reason) moves from "Identified" to ``final``, in date order."""
+        if final in EXIT_REASONS:
+            path_end = self.rng.randint(0, ACTIVE_PATH.index(Stage.IMPLEMENTED))
+        else:
+            path_end = ACTIVE_PATH.index(final)
+        # Forward moves may skip stages: keep each intermediate one with a 3-in-4 chance.
+        path = [ACTIVE_PATH[0]] + [
+            stage
+            for stage in ACTIVE_PATH[1 : path_end + 1]
+            if stage == ACTIVE_PATH[path_end] or self.rng.random() < 0.75
+        ]
+        if final in EXIT_REASONS:
+            path.append(final)
+        span = max(1, (self.today - started_on).days - 1)
+        days = sorted(self.rng.sample(range(1, span + 1), min(span, len(path) - 1)))
+        history = [("", path[0], started_on, "")]
+        for previous, stage, day in zip(path, path[1:], days, strict=False):
+            history.append(
+                (previous, stage, started_on + datetime.timedelta(days=day), EXIT_REASONS.get(stage, ""))
+            )
+        return history
+
+    def make_transitions(self) -> int:
+        transitions = [
+            StageTransition(
+                adoption=adoption,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                date=day,
+                reason=reason,
+                recorded_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))),
+            )
+            for adoption, history in zip(self.adoptions, self.histories, strict=True)
+            for from_stage, to_stage, day, reason in history
+        ]
+        StageTransition.objects.bulk_create(transitions, batch_size=BATCH)
+        return len(transitions)
+
+    def make_indicators(self) -> int:
+        indicators = []
+        for adoption, (_, innovation) in zip(self.adoptions, self.plan, strict=True):
+            for code in slot_metrics(innovation):
+                metric = self.metrics[code]
+                target = None
+                if self.rng.random() < 0.4:  # some indicators have a target, so assurance varies
+                    target = Decimal(self.rng.randint(50, 90)) if metric.is_percentage else None
+                indicators.append(
+                    Indicator(
+                        adoption=adoption,
+                        metric=metric,
+                        target=target,
+                        baseline_length=12 if self.rng.random() < 0.2 else None,
+                    )
+                )
+        self.indicators = Indicator.objects.bulk_create(indicators, batch_size=BATCH)
+        return len(self.indicators)
+
+    # -- measurements ----------------------------------------------------------------------
+
+    def measurement_rows(self, first: int, last: int) -> Iterator[tuple]:
+        """Rows (in MEASUREMENT_COLUMNS order) for the figures of adoptions ``first``..``last - 1``."""
+        submit_times, review_lags = self.submission_times()
+        pending_from = MONTHS - PENDING_MONTHS
+        rng = self.rng
+        for a in range(first, last):
+            hub, _ = self.plan[a]
+            weights = self.quintile_weights[hub]
+            for indicator in self.indicators[a * INDICATORS_PER_ADOPTION : (a + 1) * INDICATORS_PER_ADOPTION]:
+                metric = self.metrics_by_id[indicator.metric_id]
+                submitted_at = reviewed_at = None
+                for i, quintile, value, numerator, denominator in indicator_rows(
+                    metric.kind, metric.code, rng, weights
+                ):
+                    if quintile is None:  # the quintile rows go in with their month's total
+                        submitted_at = submit_times[i][int(rng.random() * len(submit_times[i]))]
+                        reviewed_at = (
+                            None if i >= pending_from else submitted_at + review_lags[int(rng.random() * 11)]
+                        )
+                    yield (
+                        indicator.pk,
+                        self.months[i],
+                        quintile,
+                        value,
+                        numerator,
+                        denominator,
+                        Measurement.Status.SUBMITTED if i >= pending_from else Measurement.Status.APPROVED,
+                        "",
+                        True,
+                        None,
+                        submitted_at,
+                        None,
+                        reviewed_at,
+                    )
+
+    def submission_times(self):
+        """Per month, the moments a figure may have been sent (the 4th-15th of the next month)."""
+        if not hasattr(self, "_submission_times"):
+            times = []
+            for month in self.months:
+                sent = add_months(month, 1)
+                moments = [
+                    min(
+                        self.now,
+                        timezone.make_aware(datetime.datetime(sent.year, sent.month, day, 9 + day % 7)),
+                    )
+                    for day in range(4, 16)
+                ]
+                times.append(moments)
+            lags = [datetime.timedelta(days=days) for days in range(2, 13)]
+            self._submission_times = (times, lags)
+        return self._submission_times
+
+    def make_measurements(self) -> int:
+        self.metrics_by_id = {metric.pk: metric for metric in self.metrics.values()}
+        written = 0
+        for first in range(0, len(self.adoptions), COPY_ADOPTIONS):
+            rows = self.measurement_rows(first, min(first + COPY_ADOPTIONS, len(self.adoptions)))
+            written += (
+                self.copy_measurements(rows)
+                if connection.vendor == "postgresql"
+                else self.insert_measurements(rows)
+            )
+            if first and first % (COPY_ADOPTIONS * 4) == 0:
+                self.log(f"    {written:,} measurements so far")
+        return written
+
+    @staticmethod
+    def insert_measurements(rows: Iterator[tuple]) -> int:
+        """The portable path (SQLite in tests): bulk_create in large batches."""
+        objects = []
+        for row in rows:
+            values = dict(zip(MEASUREMENT_COLUMNS, row, strict=True))
+            if values["value"] is not None:
+                values["value"] = Decimal(values["value"])
+            objects.append(Measurement(**values))
+        Measurement.objects.bulk_create(objects, batch_size=BATCH)
+        return len(objects)
+
+    @staticmethod
+    def copy_measurements(rows: Iterator[tuple]) -> int:
+        """The PostgreSQL path: one COPY per chunk, several times faster than INSERTs."""
+        buffer = io.StringIO()
+        count = 0
+        for row in rows:
+            buffer.write("\t".join(r"\N" if cell is None else _copy_text(cell) for cell in row))
+            buffer.write("\n")
+            count += 1
+        buffer.seek(0)
+        columns = ", ".join(MEASUREMENT_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(f"COPY {Measurement._meta.db_table} ({columns}) FROM STDIN", buffer)
+        return count
+
+    def analyze(self) -> int:
+        tables = [
+            model._meta.db_table
+            for model in (Adoption, StageTransition, Indicator, Measurement, IndicatorSummary)
+        ]
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+        return len(tables)
+
+
+def _copy_text(cell) -> str:
+    if cell is True:
+        return "t"
+    if isinstance(cell, datetime.datetime):
+        return cell.isoformat()
+    return str(cell)
+
+
+# --------------------------------------------------------------------------------------
+# Removing a load (``--replace``)
+# --------------------------------------------------------------------------------------
+
+
+def user_entered_rows(programme: Programme) -> dict[str, int]:
+    """Rows people added to the scale data through the portal: ``--replace`` will not delete these."""
+    adoptions = Adoption.objects.filter(hub__programme=programme)
+    found = {
+        "figures not marked synthetic": Measurement.objects.filter(
+            indicator__adoption__in=adoptions, is_synthetic=False
+        ).count(),
+        "learning notes": LearningNote.objects.filter(adoption__in=adoptions).count(),
+        "rebase points": RebasePoint.objects.filter(indicator__adoption__in=adoptions).count(),
+        "hub memberships": Membership.objects.filter(hub__programme=programme).count(),
+        "stage moves made by people": StageTransition.objects.filter(
+            adoption__in=adoptions, moved_by__isnull=False
+        ).count(),
+        # Rows outside the programme that use its innovations or organisations: the
+        # reload would need those names again.
+        "other hubs' adoptions of scale innovations": Adoption.objects.filter(
+            innovation__slug__startswith=INNOVATION_SLUG_PREFIX
+        )
+        .exclude(hub__programme=programme)
+        .count(),
+        "partnerships people added": Partnership.objects.filter(
+            Q(hub__programme=programme) ^ Q(organisation__name__startswith=ORGANISATION_PREFIX)
+        ).count(),
+    }
+    return {label: count for label, count in found.items() if count}
+
+
+def _raw_delete(queryset) -> int:
+    # One DELETE statement per table. Django's collector would load every row (a
+    # million measurements) to send simple-history's per-row signals; these rows are
+    # synthetic and have no history, so there is nothing for those signals to record.
+    return queryset._raw_delete(queryset.db)
+
+
+@transaction.atomic
+def remove_scale_data(programme: Programme, *, log: Callable[[str], None]) -> int:
+    """Delete the scale programme and every row the generator made for it; nothing else."""
+    user_rows = user_entered_rows(programme)
+    if user_rows:
+        listed = ", ".join(f"{count:,} {label}" for label, count in user_rows.items())
+        raise ScaleDataError(
+            f"The scale test programme holds rows that people entered ({listed}); "
+            "not replacing it. Remove those rows first."
+        )
+    started = time.perf_counter()
+    adoptions = Adoption.objects.filter(hub__programme=programme)
+    hubs = Hub.objects.filter(programme=programme)
+    deleted = 0
+    deleted += _raw_delete(Measurement.objects.filter(indicator__adoption__in=adoptions, is_synthetic=True))
+    deleted += _raw_delete(IndicatorSummary.objects.filter(indicator__adoption__in=adoptions))
+    deleted += _raw_delete(Indicator.objects.filter(adoption__in=adoptions))
+    deleted += _raw_delete(StageTransition.objects.filter(adoption__in=adoptions))
+    deleted += _raw_delete(adoptions)
+    deleted += _raw_delete(Partnership.objects.filter(hub__in=hubs))
+    deleted += _raw_delete(Hub.clinical_areas.through.objects.filter(hub__in=hubs))
+    deleted += _raw_delete(hubs)
+    deleted += _raw_delete(
+        Organisation.objects.filter(
+            name__startswith=ORGANISATION_PREFIX, led_hubs=None, hosted_hubs=None, partnerships=None
+        )
+    )
+    deleted += _raw_delete(
+        Innovation.objects.filter(
+            slug__startswith=INNOVATION_SLUG_PREFIX, adoptions=None, clinical_areas=None
+        )
+    )
+    deleted += _raw_delete(Programme.objects.filter(pk=programme.pk))
+    log(f"  removed {deleted:,} rows of earlier scale data in {time.perf_counter() - started:.1f} s")
+    return deleted
+
+
+def generate_scale_data(
+    *,
+    scale: float,
+    replace: bool = False,
+    today: datetime.date | None = None,
+    log: Callable[[str], None] = print,
+) -> LoadReport:
+    """Load synthetic data at ``scale``; if it is already there at that scale, do nothing.
+
+    Refuses (ScaleDataError) when scale data of another size is there, unless ``replace``
+    says to drop it first.
+    """
+    expected_counts(scale)  # checks the scale before anything is touched
+    existing = scale_programme()
+    if existing is not None:
+        previous = loaded_scale(existing)
+        if not replace:
+            if previous == scale:
+                log(f"Scale data at scale {scale:g} is already loaded; nothing to do.")
+                return LoadReport(scale=scale, already_loaded=True)
+            raise ScaleDataError(
+                f"Scale data at scale {previous:g} is already loaded. Run again with --replace "
+                f"to delete it and load scale {scale:g}."
+                if previous is not None
+                else "A programme named “Scale test programme” already exists; run with --replace to reload it."
+            )
+    with transaction.atomic():
+        if existing is not None:
+            remove_scale_data(existing, log=log)
+        return ScaleLoader(scale, today=today, log=log).run()
