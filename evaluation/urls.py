@@ -1,11 +1,13 @@
 from django.urls import path
 
-from .views import figures, indicator, review, summary
+from .views import dashboards, figures, indicator, review, summary
 
 app_name = "evaluation"
 urlpatterns = [
     path("summary/", summary.summary, name="summary"),
     path("summary.csv", summary.summary_csv, name="summary_csv"),
+    path("stages/", dashboards.stages, name="stages"),
+    path("equity/", dashboards.equity, name="equity"),
     path("indicators/<int:pk>/", indicator.indicator_detail, name="indicator"),
     path("measurements/<int:pk>/edit/", figures.measurement_edit, name="measurement_edit"),
     path("review/", review.review_queue, name="review_queue"),
