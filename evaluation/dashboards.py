@@ -1,0 +1,264 @@
+"""The reads behind the stages and equity dashboards: each a few SQL queries, never one per row.
+
+Functions here take querysets already scoped to the user (``for_user``) and
+return plain data for the views to lay out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+
+from hubs.models import Hub
+from innovations.models import Adoption, Innovation, StageTransition
+from innovations.stages import ACTIVE_STAGES, EXIT_STAGES, Stage
+
+from .models import Measurement, Metric
+from .summaries import last_complete_month
+
+ALL_STAGES: tuple[Stage, ...] = (*ACTIVE_STAGES, *EXIT_STAGES)
+RECENT_DAYS = 90
+RECENT_MOVES_SHOWN = 50
+EQUITY_MONTHS = 12
+# Quintile 1 is the most deprived fifth of neighbourhoods: a fair share reached is 20%.
+POPULATION_SHARE = 20.0
+# Counts from 1 to 7 are shown as "<8" (DESIGN.md, "Data protection").
+SMALL_COUNT_MAX = 7
+
+
+# -- Stages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageMatrix:
+    """Innovations (rows) × hubs (columns), each cell the adoption there or None."""
+
+    hubs: list[Hub]
+    rows: list[tuple[Innovation, list[Adoption | None]]]
+
+
+def stage_matrix(adoptions) -> StageMatrix:
+    """One query: the adoptions with their hub and innovation, laid out as a grid."""
+    adoptions = list(adoptions.select_related("hub", "innovation").order_by())
+    hubs = sorted({a.hub for a in adoptions}, key=lambda hub: hub.name)
+    innovations = sorted({a.innovation for a in adoptions}, key=lambda innovation: innovation.name)
+    cells = {(a.innovation_id, a.hub_id): a for a in adoptions}
+    rows = [(innovation, [cells.get((innovation.pk, hub.pk)) for hub in hubs]) for innovation in innovations]
+    return StageMatrix(hubs=hubs, rows=rows)
+
+
+def stage_counts(adoptions) -> list[tuple[Stage, int]]:
+    """Adoptions at each stage, every stage listed in order (zero included)."""
+    counts = dict(adoptions.order_by().values_list("stage").annotate(n=Count("pk")))
+    return [(stage, counts.get(stage.value, 0)) for stage in ALL_STAGES]
+
+
+@dataclass(frozen=True)
+class RecentMoves:
+    moves: list[StageTransition]
+    total: int
+
+    @property
+    def not_shown(self) -> int:
+        return self.total - len(self.moves)
+
+
+def recent_moves(
+    transitions, *, today: datetime.date, days: int = RECENT_DAYS, limit: int = RECENT_MOVES_SHOWN
+) -> RecentMoves:
+    """Moves dated in the last ``days`` days (today included), newest first; two queries."""
+    recent = transitions.filter(date__gte=today - datetime.timedelta(days=days), date__lte=today)
+    moves = list(
+        recent.select_related("adoption__hub", "adoption__innovation").order_by(
+            "-date", "-recorded_at", "-pk"
+        )[:limit]
+    )
+    total = len(moves) if len(moves) < limit else recent.count()
+    return RecentMoves(moves=moves, total=total)
+
+
+@dataclass(frozen=True)
+class StageDuration:
+    stage: Stage
+    median_days: float | None
+    spells: int  # times an adoption entered the stage
+    ongoing: int  # of which the adoption is still there today
+
+
+def stage_durations(
+    history: Iterable[tuple[int, datetime.date, str]], *, today: datetime.date
+) -> list[StageDuration]:
+    """Median days spent in each stage, from (adoption id, date, stage moved to) in time order.
+
+    A spell runs from a move into a stage to the adoption's next move; the spell
+    in the current stage runs to ``today``. Pure Python over rows already fetched.
+    """
+    spells: dict[str, list[int]] = defaultdict(list)
+    ongoing: Counter[str] = Counter()
+    previous: tuple[int, datetime.date, str] | None = None
+    for row in history:
+        if previous is not None and previous[0] == row[0]:
+            spells[previous[2]].append((row[1] - previous[1]).days)
+        elif previous is not None:
+            spells[previous[2]].append((today - previous[1]).days)
+            ongoing[previous[2]] += 1
+        previous = row
+    if previous is not None:
+        spells[previous[2]].append((today - previous[1]).days)
+        ongoing[previous[2]] += 1
+    return [
+        StageDuration(
+            stage=stage,
+            median_days=statistics.median(spells[stage.value]) if spells[stage.value] else None,
+            spells=len(spells[stage.value]),
+            ongoing=ongoing[stage.value],
+        )
+        for stage in ALL_STAGES
+    ]
+
+
+def stage_history(transitions) -> Iterable[tuple[int, datetime.date, str]]:
+    """(adoption id, date, stage moved to) in time order per adoption: one query, streamed."""
+    return (
+        transitions.order_by("adoption", "date", "recorded_at", "pk")
+        .values_list("adoption", "date", "to_stage")
+        .iterator(chunk_size=5000)
+    )
+
+
+# -- Equity ---------------------------------------------------------------------------
+
+
+def small_count(count: int) -> str:
+    """A count as it may be shown: "<8" from 1 to 7."""
+    return "<8" if 1 <= count <= SMALL_COUNT_MAX else f"{count:,}"
+
+
+def equity_months(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """First and last month of the last 12 complete months."""
+    last = last_complete_month(today)
+    index = last.year * 12 + last.month - 1 - (EQUITY_MONTHS - 1)
+    return datetime.date(index // 12, index % 12 + 1, 1), last
+
+
+@dataclass(frozen=True)
+class EquityRow:
+    """How far one adoption's reach into IMD quintile 1 matches the quintile's population share."""
+
+    metric: str
+    hub: str
+    innovation: str
+    quintile_one: int
+    all_quintiles: int
+    synthetic: bool = False  # some figures behind it are made up for the demo
+
+    @property
+    def share(self) -> float:
+        return 100.0 * self.quintile_one / self.all_quintiles
+
+    @property
+    def gap(self) -> float:
+        """Percentage points above (positive) or below (negative) the population share."""
+        return self.share - POPULATION_SHARE
+
+    @property
+    def suppressed(self) -> bool:
+        """A small quintile-1 count: its share would give the count away, so neither is shown."""
+        return 1 <= self.quintile_one <= SMALL_COUNT_MAX
+
+    @property
+    def quintile_one_shown(self) -> str:
+        return small_count(self.quintile_one)
+
+    @property
+    def all_quintiles_shown(self) -> str:
+        return small_count(self.all_quintiles)
+
+    @property
+    def direction(self) -> str:
+        """ "above", "below" or "at" the population share, as the share is shown (one decimal)."""
+        rounded = round(self.share, 1)
+        if rounded > POPULATION_SHARE:
+            return "above"
+        if rounded < POPULATION_SHARE:
+            return "below"
+        return "at"
+
+    @property
+    def share_shown(self) -> str:
+        return f"{self.share:.1f}%"
+
+    @property
+    def gap_shown(self) -> str:
+        """The gap in percentage points with its sign, from the share as shown."""
+        gap = round(self.share, 1) - POPULATION_SHARE
+        sign = "+" if self.direction == "above" else "−" if self.direction == "below" else ""
+        return f"{sign}{abs(gap):.1f}"
+
+    @property
+    def verdict(self) -> str:
+        if self.suppressed:
+            return "not shown: fewer than 8 people in quintile 1"
+        if self.direction == "at":
+            return "equal to its population share"
+        return f"{self.direction} its population share"
+
+
+def equity_rows(measurements, *, first: datetime.date, last: datetime.date) -> list[EquityRow]:
+    """Approved IMD rows of reach counts, summed per metric, hub, innovation and quintile: one query.
+
+    The share is sum(quintile 1) / sum(quintiles 1–5) over the months: people
+    counted, never an average of monthly percentages. People whose quintile is
+    not known have no IMD row, so they are in neither count. Archived adoptions
+    are left out.
+    """
+    totals = (
+        measurements.approved()
+        .filter(
+            indicator__metric__dimension=Metric.Dimension.REACH,
+            indicator__metric__kind=Metric.Kind.COUNT,
+            indicator__adoption__archived=False,
+            imd_quintile__isnull=False,
+            value__isnull=False,
+            period__gte=first,
+            period__lte=last,
+        )
+        .order_by()
+        # Names ride along in the GROUP BY (one per id), so no second query is needed.
+        .values_list(
+            "indicator__metric",
+            "indicator__metric__name",
+            "indicator__adoption__hub",
+            "indicator__adoption__hub__name",
+            "indicator__adoption__innovation",
+            "indicator__adoption__innovation__name",
+            "imd_quintile",
+        )
+        .annotate(people=Sum("value"), synthetic=Count("pk", filter=Q(is_synthetic=True)))
+    )
+    # key → [people in quintile 1, people in all quintiles, synthetic rows]
+    people: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for metric_id, metric, hub_id, hub, innovation_id, innovation, quintile, count, synthetic in totals:
+        entry = people[(metric_id, metric, hub_id, hub, innovation_id, innovation)]
+        entry[1] += int(count)
+        entry[2] += synthetic
+        if quintile == Measurement.Quintile.Q1:
+            entry[0] += int(count)
+    rows = [
+        EquityRow(
+            metric=metric,
+            hub=hub,
+            innovation=innovation,
+            quintile_one=q1,
+            all_quintiles=total,
+            synthetic=bool(synthetic),
+        )
+        for (_, metric, _, hub, _, innovation), (q1, total, synthetic) in people.items()
+        if total > 0
+    ]
+    return sorted(rows, key=lambda row: (row.metric, row.hub, row.innovation))
