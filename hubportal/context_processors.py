@@ -7,10 +7,11 @@ from hubs.access import Roles, roles_of
 HUB_STAFF_NAV = [("Home", "home"), ("Hubs", "hubs:directory")]
 GLOBAL_READER_NAV = [
     ("Indicators", "evaluation:summary"),
+    ("Reporting", "evaluation:reporting_status"),
     ("Overview", "overview"),
     ("Hubs", "hubs:directory"),
 ]
-EVALUATOR_NAV: list[tuple[str, str]] = []
+EVALUATOR_NAV = [("Review", "evaluation:review_queue")]
 
 
 def nav_for(roles: Roles) -> list[tuple[str, str]]:
