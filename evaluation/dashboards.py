@@ -78,8 +78,7 @@ def recent_moves(
             "-date", "-recorded_at", "-pk"
         )[:limit]
     )
-    total = len(moves) if len(moves) < limit else recent.count()
-    return RecentMoves(moves=moves, total=total)
+    return RecentMoves(moves=moves, total=recent.count())
 
 
 @dataclass(frozen=True)
