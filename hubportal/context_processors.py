@@ -4,9 +4,11 @@ from django.urls import reverse
 
 from hubs.access import Roles, roles_of
 
-HUB_STAFF_NAV = [("Home", "home"), ("Hubs", "hubs:directory")]
+HUB_STAFF_NAV = [("Home", "home"), ("Stages", "evaluation:stages"), ("Hubs", "hubs:directory")]
 GLOBAL_READER_NAV = [
     ("Indicators", "evaluation:summary"),
+    ("Stages", "evaluation:stages"),
+    ("Equity", "evaluation:equity"),
     ("Reporting", "evaluation:reporting_status"),
     ("Overview", "overview"),
     ("Hubs", "hubs:directory"),

@@ -131,3 +131,14 @@ def test_planted_spc_signals(seeded):
     rest = [point for point in outlier if point != peak]
     moving_range = mean(abs(b - a) for a, b in zip(rest, rest[1:], strict=False))
     assert peak > mean(rest) + 2.66 * moving_range * 2
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_evaluators_concerns_and_a_target_met():
+    from evaluation.models import IndicatorSummary
+
+    call_command("seed_demo", verbosity=0)
+    variations = list(IndicatorSummary.objects.values_list("variation", flat=True))
+    assert variations.count(IndicatorSummary.Variation.CONCERN) >= 2
+    assert variations.count(IndicatorSummary.Variation.IMPROVEMENT) >= 2
+    assert IndicatorSummary.objects.filter(assurance=IndicatorSummary.Assurance.PASS).exists()
