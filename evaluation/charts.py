@@ -295,6 +295,7 @@ class LegendItem:
     colour: str = ""
     fill: str = ""
     stroke: Stroke | None = None
+    vertical: bool = False  # the baseline and rebase markers stand upright on the chart
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,19 @@ class Chart:
     @property
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
+
+    @property
+    def grid_path(self) -> str:
+        """One path for every horizontal grid line: one element to render, not one per tick."""
+        left, right = coordinate(self.plot.left), coordinate(self.plot.right)
+        return "".join(f"M{left} {tick.at}H{right}" for tick in self.y_ticks)
+
+    @property
+    def axis_path(self) -> str:
+        """The x-axis and a short tick under each labelled month."""
+        plot = self.plot
+        ticks = "".join(f"M{tick.at} {plot.bottom}V{plot.tick_end}" for tick in self.x_ticks)
+        return f"M{plot.left} {plot.bottom}H{plot.right}{ticks}"
 
 
 def coordinate(number: float) -> str:
@@ -540,9 +554,9 @@ def legend(improvement: str, *, has_target: bool, has_submitted: bool, kinds: se
     if has_target:
         items.append(LegendItem("Target", stroke=TARGET_STROKE))
     if "baseline" in kinds:
-        items.append(LegendItem("End of baseline", stroke=BASELINE_STROKE))
+        items.append(LegendItem("End of baseline", stroke=BASELINE_STROKE, vertical=True))
     if "rebase" in kinds:
-        items.append(LegendItem("Rebase: new mean and limits", stroke=REBASE_STROKE))
+        items.append(LegendItem("Rebase: new mean and limits", stroke=REBASE_STROKE, vertical=True))
     return items
 
 

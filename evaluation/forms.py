@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 
 from .models import Measurement
@@ -53,4 +55,67 @@ class ReturnForm(forms.Form):
         help_text="Say which figures look wrong and why. The hub sees this note next to each returned figure.",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say what the hub should check."},
+    )
+
+
+class BaselineForm(forms.Form):
+    """How many months at the start of each group set the mean and process limits."""
+
+    baseline_length = forms.IntegerField(
+        label="Baseline length, in months",
+        help_text="Leave blank to set the mean and limits from every month of each group.",
+        required=False,
+        min_value=2,
+        max_value=240,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}),
+        error_messages={
+            "invalid": "Enter the baseline as a whole number of months.",
+            "min_value": "A baseline needs at least 2 months.",
+            "max_value": "A baseline can be at most 240 months.",
+        },
+    )
+    reason = forms.CharField(
+        label="Why are you changing it? (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RebaseAddForm(forms.Form):
+    """A month from which new limits start, chosen from the indicator's months, and why."""
+
+    period = forms.TypedChoiceField(
+        label="First month of the new limits",
+        coerce=datetime.date.fromisoformat,
+        error_messages={
+            "required": "Choose the month the new limits start from.",
+            "invalid_choice": "Choose one of the indicator's months.",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason for the rebase",
+        help_text="What changed in the process at this month, for example a new pathway or team.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter a reason for the rebase."},
+    )
+
+    def __init__(self, *args, months, taken, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.taken = set(taken)
+        self.fields["period"].choices = [("", "Choose a month")] + [
+            (month.isoformat(), f"{month:%B %Y}") for month in months
+        ]
+
+    def clean_period(self):
+        period = self.cleaned_data["period"]
+        if period in self.taken:
+            raise forms.ValidationError("There is already a rebase at this month.")
+        return period
+
+
+class RebaseRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label="Why remove this rebase?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter a reason for removing the rebase."},
     )

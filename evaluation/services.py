@@ -12,7 +12,7 @@ from django.utils import timezone
 from hubs.access import roles_of
 
 from . import summaries
-from .models import Indicator, Measurement
+from .models import Indicator, Measurement, RebasePoint
 
 
 @transaction.atomic
@@ -99,3 +99,64 @@ def measurements_review(*, measurements, by, approve: bool, note: str = "") -> i
 def month_rows(indicator: Indicator, period: datetime.date):
     """Every figure of an indicator-month: the total and its IMD quintile rows."""
     return Measurement.objects.filter(indicator=indicator, period=period)
+
+
+# SPC options: an indicator's baseline and rebase points (evaluators only).
+
+
+def _check_spc_editor(user) -> None:
+    roles = roles_of(user)
+    if not (roles.evaluator or roles.superuser):
+        raise PermissionDenied("Only evaluators set an indicator's baseline and rebase points.")
+
+
+@transaction.atomic
+def indicator_set_baseline(
+    *, indicator: Indicator, baseline_length: int | None, by, reason: str = ""
+) -> Indicator:
+    """Fix the mean and limits on each group's first N months, or (None) on every month of the group."""
+    _check_spc_editor(by)
+    if baseline_length is not None and baseline_length < 2:
+        raise ValidationError({"baseline_length": "A baseline needs at least 2 months."})
+    indicator.baseline_length = baseline_length
+    indicator._history_user = by
+    indicator._change_reason = reason.strip()
+    indicator.save(update_fields=["baseline_length"])
+    summaries.refresh([indicator.pk])
+    return indicator
+
+
+@transaction.atomic
+def rebase_add(*, indicator: Indicator, period: datetime.date, reason: str, by) -> RebasePoint:
+    """Start new limits from a month, because the process changed there; the reason is required."""
+    _check_spc_editor(by)
+    reason = reason.strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Enter a reason for the rebase."
+    if period.day != 1:
+        errors["period"] = "Give the month as its first day."
+    elif RebasePoint.objects.filter(indicator=indicator, period=period).exists():
+        errors["period"] = "There is already a rebase at this month."
+    if errors:
+        raise ValidationError(errors)
+    rebase = RebasePoint(indicator=indicator, period=period, reason=reason, created_by=by)
+    rebase._history_user = by
+    rebase._change_reason = reason
+    rebase.save()
+    summaries.refresh([indicator.pk])
+    return rebase
+
+
+@transaction.atomic
+def rebase_remove(*, rebase: RebasePoint, reason: str, by) -> None:
+    """Remove a rebase point. Its history keeps the row as it was, who removed it and why."""
+    _check_spc_editor(by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter a reason for removing the rebase."})
+    indicator_id = rebase.indicator_id
+    rebase._history_user = by
+    rebase._change_reason = reason
+    rebase.delete()
+    summaries.refresh([indicator_id])

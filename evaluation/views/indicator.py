@@ -1,27 +1,298 @@
-"""One indicator: its figures (and, for evaluators, its SPC options)."""
+"""One indicator: its XmR chart, icons and figures; for evaluators, its SPC options."""
 
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
-from hubs.access import get_visible_or_404
+from hubs.access import evaluators_only, get_visible_or_404, roles_of
 
-from ..models import Indicator, Measurement
+from .. import charts, services, summaries
+from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm
+from ..models import Indicator, Measurement, RebasePoint
+from ..spc import PointType, XmrPoint
+
+INDICATOR_RELATED = ("metric", "adoption__hub", "adoption__innovation")
+
+
+def figures_seen_by(user, indicator: Indicator) -> QuerySet[Measurement]:
+    """The indicator's figures this user may see: own hubs' in full, other hubs' only once approved."""
+    return Measurement.objects.for_user(user).filter(indicator=indicator).order_by("period", "imd_quintile")
+
+
+def charted(rows: list[Measurement]) -> list[Measurement]:
+    """The rows that make the chart: monthly totals (no IMD breakdown) that are not returned.
+
+    The same rule as ``summaries.monthly_figures``, applied to what the user may
+    see, so a member of another hub gets a chart of approved figures only. For
+    evaluators, who see every row, the two agree.
+    """
+    return [row for row in rows if row.imd_quintile is None and row.status != Measurement.Status.RETURNED]
+
+
+def as_figure(row: Measurement) -> summaries.MonthlyFigure:
+    return summaries.MonthlyFigure(
+        row.period, summaries.figure_value(row.value, row.numerator, row.denominator), row.status
+    )
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """A row of the data table: a monthly total, and its SPC reading when it is charted."""
+
+    measurement: Measurement
+    point: XmrPoint | None
+
+    @property
+    def reading(self) -> str:
+        return charts.point_label(self.point) if self.point else ""
+
+    @property
+    def is_special(self) -> bool:
+        return bool(self.point and self.point.point_type != PointType.COMMON_CAUSE)
+
+
+@dataclass(frozen=True)
+class QuintileRow:
+    """A month of the IMD breakdown: the figure of each quintile, 1 to 5, or None where there is none."""
+
+    period: datetime.date
+    cells: list[Measurement | None]
+
+
+def quintile_rows(rows: list[Measurement]) -> list[QuintileRow]:
+    """The IMD quintile figures, a row per month and a column per quintile, in time order."""
+    by_month: dict[datetime.date, list[Measurement | None]] = {}
+    for row in rows:
+        if row.imd_quintile is not None:
+            by_month.setdefault(row.period, [None] * 5)[row.imd_quintile - 1] = row
+    return [QuintileRow(period, cells) for period, cells in by_month.items()]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change to the SPC options: when, who, what and why."""
+
+    when: datetime.datetime
+    who: object
+    what: str
+    why: str
+
+
+def baseline_words(length: int | None) -> str:
+    return f"first {length} months of each group" if length else "every month of each group"
+
+
+def indicator_history(indicator: Indicator) -> list[HistoryEntry]:
+    """Changes to the baseline and target, from the indicator's history records."""
+    entries = []
+    previous = None
+    for record in indicator.history.select_related("history_user").order_by("history_date", "history_id"):
+        changes = []
+        if previous is None:
+            if record.baseline_length:
+                changes.append(f"Baseline set: {baseline_words(record.baseline_length)}")
+        else:
+            if record.baseline_length != previous.baseline_length:
+                changes.append(f"Baseline changed to the {baseline_words(record.baseline_length)}")
+            if record.target != previous.target:
+                target = "none" if record.target is None else charts.format_number(float(record.target), 2)
+                changes.append(f"Target changed to {target}")
+        if changes:
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    record.history_user,
+                    "; ".join(changes),
+                    record.history_change_reason or "",
+                )
+            )
+        previous = record
+    return entries
+
+
+REBASE_CHANGES = {
+    "+": "Rebase added from {month}",
+    "-": "Rebase from {month} removed",
+    "~": "Rebase at {month} changed",
+}
+
+
+def rebase_history(indicator: Indicator) -> list[HistoryEntry]:
+    """Rebase points added and removed, with the reason given each time."""
+    records = RebasePoint.history.filter(indicator_id=indicator.pk).select_related("history_user")
+    return [
+        HistoryEntry(
+            record.history_date,
+            record.history_user,
+            REBASE_CHANGES[record.history_type].format(month=charts.long_month(record.period)),
+            record.history_change_reason or (record.reason if record.history_type == "+" else ""),
+        )
+        for record in records
+    ]
+
+
+def options_history(indicator: Indicator) -> list[HistoryEntry]:
+    """Every change to the indicator's SPC options, newest first."""
+    entries = indicator_history(indicator) + rebase_history(indicator)
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)
 
 
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = get_visible_or_404(
-        Indicator.objects.select_related("metric", "adoption__hub", "adoption__innovation"),
-        request.user,
-        pk=pk,
-    )
-    measurements = Measurement.objects.for_user(request.user).filter(indicator=indicator)
+    indicator = get_visible_or_404(Indicator.objects.select_related(*INDICATOR_RELATED), request.user, pk=pk)
+    rows = list(figures_seen_by(request.user, indicator))
+    series = charted(rows)
+    figures = [as_figure(row) for row in series]
+    rebases = list(indicator.rebase_points.select_related("created_by"))
+    result = summaries.indicator_spc(indicator, figures, [rebase.period for rebase in rebases])
+    point_of = {row.pk: point for row, point in zip(series, result.points, strict=True)}
+
+    metric = indicator.metric
+    periods = [figure.period for figure in figures]
+    approved = [figure.is_approved for figure in figures]
+    chart_options = {
+        "improvement": metric.improvement,
+        "target": indicator.target,
+        "rebases": [charts.Rebase(rebase.period, rebase.reason) for rebase in rebases],
+        "approved": approved,
+        "unit": metric.unit,
+    }
+    months_due = summaries.months_due(indicator.adoption.started_on)
     changeable_ids = set(
         Measurement.objects.changeable_by(request.user)
         .filter(indicator=indicator)
         .values_list("pk", flat=True)
     )
+    context = {
+        "indicator": indicator,
+        "metric": metric,
+        "result": result,
+        "chart": charts.xmr_chart(periods, result, baseline_length=indicator.baseline_length, **chart_options)
+        if figures
+        else None,
+        "chart_title": f"XmR chart of {metric.name}, {indicator.adoption.innovation.name} in "
+        f"{indicator.adoption.hub.name}",
+        "chart_description": charts.describe(periods, result, **chart_options),
+        "includes_submitted": not all(approved),
+        "figure_rows": [FigureRow(row, point_of.get(row.pk)) for row in rows if row.imd_quintile is None],
+        "quintile_rows": quintile_rows(rows),
+        "rebases": rebases,
+        "history": options_history(indicator),
+        "months_with_figures": len(figures),
+        "months_due": months_due,
+        "completeness": min(100, round(100 * len(figures) / months_due)) if months_due else None,
+        "changeable_ids": changeable_ids,
+        "can_set_options": roles_of(request.user).evaluator or roles_of(request.user).superuser,
+    }
+    return render(request, "evaluation/indicator_detail.html", context)
+
+
+# SPC options, for evaluators
+
+
+def _indicator_for_options(pk: int) -> Indicator:
+    return get_object_or_404(Indicator.objects.select_related(*INDICATOR_RELATED), pk=pk)
+
+
+def _options_page(request: HttpRequest, indicator: Indicator, form, **context) -> HttpResponse:
     return render(
+        request, "evaluation/indicator_options.html", {"indicator": indicator, "form": form, **context}
+    )
+
+
+@evaluators_only
+@require_http_methods(["GET", "POST"])
+def indicator_baseline(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _indicator_for_options(pk)
+    data = request.POST if request.method == "POST" else None
+    form = BaselineForm(data, initial={"baseline_length": indicator.baseline_length})
+    if form.is_bound and form.is_valid():
+        try:
+            services.indicator_set_baseline(
+                indicator=indicator,
+                baseline_length=form.cleaned_data["baseline_length"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The baseline is saved and the chart recalculated.")
+            return redirect(indicator)
+    return _options_page(
         request,
-        "evaluation/indicator_detail.html",
-        {"indicator": indicator, "measurements": measurements, "changeable_ids": changeable_ids},
+        indicator,
+        form,
+        heading="Set the baseline",
+        intro="The mean and process limits of each group are set from its first months. "
+        "Choose a baseline when the process was stable at the start and later months should be judged against it.",
+        button="Save the baseline",
+    )
+
+
+@evaluators_only
+@require_http_methods(["GET", "POST"])
+def rebase_add(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _indicator_for_options(pk)
+    # A rebase at the first month would change nothing, so it is not offered.
+    months = [figure.period for figure in summaries.monthly_figures(indicator)][1:]
+    taken = indicator.rebase_points.values_list("period", flat=True)
+    data = request.POST if request.method == "POST" else None
+    form = RebaseAddForm(data, months=months, taken=taken)
+    if form.is_bound and form.is_valid():
+        try:
+            services.rebase_add(
+                indicator=indicator,
+                period=form.cleaned_data["period"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The rebase is added: the chart has new limits from that month.")
+            return redirect(indicator)
+    return _options_page(
+        request,
+        indicator,
+        form if months else None,
+        heading="Add a rebase point",
+        intro="A rebase starts a new mean and new process limits from a month when the process changed, "
+        "for example a new pathway. Say what changed.",
+        empty="This indicator needs figures for at least 2 months before it can be rebased.",
+        button="Add the rebase",
+    )
+
+
+@evaluators_only
+@require_http_methods(["GET", "POST"])
+def rebase_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    rebase = get_object_or_404(
+        RebasePoint.objects.select_related(*(f"indicator__{field}" for field in INDICATOR_RELATED)), pk=pk
+    )
+    indicator = rebase.indicator
+    form = RebaseRemoveForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.rebase_remove(rebase=rebase, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The rebase is removed. Its history keeps who removed it and why.")
+            return redirect(indicator)
+    return _options_page(
+        request,
+        indicator,
+        form,
+        heading=f"Remove the rebase from {charts.long_month(rebase.period)}",
+        intro=f"Reason given when it was added: {rebase.reason}",
+        button="Remove the rebase",
+        warning=True,
     )

@@ -1,0 +1,46 @@
+"""An evaluator reads an indicator's XmR chart on the demo data and rebases it, with a reason.
+
+Every page visited is scanned with axe-core (WCAG 2.2 AA).
+"""
+
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from evaluation.models import Indicator, RebasePoint
+
+
+def test_an_evaluator_reads_the_chart_and_adds_a_rebase_with_a_reason(page, visit, log_in, assert_accessible):
+    call_command("seed_demo", verbosity=0)
+    indicator = Indicator.objects.filter(measurements__isnull=False).order_by("pk").first()
+    visit("/accounts/login/")
+    log_in("evaluator", settings.DEMO_PASSWORD)
+
+    visit(indicator.get_absolute_url())
+    main = page.locator("main")
+    chart = main.get_by_role("img", name=f"XmR chart of {indicator.metric.name}")
+    expect(chart).to_be_visible()
+    expect(chart.locator("title").first).to_contain_text("XmR chart of")
+    expect(chart.locator("desc")).to_contain_text("monthly figures from")
+    expect(main.locator("#figures-caption + thead + tbody tr").first).to_be_visible()
+    assert main.locator("#figures-caption + thead + tbody tr").count() >= 12
+    expect(main.get_by_role("list", name="Key to the chart")).to_contain_text("Special cause concern")
+
+    main.get_by_role("link", name="Add a rebase point").click()
+    visit(page.url)
+    page.get_by_label("First month of the new limits").select_option(index=6)
+    page.get_by_role("button", name="Add the rebase").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter a reason for the rebase")
+    assert_accessible()
+
+    page.get_by_label("Reason for the rebase").fill("Second clinic opened in the town centre")
+    page.get_by_role("button", name="Add the rebase").click()
+    expect(page.locator("main")).to_contain_text("The rebase is added")
+    expect(
+        main.get_by_role("img", name=f"XmR chart of {indicator.metric.name}").locator("desc")
+    ).to_contain_text("Second clinic opened in the town centre")
+    expect(main.get_by_role("cell", name="Second clinic opened in the town centre").first).to_be_visible()
+    assert_accessible()
+    assert RebasePoint.objects.get(indicator=indicator).created_by.username == "evaluator"
