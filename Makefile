@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint migrate seed clean
+.PHONY: run test lint migrate seed clean bench
 
 # The virtualenv is built from the pinned requirements, and rebuilt when either
 # file changes: the stamp files record the last successful install.
@@ -44,3 +44,14 @@ seed: migrate
 
 clean:
 	rm -rf var staticfiles
+
+# `make bench`: page timings on PostgreSQL (bench/README.md). Loads synthetic data at
+# scale 1 and 2 (generate_scale_data) into hubportal_bench and hubportal_bench_scale2,
+# reusing a load already there; times the cross-hub summary, indicator and adoption
+# pages in-process with DEBUG off (p50/p95, queries per request); prints one JSON
+# object last. BENCH_SCALES=1,2,4 adds scales. Not part of `make test`.
+bench: export DJANGO_SETTINGS_MODULE = bench.settings
+bench: export BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubportal_bench
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py

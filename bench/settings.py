@@ -1,0 +1,17 @@
+"""The production settings with DEBUG off, for ``make bench`` (see bench/README.md).
+
+Only what an in-process test client needs changes: the test client's host name, and
+static files served from the source folders so no ``collectstatic`` is needed.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
+os.environ["DJANGO_DEBUG"] = "false"
+
+from hubportal.settings import *  # noqa: E402, F403
+from hubportal.settings import STORAGES  # noqa: E402
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
