@@ -10,8 +10,10 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
 os.environ["DJANGO_DEBUG"] = "false"
 
 from hubportal.settings import *  # noqa: E402, F403
-from hubportal.settings import STORAGES  # noqa: E402
+from hubportal.settings import LOGGING, STORAGES  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+# One line per force_login from django-axes would bury the timings.
+LOGGING["loggers"] = {"axes": {"level": "WARNING"}}
