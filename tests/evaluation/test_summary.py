@@ -66,7 +66,7 @@ def test_each_indicator_shows_its_latest_figure_signal_and_completeness(client, 
     assert summary.assurance == IndicatorSummary.Assurance.INCONSISTENT
     assert summary.completeness == round(100 * 13 / summary.months_due)
     html = response.content.decode()
-    for text in ("Dorset", "BP@home", "People enrolled", "Reach", "Special cause: concern"):
+    for text in ("Dorset", "BP@home", "People enrolled", "Reach", "Special cause concern"):
         assert text in html
 
 
