@@ -300,7 +300,10 @@ class IndicatorSummary(models.Model):
     objects = IndicatorSummaryQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["variation"]), models.Index(fields=["assurance"])]
+        indexes = [
+            models.Index(fields=["variation"]),
+            models.Index(fields=["assurance"]),
+        ]
 
     def __str__(self) -> str:
         return f"Summary of {self.indicator_id}"

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from hubs.access import global_readers_only
 from hubs.models import Hub
-from innovations.models import Innovation
 
 from ..models import IndicatorSummary, Metric
 
@@ -55,8 +54,9 @@ DEFAULT_SORT = "hub"
 
 class SummaryFilterForm(forms.Form):
     hub = forms.ModelChoiceField(queryset=Hub.objects.none(), required=False, empty_label="All hubs")
-    innovation = forms.ModelChoiceField(
-        queryset=Innovation.objects.none(), required=False, empty_label="All innovations"
+    # A search box, not a list: a national catalogue has hundreds of innovations.
+    innovation = forms.CharField(
+        required=False, max_length=200, help_text="Part of its name, for example “virtual wards”."
     )
     dimension = forms.ChoiceField(
         label="RE-AIM dimension", required=False, choices=[("", "All dimensions"), *Metric.Dimension.choices]
@@ -69,9 +69,6 @@ class SummaryFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hub"].queryset = Hub.objects.order_by("name")
-        self.fields["innovation"].queryset = (
-            Innovation.objects.filter(adoptions__isnull=False).distinct().order_by("name")
-        )
         self.fields["sort"].widget = forms.HiddenInput()
 
     def filter(self, summaries):
@@ -80,7 +77,7 @@ class SummaryFilterForm(forms.Form):
         if data.get("hub"):
             summaries = summaries.filter(indicator__adoption__hub=data["hub"])
         if data.get("innovation"):
-            summaries = summaries.filter(indicator__adoption__innovation=data["innovation"])
+            summaries = summaries.filter(indicator__adoption__innovation__name__icontains=data["innovation"])
         if data.get("dimension"):
             summaries = summaries.filter(indicator__metric__dimension=data["dimension"])
         if data.get("signal"):
