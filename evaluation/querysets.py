@@ -8,8 +8,7 @@ class MetricQuerySet(models.QuerySet):
         return visible_to(self, user)
 
     def changeable_by(self, user):
-        roles = roles_of(user)
-        return self if (roles.evaluator or roles.superuser) else self.none()
+        return self if roles_of(user).reviews_figures else self.none()
 
 
 class IndicatorQuerySet(models.QuerySet):

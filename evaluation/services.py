@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hubs.access import roles_of
+from hubs.access import require_evaluator
 
 from . import summaries
 from .models import Indicator, Measurement, RebasePoint
@@ -68,12 +68,6 @@ def measurement_update(
     return measurement
 
 
-def _check_reviewer(user) -> None:
-    roles = roles_of(user)
-    if not (roles.evaluator or roles.superuser):
-        raise PermissionDenied("Only evaluators approve or return figures.")
-
-
 @transaction.atomic
 def measurements_review(*, measurements, by, approve: bool, note: str = "") -> int:
     """Approve, or return with a note, submitted figures; approved ones are then locked for hub staff.
@@ -81,7 +75,7 @@ def measurements_review(*, measurements, by, approve: bool, note: str = "") -> i
     Takes a queryset (one figure, or every row of an indicator-month); rows not
     awaiting review are left as they are. Returns how many were reviewed.
     """
-    _check_reviewer(by)
+    require_evaluator(by, "approve or return figures")
     if not approve and not note.strip():
         raise ValidationError({"note": "Say what the hub should check: a returned figure needs a note."})
     now = timezone.now()
@@ -104,18 +98,12 @@ def month_rows(indicator: Indicator, period: datetime.date):
 # SPC options: an indicator's baseline and rebase points (evaluators only).
 
 
-def _check_spc_editor(user) -> None:
-    roles = roles_of(user)
-    if not (roles.evaluator or roles.superuser):
-        raise PermissionDenied("Only evaluators set an indicator's baseline and rebase points.")
-
-
 @transaction.atomic
 def indicator_set_baseline(
     *, indicator: Indicator, baseline_length: int | None, by, reason: str = ""
 ) -> Indicator:
     """Fix the mean and limits on each group's first N months, or (None) on every month of the group."""
-    _check_spc_editor(by)
+    require_evaluator(by, "set an indicator's baseline and rebase points")
     if baseline_length is not None and baseline_length < 2:
         raise ValidationError({"baseline_length": "A baseline needs at least 2 months."})
     indicator.baseline_length = baseline_length
@@ -129,7 +117,7 @@ def indicator_set_baseline(
 @transaction.atomic
 def rebase_add(*, indicator: Indicator, period: datetime.date, reason: str, by) -> RebasePoint:
     """Start new limits from a month, because the process changed there; the reason is required."""
-    _check_spc_editor(by)
+    require_evaluator(by, "set an indicator's baseline and rebase points")
     reason = reason.strip()
     errors = {}
     if not reason:
@@ -151,7 +139,7 @@ def rebase_add(*, indicator: Indicator, period: datetime.date, reason: str, by) 
 @transaction.atomic
 def rebase_remove(*, rebase: RebasePoint, reason: str, by) -> None:
     """Remove a rebase point. Its history keeps the row as it was, who removed it and why."""
-    _check_spc_editor(by)
+    require_evaluator(by, "set an indicator's baseline and rebase points")
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Enter a reason for removing the rebase."})

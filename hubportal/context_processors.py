@@ -22,7 +22,7 @@ def nav_for(roles: Roles) -> list[tuple[str, str]]:
     if not roles.reads_everything:
         return HUB_STAFF_NAV
     items = [("Home", "home"), *GLOBAL_READER_NAV]
-    if roles.evaluator or roles.superuser:
+    if roles.reviews_figures:
         items[2:2] = EVALUATOR_NAV
     return items
 

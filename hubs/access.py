@@ -36,6 +36,11 @@ class Roles:
         return self.superuser or self.evaluator or self.ahsn_admin
 
     @property
+    def reviews_figures(self) -> bool:
+        """Evaluators approve figures and set SPC options (and superusers can stand in)."""
+        return self.evaluator or self.superuser
+
+    @property
     def is_hub_staff(self) -> bool:
         return bool(self.hub_ids)
 
@@ -116,14 +121,18 @@ def global_readers_only(view):
     return wrapped
 
 
+def require_evaluator(user, what: str = "do this") -> None:
+    """Refuse (403) anyone but an evaluator (or a superuser)."""
+    if not roles_of(user).reviews_figures:
+        raise PermissionDenied(f"Only evaluators can {what}.")
+
+
 def evaluators_only(view):
     """For reviewing figures and setting SPC options: evaluators (and superusers) only."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        roles = roles_of(request.user)
-        if not (roles.evaluator or roles.superuser):
-            raise PermissionDenied("Only evaluators can do this.")
+        require_evaluator(request.user)
         return view(request, *args, **kwargs)
 
     return wrapped

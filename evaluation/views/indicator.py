@@ -189,7 +189,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "months_due": months_due,
         "completeness": min(100, round(100 * len(figures) / months_due)) if months_due else None,
         "changeable_ids": changeable_ids,
-        "can_set_options": roles_of(request.user).evaluator or roles_of(request.user).superuser,
+        "can_set_options": roles_of(request.user).reviews_figures,
     }
     return render(request, "evaluation/indicator_detail.html", context)
 
