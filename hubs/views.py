@@ -1,11 +1,10 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .access import get_changeable_or_403, get_visible_or_404
-from .forms import HubProfileForm
+from .forms import HubProfileForm, submit
 from .models import Hub, Membership, Partnership
 from .services import hub_update
 
@@ -48,12 +47,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
     hub = get_changeable_or_403(Hub.objects.all(), request.user, slug=slug)
     form = HubProfileForm(request.POST or None, instance=hub)
-    if request.method == "POST" and form.is_valid():
-        try:
-            hub_update(hub=hub, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The hub's profile is saved.")
-            return redirect(hub)
+    if submit(form, lambda data: hub_update(hub=hub, by=request.user, **data)):
+        messages.success(request, "The hub's profile is saved.")
+        return redirect(hub)
     return render(request, "hubs/edit.html", {"hub": hub, "form": form})

@@ -1,9 +1,9 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from hubs.access import get_changeable_or_403, get_visible_or_404
+from hubs.forms import submit
 
 from .forms import StageMoveForm
 from .models import Adoption
@@ -36,18 +36,17 @@ def adoption_move_view(request: HttpRequest, pk: int) -> HttpResponse:
         Adoption.objects.select_related("hub", "innovation"), request.user, pk=pk
     )
     form = StageMoveForm(request.POST or None, adoption=adoption)
-    if request.method == "POST" and form.is_valid():
-        try:
-            transition = adoption_move(
-                adoption=adoption,
-                to_stage=form.cleaned_data["to_stage"],
-                on=form.cleaned_data["date"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Moved to “{transition.get_to_stage_display()}”.")
-            return redirect(adoption)
+
+    def move(data):
+        return adoption_move(
+            adoption=adoption,
+            to_stage=data["to_stage"],
+            on=data["date"],
+            reason=data["reason"],
+            by=request.user,
+        )
+
+    if submit(form, move):
+        messages.success(request, f"Moved to “{adoption.get_stage_display()}”.")
+        return redirect(adoption)
     return render(request, "innovations/adoption_move.html", {"adoption": adoption, "form": form})

@@ -1,11 +1,11 @@
 """Hub staff correct their own figures."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from hubs.access import get_changeable_or_403
+from hubs.forms import submit
 
 from ..forms import MeasurementForm
 from ..models import Measurement
@@ -22,18 +22,7 @@ def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     initial = {f: getattr(measurement, f) for f in ("value", "numerator", "denominator")}
     form = MeasurementForm(request.POST or None, initial=initial, measurement=measurement)
-    if request.method == "POST" and form.is_valid():
-        try:
-            measurement_update(
-                measurement=measurement,
-                by=request.user,
-                value=form.cleaned_data.get("value"),
-                numerator=form.cleaned_data.get("numerator"),
-                denominator=form.cleaned_data.get("denominator"),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The figure is saved and submitted for review.")
-            return redirect(measurement.indicator)
+    if submit(form, lambda data: measurement_update(measurement=measurement, by=request.user, **data)):
+        messages.success(request, "The figure is saved and submitted for review.")
+        return redirect(measurement.indicator)
     return render(request, "evaluation/measurement_edit.html", {"measurement": measurement, "form": form})

@@ -6,13 +6,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from hubs.access import evaluators_only, get_visible_or_404, roles_of
+from hubs.forms import submit
 
 from .. import charts, services, summaries
 from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm
@@ -213,19 +213,11 @@ def indicator_baseline(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = _indicator_for_options(pk)
     data = request.POST if request.method == "POST" else None
     form = BaselineForm(data, initial={"baseline_length": indicator.baseline_length})
-    if form.is_bound and form.is_valid():
-        try:
-            services.indicator_set_baseline(
-                indicator=indicator,
-                baseline_length=form.cleaned_data["baseline_length"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The baseline is saved and the chart recalculated.")
-            return redirect(indicator)
+    if submit(
+        form, lambda data: services.indicator_set_baseline(indicator=indicator, by=request.user, **data)
+    ):
+        messages.success(request, "The baseline is saved and the chart recalculated.")
+        return redirect(indicator)
     return _options_page(
         request,
         indicator,
@@ -246,19 +238,9 @@ def rebase_add(request: HttpRequest, pk: int) -> HttpResponse:
     taken = indicator.rebase_points.values_list("period", flat=True)
     data = request.POST if request.method == "POST" else None
     form = RebaseAddForm(data, months=months, taken=taken)
-    if form.is_bound and form.is_valid():
-        try:
-            services.rebase_add(
-                indicator=indicator,
-                period=form.cleaned_data["period"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The rebase is added: the chart has new limits from that month.")
-            return redirect(indicator)
+    if submit(form, lambda data: services.rebase_add(indicator=indicator, by=request.user, **data)):
+        messages.success(request, "The rebase is added: the chart has new limits from that month.")
+        return redirect(indicator)
     return _options_page(
         request,
         indicator,
@@ -279,14 +261,9 @@ def rebase_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
     indicator = rebase.indicator
     form = RebaseRemoveForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            services.rebase_remove(rebase=rebase, reason=form.cleaned_data["reason"], by=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "The rebase is removed. Its history keeps who removed it and why.")
-            return redirect(indicator)
+    if submit(form, lambda data: services.rebase_remove(rebase=rebase, by=request.user, **data)):
+        messages.success(request, "The rebase is removed. Its history keeps who removed it and why.")
+        return redirect(indicator)
     return _options_page(
         request,
         indicator,
