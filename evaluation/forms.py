@@ -2,6 +2,8 @@ import datetime
 
 from django import forms
 
+from hubs.concurrency import VersionField
+
 from .models import Measurement
 
 
@@ -36,6 +38,7 @@ class MeasurementForm(forms.Form):
 
     def __init__(self, *args, measurement: Measurement, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"] = VersionField(initial=measurement.version)
         metric = measurement.indicator.metric
         if metric.is_percentage:
             del self.fields["value"]

@@ -77,6 +77,7 @@ class Indicator(models.Model):
         help_text="Compute the mean and limits from the first N months.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     objects = IndicatorQuerySet.as_manager()
@@ -163,6 +164,7 @@ class Measurement(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     objects = MeasurementQuerySet.as_manager()

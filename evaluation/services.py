@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hubs.access import require_evaluator
+from hubs.concurrency import save_if_unchanged
 
 from . import summaries
 from .models import Indicator, Measurement, RebasePoint
@@ -49,21 +50,26 @@ def measurement_update(
     *,
     measurement: Measurement,
     by,
+    version: int,
     value: Decimal | None = None,
     numerator: int | None = None,
     denominator: int | None = None,
 ) -> Measurement:
-    """Correct a figure not yet approved; it goes back to evaluators as submitted."""
+    """Correct a figure not yet approved, opened at ``version``; it goes back to evaluators as submitted."""
     if measurement.status == Measurement.Status.APPROVED:
         raise ValidationError("An approved figure is locked: ask an evaluator to return it first.")
-    measurement.value = value
-    measurement.numerator = numerator
-    measurement.denominator = denominator
-    measurement.status = Measurement.Status.SUBMITTED
-    measurement.submitted_by = by
-    measurement.submitted_at = timezone.now()
-    measurement.full_clean()
-    measurement.save()
+    changes = {"value": value, "numerator": numerator, "denominator": denominator}
+    save_if_unchanged(
+        measurement,
+        expected_version=version,
+        fields=[*changes, "status"],
+        changes={
+            **changes,
+            "status": Measurement.Status.SUBMITTED,
+            "submitted_by": by,
+            "submitted_at": timezone.now(),
+        },
+    )
     summaries.refresh([measurement.indicator_id])
     return measurement
 
@@ -85,7 +91,8 @@ def measurements_review(*, measurements, by, approve: bool, note: str = "") -> i
         measurement.review_note = "" if approve else note.strip()
         measurement.reviewed_by = by
         measurement.reviewed_at = now
-        measurement.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+        measurement.version += 1  # a hub's edit opened before the review is then refused
+        measurement.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "version"])
     summaries.refresh({measurement.indicator_id for measurement in reviewed})
     return len(reviewed)
 

@@ -35,6 +35,7 @@ class Innovation(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
         APPROVED = "approved", "Approved"
+        MERGED = "merged", "Merged into another entry"
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -56,7 +57,16 @@ class Innovation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_entries",
+        help_text="Kept, not deleted, when merged: its adoptions moved to this entry.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[clinical_areas])
 
     objects = InnovationQuerySet.as_manager()
@@ -78,6 +88,16 @@ class Adoption(models.Model):
     started_on = models.DateField(help_text="When the hub first identified the innovation.")
     aims = models.TextField(blank=True)
     target_population = models.TextField(blank=True)
+    core20 = models.BooleanField(
+        "aims to reach Core20", default=False, help_text="The most deprived 20% of the population."
+    )
+    plus_groups = models.TextField("PLUS groups it aims to reach", blank=True, help_text="One per line.")
+    clinical_areas = models.ManyToManyField(
+        ClinicalArea, blank=True, related_name="adoptions", verbose_name="Core20PLUS5 clinical areas"
+    )
+    inequalities_aims = models.TextField(
+        blank=True, help_text="What the adoption should change for the people it aims to reach."
+    )
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -89,7 +109,8 @@ class Adoption(models.Model):
     archived_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(m2m_fields=[clinical_areas])
 
     objects = AdoptionQuerySet.as_manager()
 

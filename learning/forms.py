@@ -1,9 +1,11 @@
 from django import forms
 
+from hubs.concurrency import VersionedModelForm
+
 from .models import LearningNote
 
 
-class LearningNoteForm(forms.ModelForm):
+class LearningNoteForm(VersionedModelForm):
     class Meta:
         model = LearningNote
         fields = ["kind", "cfir_domain", "title", "text"]

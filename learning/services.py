@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from hubs.concurrency import save_if_unchanged
 from innovations.models import Adoption
 
 from .models import LearningNote
@@ -22,10 +23,6 @@ def note_create(
 
 
 @transaction.atomic
-def note_update(*, note: LearningNote, by, **changes) -> LearningNote:
-    """Change a note; the previous text stays in its history."""
-    for field, value in changes.items():
-        setattr(note, field, value)
-    note.full_clean()
-    note.save()
-    return note
+def note_update(*, note: LearningNote, by, version: int, **changes) -> LearningNote:
+    """Change a note opened at ``version``; the previous text stays in its history."""
+    return save_if_unchanged(note, expected_version=version, changes=changes)

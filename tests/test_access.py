@@ -127,7 +127,7 @@ class TestMeasurement:
             indicator=indicator, value=10, status=Measurement.Status.RETURNED, review_note="Check this"
         )
         client.force_login(owner)
-        response = client.post(self.edit_url(returned), {"value": "12"})
+        response = client.post(self.edit_url(returned), {"value": "12", "version": returned.version})
         assert response.status_code == 302
         returned.refresh_from_db()
         assert returned.value == 12
@@ -152,7 +152,13 @@ class TestLearningNote:
             assert b"Time to enrol" in client.get(reverse("learning:note", args=[note.pk])).content
             response = client.post(
                 self.edit_url(note),
-                {"kind": "barrier", "cfir_domain": "inner_setting", "title": "Hijacked", "text": "x"},
+                {
+                    "kind": "barrier",
+                    "cfir_domain": "inner_setting",
+                    "title": "Hijacked",
+                    "text": "x",
+                    "version": 1,
+                },
             )
             assert response.status_code == 403
         note.refresh_from_db()
@@ -163,7 +169,13 @@ class TestLearningNote:
         client.force_login(owner)
         response = client.post(
             self.edit_url(note),
-            {"kind": "lesson", "cfir_domain": "individuals", "title": "Protected time", "text": "It helped."},
+            {
+                "kind": "lesson",
+                "cfir_domain": "individuals",
+                "title": "Protected time",
+                "text": "It helped.",
+                "version": 1,
+            },
         )
         assert response.status_code == 302
         note.refresh_from_db()

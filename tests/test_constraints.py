@@ -94,7 +94,7 @@ class TestMeasurements:
         client.force_login(owner)
         response = client.post(
             reverse("evaluation:measurement_edit", args=[measurement.pk]),
-            {"numerator": "11", "denominator": "10"},
+            {"numerator": "11", "denominator": "10", "version": measurement.version},
         )
         assert response.status_code == 200
         assert "The numerator cannot be more than the denominator." in response.content.decode()
@@ -105,7 +105,8 @@ class TestMeasurements:
         measurement = MeasurementFactory(indicator=IndicatorFactory(adoption=adoption), value=7)
         client.force_login(owner)
         response = client.post(
-            reverse("evaluation:measurement_edit", args=[measurement.pk]), {"value": "lots"}
+            reverse("evaluation:measurement_edit", args=[measurement.pk]),
+            {"value": "lots", "version": measurement.version},
         )
         assert response.status_code == 200
         assert "Enter a number." in response.content.decode()

@@ -1,0 +1,92 @@
+"""No lost edits: a save is refused when someone else saved the record since the form was opened.
+
+Each editable model has a ``version`` that goes up by one on every save made
+through ``save_if_unchanged``. A form carries the version it started from
+(``VersionField``); if the row has moved on, the save is refused with a message
+that says who changed what since, read from the record's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+STALE_MESSAGE = "Someone else saved this since you opened it, so your changes were not saved."
+
+
+class VersionField(forms.IntegerField):
+    """The hidden version a form was opened at."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault(
+            "error_messages",
+            {"required": "The form is incomplete: reload the page and try again."},
+        )
+        super().__init__(**kwargs)
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form that carries the version of the record it was opened at."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = VersionField(initial=self.instance.version)
+
+
+class EditConflict(ValidationError):
+    """The record changed since the user opened it; ``changes`` says how."""
+
+    def __init__(self, changes: list[str]):
+        self.changes = changes
+        lines = [STALE_MESSAGE, *changes, "Check the changes below, then make yours again."]
+        super().__init__(" ".join(lines), code="stale")
+
+
+def _value_text(value) -> str:
+    text = "" if value is None else str(value)
+    if not text:
+        return "(empty)"
+    return f"“{text[:80]}…”" if len(text) > 80 else f"“{text}”"
+
+
+def changes_since(instance: models.Model, version: int, fields: Iterable[str]) -> list[str]:
+    """What changed in these fields between ``version`` and now, by whom and when (from history)."""
+    history = instance.history
+    then = history.filter(version=version).order_by("-history_date").first()
+    now = history.order_by("-history_date").first()
+    if then is None or now is None:
+        return []
+    delta = now.diff_against(then, included_fields=list(fields))
+    who = (now.history_user.get_full_name() or now.history_user.username) if now.history_user else "someone"
+    when = now.history_date.strftime("%-d %b %Y at %H:%M")
+    return [
+        f"{instance._meta.get_field(change.field).verbose_name.capitalize()} is now {_value_text(change.new)} "
+        f"(was {_value_text(change.old)}), changed by {who} on {when}."
+        for change in delta.changes
+    ]
+
+
+def save_if_unchanged(
+    instance: models.Model, *, expected_version: int, changes: dict, fields: Iterable[str] | None = None
+) -> models.Model:
+    """Apply ``changes`` and save, only if the row is still at ``expected_version``.
+
+    Call inside a transaction. The row is locked first, so two saves from the
+    same version cannot both pass; the second raises ``EditConflict``.
+    """
+    model = type(instance)
+    current = model.objects.select_for_update().get(pk=instance.pk)
+    if current.version != expected_version:
+        raise EditConflict(changes_since(current, expected_version, fields or changes.keys()))
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    instance.version = current.version + 1
+    instance.full_clean()
+    instance.save()
+    return instance
