@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import adoptions
 
 app_name = "innovations"
 urlpatterns = [
-    path("adoptions/<int:pk>/", views.adoption_detail, name="adoption"),
-    path("adoptions/<int:pk>/move/", views.adoption_move_view, name="adoption_move"),
+    path("adoptions/<int:pk>/", adoptions.adoption_detail, name="adoption"),
+    path("adoptions/<int:pk>/move/", adoptions.adoption_move_view, name="adoption_move"),
 ]

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from hubs.access import get_changeable_or_403, get_visible_or_404
 from hubs.forms import submit
 
-from .forms import StageMoveForm
-from .models import Adoption
-from .services import adoption_move
+from ..forms import StageMoveForm
+from ..models import Adoption
+from ..services import adoption_move
 
 
 def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,0 +1,1 @@
+"""Innovation pages, a module per area: the catalogue, and adoptions."""
