@@ -4,10 +4,11 @@ from django.shortcuts import redirect, render
 
 from hubs.access import get_changeable_or_403, get_visible_or_404
 from hubs.forms import submit
+from innovations.models import Adoption
 
-from .forms import LearningNoteForm
+from . import services
+from .forms import LearningNoteEditForm, LearningNoteForm
 from .models import LearningNote
-from .services import note_update
 
 
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -17,15 +18,41 @@ def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     can_change = LearningNote.objects.changeable_by(request.user).filter(pk=note.pk).exists()
-    return render(request, "learning/note_detail.html", {"note": note, "can_change": can_change})
+    versions = note.history.select_related("history_user").order_by("-history_date")
+    return render(
+        request, "learning/note_detail.html", {"note": note, "can_change": can_change, "versions": versions}
+    )
+
+
+def note_add(request: HttpRequest, adoption_pk: int) -> HttpResponse:
+    """Hub staff record a barrier, enabler, lesson or adaptation on their own hub's adoption."""
+    adoption = get_changeable_or_403(
+        Adoption.objects.select_related("hub", "innovation"), request.user, pk=adoption_pk
+    )
+    form = LearningNoteForm(request.POST or None)
+    saved = {}
+
+    def create(data):
+        saved["note"] = services.note_create(adoption=adoption, by=request.user, **data)
+
+    if submit(form, create):
+        messages.success(request, "The note is saved and shared with every hub.")
+        return redirect("learning:note", pk=saved["note"].pk)
+    return render(
+        request, "learning/note_form.html", {"adoption": adoption, "form": form, "heading": "Add a note"}
+    )
 
 
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_changeable_or_403(
         LearningNote.objects.select_related("adoption__hub", "adoption__innovation"), request.user, pk=pk
     )
-    form = LearningNoteForm(request.POST or None, instance=note)
-    if submit(form, lambda data: note_update(note=note, by=request.user, **data)):
-        messages.success(request, "The note is saved.")
+    form = LearningNoteEditForm(request.POST or None, instance=note)
+    if submit(form, lambda data: services.note_update(note=note, by=request.user, **data)):
+        messages.success(request, "The note is saved. Its earlier text stays in its history.")
         return redirect("learning:note", pk=note.pk)
-    return render(request, "learning/note_edit.html", {"note": note, "form": form})
+    return render(
+        request,
+        "learning/note_form.html",
+        {"adoption": note.adoption, "form": form, "heading": "Edit the note", "note": note},
+    )

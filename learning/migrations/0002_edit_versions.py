@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('learning', '0001_initial'),
+        ("learning", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicallearningnote',
-            name='version',
+            model_name="historicallearningnote",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='learningnote',
-            name='version',
+            model_name="learningnote",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
     ]
