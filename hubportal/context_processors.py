@@ -4,13 +4,19 @@ from django.urls import reverse
 
 from hubs.access import Roles, roles_of
 
-HUB_STAFF_NAV = [("Home", "home"), ("Stages", "evaluation:stages"), ("Hubs", "hubs:directory")]
+HUB_STAFF_NAV = [
+    ("Home", "home"),
+    ("Innovations", "innovations:catalogue"),
+    ("Stages", "evaluation:stages"),
+    ("Hubs", "hubs:directory"),
+]
 GLOBAL_READER_NAV = [
     ("Indicators", "evaluation:summary"),
     ("Stages", "evaluation:stages"),
     ("Equity", "evaluation:equity"),
     ("Reporting", "evaluation:reporting_status"),
     ("Overview", "overview"),
+    ("Innovations", "innovations:catalogue"),
     ("Hubs", "hubs:directory"),
 ]
 EVALUATOR_NAV = [("Review", "evaluation:review_queue")]

@@ -1,4 +1,4 @@
-from django.db import models
+from django.db import connection, models
 
 from hubs.access import in_member_hubs, roles_of, visible_to
 
@@ -19,6 +19,45 @@ class InnovationQuerySet(models.QuerySet):
 
     def approved(self):
         return self.filter(status="approved")
+
+    def search(self, q: str):
+        """Entries whose name or summary match ``q``, best first (``rank``); all of them for a blank ``q``.
+
+        PostgreSQL: full-text search, name weighted above summary, English stemming.
+        Elsewhere (SQLite): every word must appear in the name or the summary, and a
+        name match ranks first — so "blood pressure" finds "blood-pressure" on both.
+        """
+        q = (q or "").strip()
+        if not q:
+            return self
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("name", weight="A", config="english") + SearchVector(
+                "summary", weight="B", config="english"
+            )
+            query = SearchQuery(q, search_type="websearch", config="english")
+            return (
+                self.annotate(search_document=vector, rank=SearchRank(vector, query))
+                .filter(search_document=query)
+                .order_by("-rank", "name")
+            )
+        words = q.replace('"', " ").split()
+        matches = models.Q()
+        for word in words:
+            matches &= models.Q(name__icontains=word) | models.Q(summary__icontains=word)
+        name_matches = models.Q(name__icontains=q)
+        return (
+            self.filter(matches)
+            .annotate(
+                rank=models.Case(
+                    models.When(name_matches, then=models.Value(1.0)),
+                    default=models.Value(0.0),
+                    output_field=models.FloatField(),
+                )
+            )
+            .order_by("-rank", "name")
+        )
 
 
 class AdoptionQuerySet(models.QuerySet):

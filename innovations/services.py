@@ -6,8 +6,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import slugify
 
+from hubs.concurrency import save_if_unchanged
 from hubs.models import Hub
 
 from .models import Adoption, Innovation, StageTransition
@@ -105,3 +109,143 @@ def adoption_restore(*, adoption: Adoption, by) -> Adoption:
     adoption._change_reason = "Restored"
     adoption.save(update_fields=["archived", "archived_reason", "updated_at"])
     return adoption
+
+
+# The catalogue: hub staff propose entries; AHSN admins approve, edit and merge them.
+
+
+def _name_clash_error(name: str, exclude_pk: int | None = None) -> ValidationError | None:
+    """A refusal naming (and linking to) the entry that already has this name, ignoring case."""
+    existing = Innovation.objects.filter(name__iexact=name.strip()).exclude(pk=exclude_pk).first()
+    if existing is None:
+        return None
+    # format_html escapes the name; the link itself is the only markup in the message.
+    return ValidationError(
+        {
+            "name": format_html(
+                'The catalogue already has “{}”: <a href="{}">see the existing entry</a>.',
+                existing.name,
+                reverse("innovations:innovation", args=[existing.slug]),
+            )
+        },
+        code="duplicate",
+    )
+
+
+# Paths under /innovations/ that a slug must not take.
+RESERVED_SLUGS = {"propose", "adoptions"}
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:190] or "innovation"
+    taken = RESERVED_SLUGS | set(
+        Innovation.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def innovation_propose(*, by, clinical_areas=(), **fields) -> Innovation:
+    """Hub staff propose a new catalogue entry; it stays "proposed" until an AHSN admin approves it."""
+    clash = _name_clash_error(fields.get("name", ""))
+    if clash:
+        raise clash
+    innovation = Innovation(
+        **fields,
+        slug=_unique_slug(fields.get("name", "")),
+        status=Innovation.Status.PROPOSED,
+        proposed_by=by,
+    )
+    innovation.full_clean()
+    innovation._history_user = by
+    innovation._change_reason = "Proposed"
+    try:
+        with transaction.atomic():
+            innovation.save()
+    except IntegrityError as exc:  # the same name proposed at the same moment
+        raise _name_clash_error(innovation.name) or ValidationError("Try again.") from exc
+    innovation.clinical_areas.set(clinical_areas)
+    return innovation
+
+
+@transaction.atomic
+def innovation_approve(*, innovation: Innovation, by) -> Innovation:
+    """Put a proposal in the catalogue for everyone."""
+    locked = Innovation.objects.select_for_update().get(pk=innovation.pk)
+    if locked.status != Innovation.Status.PROPOSED:
+        raise ValidationError(f"“{locked.name}” is not a proposal awaiting approval.")
+    locked.status = Innovation.Status.APPROVED
+    locked.version += 1
+    locked._history_user = by
+    locked._change_reason = "Approved"
+    locked.save(update_fields=["status", "version"])
+    innovation.refresh_from_db()
+    return innovation
+
+
+@transaction.atomic
+def innovation_update(
+    *, innovation: Innovation, by, version: int, clinical_areas=None, **changes
+) -> Innovation:
+    """Change an entry opened at ``version``; refused, with who changed what, if someone saved it since."""
+    if "name" in changes:
+        clash = _name_clash_error(changes["name"], exclude_pk=innovation.pk)
+        if clash:
+            raise clash
+    innovation._history_user = by
+    innovation._change_reason = "Edited"
+    save_if_unchanged(innovation, expected_version=version, changes=changes)
+    if clinical_areas is not None:
+        innovation.clinical_areas.set(clinical_areas)
+    return innovation
+
+
+@transaction.atomic
+def innovation_merge(*, source: Innovation, target: Innovation, by, reason: str) -> Innovation:
+    """Fold ``source`` into ``target``: its adoptions move to the target; the source is kept, marked merged.
+
+    Refused, changing nothing, when a hub adopts both (a hub has one adoption per innovation).
+    """
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why these entries are being merged."})
+    # Lock both entries in a fixed order, so two merges at once cannot deadlock or cross.
+    locked = {
+        row.pk: row
+        for row in Innovation.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
+    }
+    src, dst = locked[source.pk], locked[target.pk]
+    if src.pk == dst.pk:
+        raise ValidationError({"target": "Choose another entry to merge into."})
+    if src.status == Innovation.Status.MERGED:
+        raise ValidationError(f"“{src.name}” has already been merged into another entry.")
+    if dst.status != Innovation.Status.APPROVED:
+        raise ValidationError({"target": "Merge into an approved entry."})
+    moving = list(Adoption.objects.select_for_update().filter(innovation=src).select_related("hub"))
+    both = sorted(
+        Adoption.objects.filter(innovation=dst, hub__in=[a.hub_id for a in moving]).values_list(
+            "hub__name", flat=True
+        )
+    )
+    if both:
+        raise ValidationError(
+            f"Not merged: {', '.join(both)} already "
+            f"{'adopts' if len(both) == 1 else 'adopt'} both “{src.name}” and “{dst.name}”, "
+            "and a hub has one adoption per innovation. Archive or resolve one of each pair first."
+        )
+    for adoption in moving:
+        adoption.innovation = dst
+        adoption.version += 1
+        adoption._history_user = by
+        adoption._change_reason = f"Moved from “{src.name}” when it was merged: {reason.strip()}"
+        adoption.save()  # one by one, so each adoption's history records the move
+    src.status = Innovation.Status.MERGED
+    src.merged_into = dst
+    src.version += 1
+    src._history_user = by
+    src._change_reason = f"Merged into “{dst.name}”: {reason.strip()}"
+    src.save(update_fields=["status", "merged_into", "version"])
+    source.refresh_from_db()
+    return dst
