@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hubs.access import require_evaluator
 from hubs.concurrency import save_if_unchanged
+from innovations.models import Adoption
 
 from . import summaries
-from .models import Indicator, Measurement, RebasePoint
+from .models import Indicator, Measurement, Metric, RebasePoint
 
 
 @transaction.atomic
@@ -100,6 +101,57 @@ def measurements_review(*, measurements, by, approve: bool, note: str = "") -> i
 def month_rows(indicator: Indicator, period: datetime.date):
     """Every figure of an indicator-month: the total and its IMD quintile rows."""
     return Measurement.objects.filter(indicator=indicator, period=period)
+
+
+# Choosing indicators: hub staff pick the metrics an adoption reports, and their targets.
+
+
+def _already_reports(metric: Metric) -> ValidationError:
+    return ValidationError({"metric": f"This adoption already reports “{metric.name}”."})
+
+
+@transaction.atomic
+def indicator_add(
+    *,
+    adoption: Adoption,
+    metric: Metric,
+    by,
+    target: Decimal | None = None,
+    baseline_length: int | None = None,
+) -> Indicator:
+    """Start reporting a metric for one of the user's own hubs' adoptions; a metric once only."""
+    if not Adoption.objects.changeable_by(by).filter(pk=adoption.pk).exists():
+        raise PermissionDenied("Only the hub's own staff can choose its indicators.")
+    if Indicator.objects.filter(adoption=adoption, metric=metric).exists():
+        raise _already_reports(metric)
+    if baseline_length is not None and baseline_length < 2:
+        raise ValidationError({"baseline_length": "A baseline needs at least 2 months."})
+    indicator = Indicator(adoption=adoption, metric=metric, target=target, baseline_length=baseline_length)
+    indicator.full_clean(validate_constraints=False)
+    indicator._history_user = by
+    try:
+        with transaction.atomic():
+            indicator.save()
+    except IntegrityError as exc:  # the same metric added from another page at the same moment
+        raise _already_reports(metric) from exc
+    summaries.refresh([indicator.pk])
+    return indicator
+
+
+INDICATOR_FIELDS_HUBS_CHANGE = {"target"}  # evaluators set baselines and rebases
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, by, version: int, **changes) -> Indicator:
+    """Change an indicator opened at ``version`` (its target); refused, saying what changed, if stale."""
+    if unknown := set(changes) - INDICATOR_FIELDS_HUBS_CHANGE:
+        raise TypeError(f"Hub staff cannot change an indicator's {', '.join(sorted(unknown))}.")
+    if not Indicator.objects.changeable_by(by).filter(pk=indicator.pk).exists():
+        raise PermissionDenied("Only the hub's own staff can change its indicators.")
+    indicator._history_user = by
+    save_if_unchanged(indicator, expected_version=version, changes=changes)
+    summaries.refresh([indicator.pk])
+    return indicator
 
 
 # SPC options: an indicator's baseline and rebase points (evaluators only).

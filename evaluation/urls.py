@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, figures, indicator, review, summary
+from .views import dashboards, entry, figures, indicator, review, summary
 
 app_name = "evaluation"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
     path("indicators/<int:pk>/rebase/", indicator.rebase_add, name="rebase_add"),
     path("rebase/<int:pk>/remove/", indicator.rebase_remove, name="rebase_remove"),
     path("measurements/<int:pk>/edit/", figures.measurement_edit, name="measurement_edit"),
+    path("adoptions/<int:adoption_pk>/indicators/", entry.indicators_choose, name="indicators_choose"),
+    path("indicators/<int:pk>/edit/", entry.indicator_edit, name="indicator_edit"),
+    path("adoptions/<int:adoption_pk>/figures/", entry.figures_grid_latest, name="figures_grid_latest"),
+    path("adoptions/<int:adoption_pk>/figures/<str:month>/", entry.figures_grid, name="figures_grid"),
     path("review/", review.review_queue, name="review_queue"),
     path("indicators/<int:pk>/review/<str:month>/", review.review_month, name="review_month"),
     path("reporting/", review.reporting_status, name="reporting_status"),

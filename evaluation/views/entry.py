@@ -1,0 +1,459 @@
+"""Hub staff choose the metrics an adoption reports, and enter its monthly figures in a grid.
+
+The grid is one Django form with a field per cell, named ``i<indicator id>-q<quintile or
+"all">-<part>`` (part: value, numerator, denominator, and the hidden version), so each
+error sits next to its cell and in the error summary. The rules about figures live in
+``evaluation.figures``; this module only parses what people type, and refuses a cell
+someone else changed since the page was opened, which ``figures.save`` cannot know.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from hubs.access import get_changeable_or_403
+from hubs.concurrency import VersionedModelForm
+from hubs.forms import submit
+from innovations.models import Adoption
+
+from .. import figures
+from ..models import Indicator, Measurement, Metric
+from ..services import indicator_add, indicator_update
+from .review import figure_text, month_from_url
+
+# Numbers as people type them. Commas are accepted only as thousands separators
+# ("1,234"), so "1,2,3" is not silently read as 123.
+NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
+MINUS_SIGN = "\N{MINUS SIGN}"  # pasted from a document or a spreadsheet
+
+
+class NumberField(forms.CharField):
+    """A number typed in a text box: "1,234" and "1234" are the same; "lots" and "1,2,3" are refused."""
+
+    def __init__(self, *, whole: bool = False, min_value: int | None = None, min_message: str = "", **kwargs):
+        self.whole = whole
+        self.min_value = min_value
+        self.min_message = min_message
+        kwargs.setdefault("required", False)
+        attrs = {"inputmode": "numeric" if whole else "decimal", "spellcheck": "false", "autocomplete": "off"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value).replace(MINUS_SIGN, "-")
+        if text in self.empty_values:
+            return None
+        invalid = "Enter a whole number." if self.whole else "Enter a number."
+        if not NUMBER.fullmatch(text):
+            raise ValidationError(invalid, code="invalid")
+        number = Decimal(text.replace(",", ""))
+        if self.whole and number != number.to_integral_value():
+            raise ValidationError(invalid, code="invalid")
+        if self.min_value is not None and number < self.min_value:
+            raise ValidationError(self.min_message, code="min_value")
+        return int(number) if self.whole else number
+
+
+def as_typed(value: Decimal | None) -> str | None:
+    """A stored value as a person would type it: 120, not 120.0000."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def same_figure(measurement: Measurement, proposed: figures.ProposedFigure) -> bool:
+    return all(getattr(measurement, name) == getattr(proposed, name) for name in figures.FIGURE_FIELDS)
+
+
+def adoption_to_change(request: HttpRequest, adoption_pk: int) -> Adoption:
+    """The adoption, if it is one of the user's own hubs': 404 unknown, 403 another hub's."""
+    return get_changeable_or_403(
+        Adoption.objects.select_related("hub", "innovation"), request.user, pk=adoption_pk
+    )
+
+
+# Choosing indicators ----------------------------------------------------------------------------
+
+
+class IndicatorAddForm(forms.Form):
+    metric = forms.ModelChoiceField(
+        queryset=Metric.objects.all(),
+        error_messages={"required": "Choose a metric.", "invalid_choice": "Choose a metric from the list."},
+    )
+    target = NumberField(
+        label="Target",
+        help_text="In the metric's unit: for a percentage, 70 means 70%. You can set or change it later.",
+    )
+    baseline_length = forms.IntegerField(
+        label="Baseline length, in months",
+        help_text="The first N months set the mean and process limits. Leave blank to use every month.",
+        required=False,
+        min_value=2,
+        max_value=240,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}),
+        error_messages={
+            "invalid": "Enter the baseline as a whole number of months.",
+            "min_value": "A baseline needs at least 2 months.",
+            "max_value": "A baseline can be at most 240 months.",
+        },
+    )
+
+    def __init__(self, *args, unused_metrics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].widget.attrs["class"] = "nhsuk-input--width-10"
+        # Offer the metrics not used yet, by RE-AIM dimension; accept any metric, so one added
+        # meanwhile from another page is refused by the service with its own message.
+        groups: dict[str, list] = {}
+        for metric in unused_metrics:
+            groups.setdefault(metric.get_dimension_display(), []).append(
+                (metric.pk, f"{metric.name} ({metric.unit})")
+            )
+        self.fields["metric"].choices = [("", "Choose a metric"), *groups.items()]
+
+
+def indicators_choose(request: HttpRequest, adoption_pk: int) -> HttpResponse:
+    adoption = adoption_to_change(request, adoption_pk)
+    indicators = list(
+        adoption.indicators.select_related("metric").order_by("metric__dimension", "metric__name")
+    )
+    unused = Metric.objects.exclude(pk__in=[indicator.metric_id for indicator in indicators])
+    form = IndicatorAddForm(request.POST or None, unused_metrics=unused)
+    added: list[Indicator] = []
+
+    def add(data):
+        added.append(indicator_add(adoption=adoption, by=request.user, **data))
+
+    if submit(form, add):
+        messages.success(request, f"“{added[0].metric.name}” added to the indicators.")
+        return redirect("evaluation:indicators_choose", adoption_pk=adoption.pk)
+    return render(
+        request,
+        "evaluation/indicators_choose.html",
+        {"adoption": adoption, "indicators": indicators, "form": form},
+    )
+
+
+class IndicatorTargetForm(VersionedModelForm):
+    target = NumberField(label="Target")
+
+    class Meta:
+        model = Indicator
+        fields = ["target"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["target"] = as_typed(self.instance.target)
+        metric = self.instance.metric
+        self.fields["target"].label = f"Target ({metric.unit})"
+        self.fields["target"].help_text = (
+            "For a percentage, 70 means 70%. " if metric.is_percentage else ""
+        ) + "Leave blank for no target."
+        self.fields["target"].widget.attrs["class"] = "nhsuk-input--width-10"
+
+
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_changeable_or_403(
+        Indicator.objects.select_related("metric", "adoption__hub", "adoption__innovation"),
+        request.user,
+        pk=pk,
+    )
+    form = IndicatorTargetForm(request.POST.copy() if request.method == "POST" else None, instance=indicator)
+    if submit(form, lambda data: indicator_update(indicator=indicator, by=request.user, **data)):
+        messages.success(request, f"The target of “{indicator.metric.name}” is saved.")
+        return redirect("evaluation:indicators_choose", adoption_pk=indicator.adoption_id)
+    if form.has_error(NON_FIELD_ERRORS, code="stale"):
+        # The user has now seen what changed: saving again from here is a deliberate choice.
+        form.data["version"] = Indicator.objects.values_list("version", flat=True).get(pk=indicator.pk)
+    return render(request, "evaluation/indicator_edit.html", {"indicator": indicator, "form": form})
+
+
+# The monthly grid -------------------------------------------------------------------------------
+
+ALL_PEOPLE = "all"
+QUINTILES = [quintile.value for quintile in Measurement.Quintile]
+
+
+def month_url(adoption: Adoption, period: datetime.date, quintiles: bool = False) -> str:
+    url = reverse("evaluation:figures_grid", args=[adoption.pk, f"{period:%Y-%m}"])
+    return f"{url}?quintiles=1" if quintiles else url
+
+
+def first_month(adoption: Adoption) -> datetime.date:
+    return adoption.started_on.replace(day=1)
+
+
+def this_month() -> datetime.date:
+    return timezone.localdate().replace(day=1)
+
+
+def month_before(period: datetime.date) -> datetime.date:
+    return (period - datetime.timedelta(days=1)).replace(day=1)
+
+
+def month_after(period: datetime.date) -> datetime.date:
+    return (period + datetime.timedelta(days=32)).replace(day=1)
+
+
+def months_open(adoption: Adoption) -> list[datetime.date]:
+    """The months figures can be given for, newest first: this month back to the adoption's first."""
+    months, period = [], this_month()
+    while period >= first_month(adoption):
+        months.append(period)
+        period = month_before(period)
+    return months
+
+
+@dataclass
+class Cell:
+    """A row of the grid: one indicator's figure for the month, for all people or one IMD quintile."""
+
+    indicator: Indicator
+    quintile: int | None
+    period: datetime.date
+    existing: Measurement | None
+    inputs: list[forms.BoundField] = field(default_factory=list)
+    version: forms.BoundField | None = None
+
+    @property
+    def prefix(self) -> str:
+        return f"i{self.indicator.pk}-q{self.quintile or ALL_PEOPLE}"
+
+    @property
+    def group(self) -> str:
+        return Measurement.Quintile(self.quintile).label if self.quintile else "All people"
+
+    def label(self, part: str = "") -> str:
+        """The cell's name, which the error summary also gives: "People enrolled, all people, October 2026"."""
+        group = self.group if self.quintile else self.group.lower()
+        parts = [self.indicator.metric.name, part, group, f"{self.period:%B %Y}"]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.existing is not None and self.existing.status == Measurement.Status.APPROVED
+
+    @property
+    def parts(self) -> list[tuple[str, forms.BoundField]]:
+        """Each input with the short name shown above it: "Numerator", "Denominator", or none for a value."""
+        titles = {"value": "", "numerator": "Numerator", "denominator": "Denominator"}
+        return [(titles[bound.name.rsplit("-", 1)[1]], bound) for bound in self.inputs]
+
+    @property
+    def errors(self) -> list[str]:
+        return [error for bound in self.inputs for error in bound.errors]
+
+    def existing_text(self) -> str:
+        m = self.existing
+        return figure_text(m.value, m.numerator, m.denominator) if m else ""
+
+
+@dataclass(frozen=True)
+class GridError:
+    message: str
+    anchor: str
+
+
+class FiguresGridForm(forms.Form):
+    """A field per cell of the month's grid; ``proposed`` holds the figures to save once valid."""
+
+    def __init__(self, data=None, *, indicators, period, existing, quintile_indicator_ids):
+        # A copy, so a cell refused as stale can carry the version the user has now seen.
+        super().__init__(data.copy() if data is not None else None)
+        self.period = period
+        self.cells: list[Cell] = []
+        self.proposed: list[tuple[Cell, figures.ProposedFigure]] = []
+        for indicator in indicators:
+            quintiles = [None, *QUINTILES] if indicator.pk in quintile_indicator_ids else [None]
+            for quintile in quintiles:
+                cell = Cell(indicator, quintile, period, existing.get((indicator.pk, quintile)))
+                self._add_fields(cell)
+                self.cells.append(cell)
+
+    def _add_fields(self, cell: Cell) -> None:
+        m = cell.existing
+        if cell.indicator.metric.is_percentage:
+            parts = {
+                "numerator": NumberField(
+                    whole=True,
+                    min_value=0,
+                    min_message="The numerator cannot be negative.",
+                    initial=m.numerator if m else None,
+                ),
+                "denominator": NumberField(
+                    whole=True,
+                    min_value=1,
+                    min_message="The denominator must be more than zero.",
+                    initial=m.denominator if m else None,
+                ),
+            }
+        else:
+            parts = {"value": NumberField(initial=as_typed(m.value) if m else None)}
+        for part, number in parts.items():
+            number.label = cell.label("" if part == "value" else part)
+            number.widget.attrs["class"] = "nhsuk-input--width-5"
+            self.fields[f"{cell.prefix}-{part}"] = number
+        self.fields[f"{cell.prefix}-version"] = forms.IntegerField(
+            required=False,
+            widget=forms.HiddenInput,
+            initial=m.version if m else None,
+            error_messages={"invalid": "The form is incomplete: reload the page and try again."},
+        )
+        cell.inputs = [self[f"{cell.prefix}-{part}"] for part in parts]
+        cell.version = self[f"{cell.prefix}-version"]
+
+    def parts_of(self, cell: Cell) -> dict[str, object]:
+        return {bound.name.rsplit("-", 1)[1]: self.cleaned_data.get(bound.name) for bound in cell.inputs}
+
+    def clean(self):
+        for cell in self.cells:
+            if any(bound.name in self.errors for bound in cell.inputs):
+                continue
+            parts = self.parts_of(cell)
+            opened_at = self.cleaned_data.get(f"{cell.prefix}-version")
+            current = cell.existing
+            if all(value is None for value in parts.values()):
+                if current and opened_at is not None and not cell.is_locked:
+                    self.add_error(
+                        cell.inputs[0].name,
+                        "Enter a number: a saved figure cannot be removed, only corrected.",
+                    )
+                continue
+            proposed = figures.ProposedFigure(
+                indicator=cell.indicator, period=self.period, imd_quintile=cell.quintile, **parts
+            )
+            if current and opened_at != current.version and not same_figure(current, proposed):
+                now = cell.existing_text() + (", approved and locked" if cell.is_locked else "")
+                self.add_error(
+                    cell.inputs[0].name,
+                    f"Someone else changed this figure since you opened the page: it is now {now}.",
+                )
+                self.data[cell.version.name] = current.version  # saving again overrides, knowingly
+                continue
+            self.proposed.append((cell, proposed))
+        return self.cleaned_data
+
+    def add_refusals(self, outcomes: list[figures.Outcome]) -> None:
+        """Put each refused figure's messages on its cell: the part they name, else the cell's first input."""
+        for (cell, _), outcome in zip(self.proposed, outcomes, strict=True):
+            names = {bound.name.rsplit("-", 1)[1]: bound.name for bound in cell.inputs}
+            for part, part_messages in outcome.figure.errors.items():
+                for message in part_messages:
+                    self.add_error(names.get(part, cell.inputs[0].name), message)
+
+    def summary_errors(self) -> list[GridError]:
+        """Every error, in grid order, each naming its cell, for the error summary."""
+        first = self.cells[0].inputs[0].auto_id if self.cells else ""
+        errors = [GridError(str(message), first) for message in self.non_field_errors()]
+        for cell in self.cells:
+            errors += [GridError(str(message), first) for message in cell.version.errors]
+            for bound in cell.inputs:
+                errors += [GridError(f"{bound.label}: {message}", bound.auto_id) for message in bound.errors]
+        return errors
+
+
+def figures_grid_latest(request: HttpRequest, adoption_pk: int) -> HttpResponse:
+    """The month picker's target: the month asked for, or else the last complete month."""
+    adoption = adoption_to_change(request, adoption_pk)
+    open_months = months_open(adoption)
+    try:
+        period = month_from_url(request.GET.get("month", ""))
+    except Http404:
+        period = None
+    if period not in open_months:
+        last_complete = month_before(this_month())
+        # An adoption that began this month has no complete month yet: its first month, then.
+        period = last_complete if last_complete in open_months else first_month(adoption)
+    return redirect(month_url(adoption, period, quintiles=request.GET.get("quintiles") == "1"))
+
+
+def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResponse:
+    adoption = adoption_to_change(request, adoption_pk)
+    period = month_from_url(month)
+    # Months outside the adoption's are never offered. A grid posted for one anyway (say, the start
+    # date was corrected while it was open) meets the model's own rules, at each cell.
+    if request.method != "POST":
+        if period > this_month():
+            raise Http404("Figures can be entered only for this month and earlier months.")
+        if period < first_month(adoption):
+            raise Http404(f"This adoption began in {adoption.started_on:%B %Y}: choose a month from then on.")
+    show_quintiles = (request.POST if request.method == "POST" else request.GET).get("quintiles") == "1"
+    # The adoption's related manager hands each indicator this adoption: no query per indicator.
+    indicators = list(
+        adoption.indicators.select_related("metric").order_by("metric__dimension", "metric__name")
+    )
+    existing = {
+        (m.indicator_id, m.imd_quintile): m
+        for m in Measurement.objects.filter(indicator__adoption=adoption, period=period)
+    }
+    if show_quintiles:
+        quintile_indicator_ids = {indicator.pk for indicator in indicators}
+    else:  # an indicator broken down by IMD quintile in any month shows its quintile rows in every month
+        quintile_indicator_ids = set(
+            Measurement.objects.filter(indicator__adoption=adoption, imd_quintile__isnull=False)
+            .values_list("indicator_id", flat=True)
+            .distinct()
+        )
+    form = FiguresGridForm(
+        request.POST if request.method == "POST" else None,
+        indicators=indicators,
+        period=period,
+        existing=existing,
+        quintile_indicator_ids=quintile_indicator_ids,
+    )
+    if form.is_bound and form.is_valid():
+        changeable_ids = set(
+            Indicator.objects.changeable_by(request.user)
+            .filter(adoption=adoption)
+            .values_list("pk", flat=True)
+        )
+        try:
+            outcomes = figures.save(
+                [proposed for _, proposed in form.proposed],
+                by=request.user,
+                changeable_indicator_ids=changeable_ids,
+            )
+        except figures.FiguresRefused as refused:
+            form.add_refusals(refused.outcomes)
+        except ValidationError as exc:  # someone saved the same new cells at the same moment
+            form.add_error(None, exc)
+        else:
+            if not outcomes:
+                messages.info(request, "There were no figures to save: every cell was blank.")
+                return redirect(month_url(adoption, period, show_quintiles))
+            saved = sum(outcome.status in (figures.NEW, figures.CHANGED) for outcome in outcomes)
+            unchanged = len(outcomes) - saved
+            messages.success(
+                request,
+                f"Saved {saved} figure{'' if saved == 1 else 's'} as submitted ({unchanged} unchanged).",
+            )
+            return redirect(month_url(adoption, period, show_quintiles))
+    previous_month, next_month = month_before(period), month_after(period)
+    return render(
+        request,
+        "evaluation/figures_grid.html",
+        {
+            "adoption": adoption,
+            "period": period,
+            "form": form,
+            "indicators": indicators,
+            "show_quintiles": show_quintiles,
+            "months": months_open(adoption),
+            "previous_url": month_url(adoption, previous_month, show_quintiles)
+            if previous_month >= first_month(adoption)
+            else None,
+            "previous_month": previous_month,
+            "next_url": month_url(adoption, next_month, show_quintiles)
+            if next_month <= this_month()
+            else None,
+            "next_month": next_month,
+        },
+    )
