@@ -1,7 +1,10 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from hubs.access import roles_of
 from hubs.concurrency import VersionedModelForm
+from hubs.models import Hub
 
 from .models import Adoption, Innovation
 from .stages import Stage, allowed_moves
@@ -34,6 +37,117 @@ class StageMoveForm(forms.Form):
         self.fields["to_stage"].choices = [(s.value, s.label) for s in allowed_moves(adoption.stage)]
         self.fields["date"].initial = timezone.localdate()
         self.fields["to_stage"].label = f"Move from “{Stage(adoption.stage).label}” to"
+
+
+class AdoptionStartForm(forms.Form):
+    hub = forms.ModelChoiceField(
+        queryset=Hub.objects.none(),
+        empty_label="Choose a hub",
+        error_messages={
+            "required": "Choose the hub that is adopting it.",
+            "invalid_choice": "Choose one of your own hubs: you can start adoptions only for them.",
+        },
+    )
+    innovation = forms.ModelChoiceField(
+        queryset=Innovation.objects.none(),
+        empty_label="Choose an innovation",
+        help_text="Approved entries in the innovation catalogue.",
+        error_messages={
+            "required": "Choose the innovation.",
+            "invalid_choice": "Choose an approved innovation from the list.",
+        },
+    )
+    started_on = forms.DateField(
+        label="Date the hub identified it",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Not in the future.",
+        error_messages={"required": "Enter the date the hub identified it.", "invalid": "Enter a real date."},
+    )
+    aims = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    target_population = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the user's hubs are offered, and only they validate: a posted id of another hub is refused.
+        hub_ids = roles_of(user).hub_ids
+        self.fields["hub"].queryset = Hub.objects.filter(pk__in=hub_ids).order_by("name")
+        if len(hub_ids) == 1:
+            self.fields["hub"].initial = next(iter(hub_ids))
+        self.fields["innovation"].queryset = Innovation.objects.approved().order_by("name")
+        self.fields["started_on"].initial = timezone.localdate()
+
+
+class AdoptionEditForm(VersionedModelForm):
+    class Meta:
+        model = Adoption
+        fields = [
+            "aims",
+            "target_population",
+            "core20",
+            "plus_groups",
+            "clinical_areas",
+            "inequalities_aims",
+            "lead",
+        ]
+        widgets = {
+            "aims": forms.Textarea(attrs={"rows": 4}),
+            "target_population": forms.Textarea(attrs={"rows": 3}),
+            "plus_groups": forms.Textarea(attrs={"rows": 3}),
+            "clinical_areas": forms.CheckboxSelectMultiple,
+            "inequalities_aims": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {"lead": {"invalid_choice": "Choose a member of the adoption's hub."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lead = self.fields["lead"]
+        lead.queryset = (
+            get_user_model()
+            .objects.filter(memberships__hub=self.instance.hub_id)
+            .order_by("first_name", "last_name", "username")
+        )
+        lead.label_from_instance = lambda user: user.get_full_name() or user.username
+        lead.empty_label = "No lead yet"
+        lead.help_text = "A member of the hub."
+
+
+class AdoptionArchiveForm(forms.Form):
+    reason = forms.CharField(
+        label="Why archive this adoption?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the adoption's page and kept in its history. You can restore it later.",
+        error_messages={"required": "Say why you are archiving this adoption."},
+    )
+
+
+class AdoptionFilterForm(forms.Form):
+    """The adoptions list's filters: hub ("your hubs" by default for hub staff), stage, archived."""
+
+    hub = forms.ChoiceField(required=False)
+    stage = forms.ChoiceField(required=False, choices=[("", "All stages"), *Stage.choices])
+    archived = forms.BooleanField(label="Show archived adoptions", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.my_hub_ids = roles_of(user).hub_ids
+        hubs = [(hub.slug, hub.name) for hub in Hub.objects.order_by("name").only("slug", "name")]
+        mine = [("mine", "Your hubs")] if self.my_hub_ids else []
+        self.fields["hub"].choices = [*mine, ("all", "All hubs"), *hubs]
+        self.fields["hub"].initial = "mine" if self.my_hub_ids else "all"
+
+    def filter(self, adoptions):
+        """``adoptions`` narrowed to the chosen filters; archived ones only when asked for."""
+        chosen = self.cleaned_data if self.is_valid() else {}
+        hub = chosen.get("hub") or self.fields["hub"].initial
+        if hub == "mine":
+            adoptions = adoptions.filter(hub__in=self.my_hub_ids)
+        elif hub != "all":
+            adoptions = adoptions.filter(hub__slug=hub)
+        if chosen.get("stage"):
+            adoptions = adoptions.filter(stage=chosen["stage"])
+        if not chosen.get("archived"):
+            adoptions = adoptions.current()
+        return adoptions
 
 
 INNOVATION_ERRORS = {

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 
-from hubs.concurrency import save_if_unchanged
-from hubs.models import Hub
+from hubs.concurrency import EditConflict, save_if_unchanged
+from hubs.models import Hub, Membership
 
 from .models import Adoption, Innovation, StageTransition
 from .stages import Stage, move_errors
@@ -42,6 +42,7 @@ def adoption_start(
         target_population=target_population,
         lead=lead,
     )
+    adoption._history_user = by
     adoption.validate_constraints()
     try:
         with transaction.atomic():
@@ -85,6 +86,7 @@ def adoption_move(
     locked.stage = to_stage
     locked.stage_since = on
     locked._change_reason = f"Moved to {Stage(to_stage).label}"
+    locked._history_user = by  # the history says who, outside a request too
     locked.save(update_fields=["stage", "stage_since", "updated_at"])
     adoption.refresh_from_db()
     return transition
@@ -98,6 +100,7 @@ def adoption_archive(*, adoption: Adoption, reason: str, by) -> Adoption:
     adoption.archived = True
     adoption.archived_reason = reason.strip()
     adoption._change_reason = "Archived"
+    adoption._history_user = by
     adoption.save(update_fields=["archived", "archived_reason", "updated_at"])
     return adoption
 
@@ -107,8 +110,68 @@ def adoption_restore(*, adoption: Adoption, by) -> Adoption:
     adoption.archived = False
     adoption.archived_reason = ""
     adoption._change_reason = "Restored"
+    adoption._history_user = by
     adoption.save(update_fields=["archived", "archived_reason", "updated_at"])
     return adoption
+
+
+@transaction.atomic
+def adoption_update(*, adoption: Adoption, by, version: int, clinical_areas=None, **changes) -> Adoption:
+    """Change an adoption's aims, Core20PLUS5 aims or lead, as opened at ``version``.
+
+    Refused (``EditConflict``, saying who changed what) if someone saved it since.
+    The lead must belong to the adoption's hub, whatever the form offered.
+    """
+    lead = changes.get("lead")
+    if lead is not None and not Membership.objects.filter(user=lead, hub_id=adoption.hub_id).exists():
+        raise ValidationError({"lead": "Choose a member of the adoption's hub."})
+    locked = Adoption.objects.select_for_update().get(pk=adoption.pk)
+    locked._history_user = by
+    locked._change_reason = "Edited"
+    if clinical_areas is not None:
+        # Set before the save and without records of their own, so the edit's one history
+        # record holds the new areas. A refused save below rolls this back.
+        locked.skip_history_when_saving = True
+        try:
+            locked.clinical_areas.set(clinical_areas)
+        finally:
+            del locked.skip_history_when_saving
+    try:
+        # changes_since would show the lead's id and raw rows: those two are described below.
+        save_if_unchanged(locked, expected_version=version, changes=changes, fields=set(changes) - {"lead"})
+    except EditConflict as conflict:
+        raise EditConflict([*conflict.changes, *_lead_and_areas_changed_since(locked, version)]) from None
+    adoption.refresh_from_db()
+    return adoption
+
+
+def _lead_and_areas_changed_since(adoption: Adoption, version: int) -> list[str]:
+    """The lead and clinical areas changed since ``version``, by name, in ``EditConflict``'s words."""
+    records = adoption.history.select_related("lead", "history_user").order_by("-history_date")
+    then, now = records.filter(version=version).first(), records.first()
+    if then is None or now is None:
+        return []
+
+    def areas(record) -> str:
+        rows = record.clinical_areas.select_related("clinicalarea").order_by("clinicalarea")
+        return ", ".join(str(row.clinicalarea) for row in rows) or "none"
+
+    def name(user, fallback: str) -> str:
+        return (user.get_full_name() or user.username) if user else fallback
+
+    who = name(now.history_user, "someone")
+    when = timezone.localtime(now.history_date).strftime("%-d %b %Y at %H:%M")
+    lines = []
+    if then.lead_id != now.lead_id:
+        lines.append(
+            f"Lead is now {name(now.lead, 'nobody')} (was {name(then.lead, 'nobody')}), "
+            f"changed by {who} on {when}."
+        )
+    if (old_areas := areas(then)) != (new_areas := areas(now)):
+        lines.append(
+            f"Core20PLUS5 clinical areas are now {new_areas} (was {old_areas}), changed by {who} on {when}."
+        )
+    return lines
 
 
 # The catalogue: hub staff propose entries; AHSN admins approve, edit and merge them.
