@@ -316,3 +316,46 @@ class IndicatorSummary(models.Model):
         if not self.months_due:
             return None
         return min(100, round(100 * self.points / self.months_due))
+
+
+class MeasurementUpload(models.Model):
+    """A CSV or Excel file of figures for one adoption: checked first, then imported all or nothing.
+
+    The file's bytes are kept in the database, not on a disk, so a worker on any
+    machine reads what the web server received. A refused file's bytes are dropped:
+    it is never imported, and it may hold what the portal must not keep (patient
+    identifiers). Written only by ``evaluation.uploads``; never edited by people.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Checked"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Failed"
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="measurement_uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    message = models.TextField(blank=True, help_text="Why the file was refused, or what went wrong.")
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True, help_text="Rows per outcome: new, changed, …")
+    rows = models.JSONField(default=list, blank=True, help_text="The rows listed: errors first, capped.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:upload_preview", args=[self.adoption_id, self.pk])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, entry, figures, indicator, review, summary
+from .views import dashboards, entry, figures, indicator, review, summary, upload
 
 app_name = "evaluation"
 urlpatterns = [
@@ -20,4 +20,9 @@ urlpatterns = [
     path("review/", review.review_queue, name="review_queue"),
     path("indicators/<int:pk>/review/<str:month>/", review.review_month, name="review_month"),
     path("reporting/", review.reporting_status, name="reporting_status"),
+    path("adoptions/<int:adoption_pk>/upload/", upload.upload, name="upload"),
+    path("adoptions/<int:adoption_pk>/upload/template/", upload.upload_template, name="upload_template"),
+    path("adoptions/<int:adoption_pk>/upload/<int:pk>/", upload.upload_preview, name="upload_preview"),
+    path("adoptions/<int:adoption_pk>/upload/<int:pk>/import/", upload.upload_import, name="upload_import"),
+    path("adoptions/<int:adoption_pk>/upload/<int:pk>/status/", upload.upload_status, name="upload_status"),
 ]

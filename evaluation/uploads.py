@@ -1,0 +1,728 @@
+"""Uploaded CSV and Excel files of monthly figures: read, parse, check, import.
+
+This module turns a file's rows into ``figures.ProposedFigure``s, with any parse
+error (an unreadable month, a number with letters) already on them, and lets
+``evaluation.figures`` apply every rule about figures: ``check`` for the preview,
+``save`` for the import, all or nothing. What it decides itself is only about the
+file: its format, size, columns and whether it looks like patient-level data.
+
+The same functions run in the request for small files and in a Celery task
+(``evaluation.tasks.check_upload`` / ``import_upload``) for large ones.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache, partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import figures
+from .figures import ERROR, ProposedFigure
+from .models import Indicator, MeasurementUpload
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 100_000
+ROWS_COUNTED = 10 * MAX_ROWS  # past this a file is only "more than" this many rows long
+CHECK_IN_REQUEST_ROWS = 2_000  # larger files are checked and imported by a worker
+PROGRESS_EVERY = 1_000
+ERROR_ROWS_LISTED = 1_000
+OTHER_ROWS_LISTED = 200
+EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
+
+COLUMNS = ("metric", "month", "imd_quintile", "value", "numerator", "denominator")
+COLUMN_LIST = ", ".join(COLUMNS)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as the upload page documents it."""
+
+    name: str
+    required: str
+    meaning: str
+    example: str
+
+
+COLUMN_DOCS = (
+    Column("metric", "Yes", "The metric's code: one of this adoption's indicators.", "people-enrolled"),
+    Column(
+        "month",
+        "Yes",
+        "The month measured: YYYY-MM, a date in that month (day/month/year), or an Excel date.",
+        "2025-03",
+    ),
+    Column(
+        "imd_quintile",
+        "No",
+        "Blank for all people, or the IMD quintile from 1 (most deprived) to 5.",
+        "1",
+    ),
+    Column("value", "For counts, rates, amounts", "The figure, in the metric's unit.", "1,250"),
+    Column("numerator", "For percentages", "How many met the measure: a whole number.", "45"),
+    Column("denominator", "For percentages", "Out of how many: a whole number above zero.", "60"),
+)
+
+NOT_UTF8 = "The file is not UTF-8 text: save it as 'CSV UTF-8' and try again."
+AGGREGATE_ONLY = (
+    "The portal holds aggregate figures only (monthly counts and totals), never data about "
+    "individual patients, so a file with NHS numbers, dates of birth or postcodes is refused "
+    "and not kept. Remove them and upload the monthly totals."
+)
+# Column names that say "one row per patient": NHS or CHI numbers, dates of birth, postcodes, names, addresses.
+IDENTIFIER_COLUMN = re.compile(
+    r"nhs_?(number|no|num|id)|^nhs$|chi_?(number|no)|patient_?(id|name|number)|date_?of_?birth|birth_?date"
+    r"|^dob$|d_o_b|post_?code|postal_?code|^zip|address|first_?name|forename|surname|full_?name"
+)
+NHS_NUMBER = re.compile(r"^\d{3}[ -]?\d{3}[ -]?\d{4}$")
+POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", re.IGNORECASE)
+THOUSANDS = re.compile(r"^(-?\d{1,3})([,\s])\d{3}(?:\2\d{3})*(?:\.\d+)?$")
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be taken; ``message`` says why, in words for the person who sent it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --------------------------------------------------------------------------------------
+# The file: kind, size, cells
+# --------------------------------------------------------------------------------------
+
+
+def file_kind(file_name: str) -> str:
+    """ "csv" or "xlsx", from the name's extension; anything else is refused."""
+    name = file_name.lower()
+    for extension, kind in EXTENSIONS.items():
+        if name.endswith(extension):
+            return kind
+    if name.endswith((".xls", ".xlsm", ".ods", ".numbers")):
+        raise FileRefused(
+            "Save the spreadsheet as an Excel Workbook (.xlsx) or as 'CSV UTF-8', then upload that."
+        )
+    raise FileRefused("Choose a CSV (.csv) or Excel (.xlsx) file.")
+
+
+def refuse_if_too_big(size: int, limit: int | None = None) -> None:
+    """Checked before a byte is read: a file over the limit is never parsed."""
+    limit = MAX_BYTES if limit is None else limit
+    if size > limit:
+        raise FileRefused(
+            f"The file is {size / 1024 / 1024:.1f} MB: the most one upload can take is "
+            f"{limit / 1024 / 1024:g} MB. Split it into smaller files."
+        )
+
+
+def refuse_if_too_many_rows(rows: int, limit: int | None = None) -> None:
+    limit = MAX_ROWS if limit is None else limit
+    if rows > limit:
+        counted = f"more than {ROWS_COUNTED:,}" if rows > ROWS_COUNTED else f"{rows:,}"
+        raise FileRefused(
+            f"The file has {counted} rows of figures: the most one upload can take is "
+            f"{limit:,}. Split it into smaller files."
+        )
+
+
+def decode(content: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), or UTF-16 with one; anything else is refused."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileRefused(NOT_UTF8) from exc
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise FileRefused(f"{NOT_UTF8} (The first character that is not UTF-8 is on line {line}.)") from exc
+
+
+def delimiter_of(text: str) -> str:
+    """The separator the header line uses most: ``,`` (UK Excel), ``;`` (much of Europe) or a tab."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def csv_rows(content: bytes) -> Iterator[tuple[int, list]]:
+    """(row number, cells): row 1 is the file's first line, as a spreadsheet would number it."""
+    text = decode(content)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise FileRefused(f"The file could not be read as CSV near line {reader.line_num}: {exc}.") from exc
+
+
+def xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:
+    """(row number, cells) of the workbook's first sheet: dates as dates, numbers as numbers."""
+    import openpyxl  # only uploads need it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # zip, XML and openpyxl errors alike: the file is not a workbook we can read
+        raise FileRefused(
+            "The file could not be opened as an Excel workbook (.xlsx). Save it again from Excel, or as 'CSV UTF-8'."
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        # Some programs write a wrong size in the sheet; read every row there is instead.
+        sheet.reset_dimensions()
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except Exception as exc:
+            raise FileRefused("The workbook could not be read to the end: save it again from Excel.") from exc
+    finally:
+        workbook.close()
+
+
+def read_cells(file_name: str, content: bytes) -> Iterator[tuple[int, list]]:
+    return xlsx_rows(content) if file_kind(file_name) == "xlsx" else csv_rows(content)
+
+
+def estimated_rows(file_name: str, content: bytes) -> int | None:
+    """A cheap guess at the number of rows, to decide whether to check in the request."""
+    if file_kind(file_name) == "csv":
+        return content.count(b"\n") + 1
+    try:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            return workbook.worksheets[0].max_row
+        finally:
+            workbook.close()
+    except Exception:  # unreadable: the check, wherever it runs, will say so
+        return None
+
+
+# --------------------------------------------------------------------------------------
+# Cells: text, numbers, months
+# --------------------------------------------------------------------------------------
+
+
+def is_blank(cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def shown(cell) -> str:
+    """A cell as the person typed it, for messages."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat() if cell.time() == datetime.time() else cell.isoformat(sep=" ")
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def column_name(cell) -> str:
+    """Header names are matched without case, spaces or hyphens: "IMD quintile" is imd_quintile."""
+    return re.sub(r"[\s\-]+", "_", shown(cell).lower().lstrip("\ufeff")).strip("_")
+
+
+def _nhs_number_check_digit_ok(digits: str) -> bool:
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def looks_like_patient_identifier(cell) -> str | None:
+    """ "an NHS number" or "a postcode" when the cell looks like one, else None."""
+    if isinstance(cell, bool) or cell is None:
+        return None
+    if isinstance(cell, int | float):
+        if isinstance(cell, float) and not cell.is_integer():
+            return None
+        cell = str(int(cell))
+    elif not isinstance(cell, str):
+        return None
+    text = cell.strip()
+    if 10 <= len(text) <= 12 and NHS_NUMBER.match(text):
+        digits = re.sub(r"\D", "", text)
+        if _nhs_number_check_digit_ok(digits):
+            return "an NHS number"
+    if 5 <= len(text) <= 8 and text[0].isalpha() and POSTCODE.match(text):
+        return "a postcode"
+    return None
+
+
+def parse_decimal(cell, column: str) -> Decimal | None:
+    """A number from a cell: "1,234", "1 234", "£1,234.50" and Excel numbers; None when blank."""
+    if is_blank(cell):
+        return None
+    if isinstance(cell, bool | datetime.date | datetime.time):
+        raise ValueError(f"{column}: '{shown(cell)}' is not a number.")
+    if isinstance(cell, int):
+        return Decimal(cell)
+    if isinstance(cell, float):
+        if cell != cell or cell in (float("inf"), float("-inf")):
+            raise ValueError(f"{column}: '{shown(cell)}' is not a number.")
+        return Decimal(repr(cell))
+    return _decimal_from_text(str(cell).strip(), column)
+
+
+@lru_cache(maxsize=4096)
+def _decimal_from_text(text: str, column: str) -> Decimal:
+    number = text.removeprefix("£").replace("\u00a0", " ").replace("\u202f", " ").strip()
+    grouped = THOUSANDS.match(number)
+    if grouped:
+        number = number.replace(grouped.group(2), "")
+    elif "," in number:
+        raise ValueError(
+            f"{column}: '{text}' is not a number: use a full stop for decimals (12.5), and commas only between thousands (1,234)."
+        )
+    try:
+        result = Decimal(number)
+    except InvalidOperation:
+        raise ValueError(f"{column}: '{text}' is not a number.") from None
+    if not result.is_finite():
+        raise ValueError(f"{column}: '{text}' is not a number.")
+    return result
+
+
+def parse_whole(cell, column: str) -> int | None:
+    number = parse_decimal(cell, column)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise ValueError(f"{column}: '{shown(cell)}' is not a whole number.")
+    return int(number)
+
+
+def parse_month(cell) -> datetime.date | None:
+    """The first day of the month a cell names: "2025-03", "2025-03-14", "14/03/2025", "Mar 2025" or an Excel date."""
+    if is_blank(cell):
+        return None
+    if isinstance(cell, datetime.datetime):
+        return cell.date().replace(day=1)
+    if isinstance(cell, datetime.date):
+        return cell.replace(day=1)
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        raise ValueError(
+            f"month: '{shown(cell)}' is a number, not a month: format the cell as a date, or write it as YYYY-MM."
+        )
+    return _month_from_text(str(cell).strip())
+
+
+MONTH_PATTERNS = (
+    (re.compile(r"^(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?(?:[ T]00:00(?::00)?)?$"), (1, 2)),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), (3, 2)),  # day/month/year, as in the UK
+    (re.compile(r"^(\d{1,2})/(\d{4})$"), (2, 1)),
+)
+
+
+@lru_cache(maxsize=1024)
+def _month_from_text(text: str) -> datetime.date:
+    for pattern, (year, month) in MONTH_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            try:
+                return datetime.date(int(found.group(year)), int(found.group(month)), 1)
+            except ValueError:
+                break
+    else:
+        for layout in ("%b %Y", "%B %Y", "%b-%Y", "%B-%Y", "%b-%y"):
+            try:
+                return datetime.datetime.strptime(text, layout).date().replace(day=1)
+            except ValueError:
+                continue
+    raise ValueError(f"month: '{text}' is not a month: write it as YYYY-MM, for example 2025-03.")
+
+
+def parse_quintile(cell) -> int | None:
+    try:
+        quintile = parse_whole(cell, "imd_quintile")
+    except ValueError:
+        quintile = 0
+    if quintile is not None and not 1 <= quintile <= 5:
+        raise ValueError(
+            f"imd_quintile: '{shown(cell)}' is not a quintile: leave it blank for all people, "
+            "or give a whole number from 1 (most deprived) to 5."
+        )
+    return quintile
+
+
+# --------------------------------------------------------------------------------------
+# Rows to proposed figures
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedFile:
+    figures: list[ProposedFigure]
+    # What was typed, for the rows whose cells could not be read (capped): the preview shows it.
+    typed: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+def header_columns(cells: Sequence, row_number: int) -> dict[str, int]:
+    """Column name → position, or FileRefused saying which column is missing, unknown or personal."""
+    names = [column_name(cell) for cell in cells]
+    while names and not names[-1]:
+        names.pop()
+    positions: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if IDENTIFIER_COLUMN.search(name):
+            raise FileRefused(
+                f"The file has a column '{shown(cells[position])}', which looks like a patient identifier. "
+                + AGGREGATE_ONLY
+            )
+        if not name:
+            raise FileRefused(
+                f"Column {position + 1} of the header (row {row_number}) has no name. The columns must be: {COLUMN_LIST}."
+            )
+        if name in positions:
+            raise FileRefused(f"The file has two '{name}' columns. The columns must be: {COLUMN_LIST}.")
+        if name not in COLUMNS:
+            raise FileRefused(
+                f"The file has a column '{shown(cells[position])}' that the portal does not use. The columns must be: {COLUMN_LIST}."
+            )
+        positions[name] = position
+    for required in ("metric", "month"):
+        if required not in positions:
+            raise FileRefused(f"The file has no '{required}' column. The columns must be: {COLUMN_LIST}.")
+    if "value" not in positions and not {"numerator", "denominator"} <= positions.keys():
+        missing = (
+            "value"
+            if not {"numerator", "denominator"} & positions.keys()
+            else ("denominator" if "numerator" in positions else "numerator")
+        )
+        raise FileRefused(f"The file has no '{missing}' column. The columns must be: {COLUMN_LIST}.")
+    return positions
+
+
+def refuse_patient_identifiers(row_number: int, cells: Sequence, names: Sequence[str]) -> None:
+    for position, cell in enumerate(cells):
+        kind = looks_like_patient_identifier(cell)
+        if kind:
+            where = f"column '{names[position]}'" if position < len(names) else f"column {position + 1}"
+            raise FileRefused(f"Row {row_number}, {where}, holds what looks like {kind}. " + AGGREGATE_ONLY)
+
+
+# (ProposedFigure attribute, column, reader): what each cell becomes.
+CELL_READERS: tuple[tuple[str, str, Callable], ...] = (
+    ("period", "month", parse_month),
+    ("imd_quintile", "imd_quintile", parse_quintile),
+    ("value", "value", partial(parse_decimal, column="value")),
+    ("numerator", "numerator", partial(parse_whole, column="numerator")),
+    ("denominator", "denominator", partial(parse_whole, column="denominator")),
+)
+
+
+def figure_from_row(row_number: int, cells: dict, indicators: dict[str, Indicator]) -> ProposedFigure:
+    """One row as a proposed figure; what cannot be read becomes an error on it, named by column."""
+    figure = ProposedFigure(indicator=None, period=None, row=row_number)
+    code = shown(cells.get("metric")).lower()
+    if not code:
+        figure.add_error("indicator", "metric: give the metric's code.")
+    elif code not in indicators:
+        known = ", ".join(sorted(indicators)) or "none yet"
+        figure.add_error(
+            "indicator", f"metric: '{code}' is not one of this adoption's indicators (they are: {known})."
+        )
+    else:
+        figure.indicator = indicators[code]
+    for attribute, column, read in CELL_READERS:
+        try:
+            setattr(figure, attribute, read(cells.get(column)))
+        except ValueError as exc:
+            figure.add_error(attribute, str(exc))
+    if figure.period is None and "period" not in figure.errors:
+        figure.add_error("period", "month: give the month, as YYYY-MM.")
+    # The database allows a value or a fraction, never both, and the model's own
+    # check looks only at the one the metric needs: say so here, row by row.
+    fraction = (figure.numerator, figure.denominator)
+    if figure.value is not None and fraction != (None, None):
+        figure.add_error("value", "Give either a value, or a numerator and a denominator, not both.")
+    elif (fraction[0] is None) != (fraction[1] is None):
+        figure.add_error("numerator", "Give both a numerator and a denominator.")
+    return figure
+
+
+def parse(file_name: str, content: bytes, indicators: dict[str, Indicator]) -> ParsedFile:
+    """Every non-blank row of the file as a ProposedFigure, or FileRefused for the file as a whole.
+
+    ``indicators`` maps metric codes (lower case) to this adoption's indicators, loaded
+    with ``select_related("metric", "adoption")``.
+    """
+    refuse_if_too_big(len(content))
+    rows = read_cells(file_name, content)
+    positions: dict[str, int] | None = None
+    names: list[str] = []
+    parsed = ParsedFile(figures=[])
+    data_rows = 0
+    for number, cells in rows:
+        if all(is_blank(cell) for cell in cells):
+            continue  # blank rows anywhere, trailing ones above all, are not figures
+        if positions is None:
+            positions = header_columns(cells, number)
+            names = [column_name(cell) for cell in cells]
+            continue
+        data_rows += 1
+        if data_rows > MAX_ROWS:
+            if data_rows > ROWS_COUNTED:
+                break
+            continue  # only counting now, to say how long the file is
+        refuse_patient_identifiers(number, cells, names)
+        by_name = {name: cells[pos] if pos < len(cells) else None for name, pos in positions.items()}
+        figure = figure_from_row(number, by_name, indicators)
+        if len(cells) > len(names) and not all(is_blank(cell) for cell in cells[len(names) :]):
+            figure.add_error("row", "This row has cells beyond the header's last column.")
+        if figure.errors and len(parsed.typed) < ERROR_ROWS_LISTED:
+            parsed.typed[number] = {name: shown(value) for name, value in by_name.items()}
+        parsed.figures.append(figure)
+    if positions is None:
+        raise FileRefused(f"The file is empty. The columns must be: {COLUMN_LIST}.")
+    refuse_if_too_many_rows(data_rows)
+    if not parsed.figures:
+        raise FileRefused("The file has a header but no rows of figures.")
+    return parsed
+
+
+# --------------------------------------------------------------------------------------
+# Checking and importing an upload
+# --------------------------------------------------------------------------------------
+
+
+def indicators_by_code(adoption) -> dict[str, Indicator]:
+    rows = Indicator.objects.filter(adoption=adoption).select_related("metric", "adoption")
+    return {indicator.metric.code.lower(): indicator for indicator in rows}
+
+
+def changeable_indicator_ids(adoption, user) -> set[int]:
+    """This adoption's indicators that ``user`` may record figures for (none if not their hub's)."""
+    return set(Indicator.objects.changeable_by(user).filter(adoption=adoption).values_list("pk", flat=True))
+
+
+def check_in_batches(
+    proposed: Sequence[ProposedFigure], *, by, changeable_ids, progress: Callable[[int], None] | None = None
+) -> list[figures.Outcome]:
+    """``figures.check``, a few whole months at a time, so a long check can report progress.
+
+    Two figures can only clash (be given twice) within one month, so batches of whole
+    months find every clash one call would; outcomes come back in the file's order.
+    """
+    by_month: dict[datetime.date | None, list[ProposedFigure]] = defaultdict(list)
+    for figure in proposed:
+        by_month[figure.period].append(figure)
+    outcomes: list[figures.Outcome] = []
+    batch: list[ProposedFigure] = []
+    months = list(by_month.values())
+    for index, month in enumerate(months):
+        batch.extend(month)
+        if len(batch) >= PROGRESS_EVERY or index == len(months) - 1:
+            outcomes.extend(figures.check(batch, by=by, changeable_indicator_ids=changeable_ids))
+            batch = []
+            if progress:
+                progress(len(outcomes))
+    outcomes.sort(key=lambda outcome: outcome.figure.row or 0)
+    return outcomes
+
+
+def _figure_text(value, numerator, denominator) -> str:
+    """A figure as people write it: "1,250", "12.5" or "45 / 60"."""
+    if value is not None:
+        return f"{value.normalize():,f}"
+    if numerator is not None or denominator is not None:
+        return f"{numerator if numerator is not None else '?'} / {denominator if denominator is not None else '?'}"
+    return ""
+
+
+def row_listing(outcome: figures.Outcome, typed: dict[int, dict[str, str]]) -> dict:
+    """One row of the preview table: what the file said, what will happen, and why not."""
+    figure = outcome.figure
+    listing = {"row": figure.row, "status": outcome.status, "messages": outcome.messages}
+    if figure.row in typed:
+        cells = typed[figure.row]
+        figure_text = cells.get("value") or " / ".join(
+            filter(None, (cells.get("numerator"), cells.get("denominator")))
+        )
+        listing.update(
+            metric=cells.get("metric", ""),
+            month=cells.get("month", ""),
+            imd_quintile=cells.get("imd_quintile", ""),
+            figure=figure_text,
+        )
+    else:
+        listing.update(
+            metric=figure.indicator.metric.code if figure.indicator else "",
+            month=f"{figure.period:%Y-%m}" if figure.period else "",
+            imd_quintile=str(figure.imd_quintile or ""),
+            figure=_figure_text(figure.value, figure.numerator, figure.denominator),
+        )
+    if outcome.existing is not None and outcome.status != "new":
+        existing = outcome.existing
+        listing["was"] = _figure_text(existing.value, existing.numerator, existing.denominator)
+    return listing
+
+
+def record_outcomes(upload: MeasurementUpload, outcomes: Sequence[figures.Outcome], typed) -> None:
+    """Counts per outcome, and the rows the preview lists: errors first, then the first others."""
+    counts = Counter(outcome.status for outcome in outcomes)
+    upload.counts = {
+        status: counts.get(status, 0) for status in (figures.NEW, figures.CHANGED, figures.UNCHANGED, ERROR)
+    }
+    errors = [o for o in outcomes if o.status == ERROR][:ERROR_ROWS_LISTED]
+    others = [o for o in outcomes if o.status != ERROR][:OTHER_ROWS_LISTED]
+    upload.rows = [row_listing(outcome, typed) for outcome in (*errors, *others)]
+    upload.total_rows = len(outcomes)
+    upload.processed_rows = len(outcomes)
+
+
+def refuse(upload: MeasurementUpload, message: str) -> None:
+    """Record why the file was refused and drop its bytes: it will never be imported."""
+    upload.status = MeasurementUpload.Status.REFUSED
+    upload.message = message
+    upload.content = b""
+    upload.finished_at = timezone.now()
+    upload.save()
+
+
+def _parse_upload(upload: MeasurementUpload) -> ParsedFile:
+    return parse(upload.file_name, bytes(upload.content), indicators_by_code(upload.adoption))
+
+
+def _report_progress(upload: MeasurementUpload) -> Callable[[int], None]:
+    def report(done: int) -> None:
+        # A statement of its own, outside any transaction of the caller's, so the page sees it.
+        MeasurementUpload.objects.filter(pk=upload.pk).update(processed_rows=done)
+
+    return report
+
+
+def check_upload(upload: MeasurementUpload, *, report_progress: bool = False) -> MeasurementUpload:
+    """Read the file and classify every row (new, changed, unchanged, error); write no figure."""
+    try:
+        parsed = _parse_upload(upload)
+    except FileRefused as refused:
+        refuse(upload, refused.message)
+        return upload
+    upload.total_rows = len(parsed.figures)
+    if report_progress:
+        MeasurementUpload.objects.filter(pk=upload.pk).update(total_rows=upload.total_rows, processed_rows=0)
+    outcomes = check_in_batches(
+        parsed.figures,
+        by=upload.uploaded_by,
+        changeable_ids=changeable_indicator_ids(upload.adoption, upload.uploaded_by),
+        progress=_report_progress(upload) if report_progress else None,
+    )
+    record_outcomes(upload, outcomes, parsed.typed)
+    upload.status = MeasurementUpload.Status.CHECKED
+    upload.message = ""
+    upload.finished_at = timezone.now()
+    upload.save()
+    return upload
+
+
+def start_import(upload: MeasurementUpload) -> bool:
+    """Claim a checked upload without errors for importing; False if it is not (any longer) importable.
+
+    The claim is one conditional UPDATE, so two clicks (or two workers) import once.
+    """
+    if upload.counts.get(ERROR):
+        return False
+    claimed = MeasurementUpload.objects.filter(pk=upload.pk, status=MeasurementUpload.Status.CHECKED).update(
+        status=MeasurementUpload.Status.IMPORTING, processed_rows=0, message=""
+    )
+    if claimed:
+        upload.status, upload.processed_rows, upload.message = MeasurementUpload.Status.IMPORTING, 0, ""
+    return bool(claimed)
+
+
+def import_upload(upload: MeasurementUpload) -> MeasurementUpload:
+    """Save every row's figure in one transaction through ``figures.save``, or none of them.
+
+    The rows are checked again as they are saved: if anything changed since the
+    preview and a row now has an error, nothing is saved and the upload goes back
+    to "checked", listing the new errors.
+    """
+    try:
+        parsed = _parse_upload(upload)
+    except FileRefused as refused:
+        refuse(upload, refused.message)
+        return upload
+    user = upload.uploaded_by
+    changeable_ids = changeable_indicator_ids(upload.adoption, user)
+    try:
+        with transaction.atomic():
+            locked = MeasurementUpload.objects.select_for_update().only("status").get(pk=upload.pk)
+            if locked.status != MeasurementUpload.Status.IMPORTING:
+                return upload  # imported (or given up) by another delivery of the same task
+            outcomes = figures.save(parsed.figures, by=user, changeable_indicator_ids=changeable_ids)
+            record_outcomes(upload, outcomes, parsed.typed)
+            upload.status = MeasurementUpload.Status.IMPORTED
+            upload.message = ""
+            upload.finished_at = timezone.now()
+            upload.save()
+    except figures.FiguresRefused as refused:
+        record_outcomes(upload, refused.outcomes, parsed.typed)
+        errors = upload.counts[ERROR]
+        _back_to_checked(
+            upload,
+            f"Nothing was imported: since the check, {errors:,} row{'s' if errors != 1 else ''} "
+            f"{'have' if errors != 1 else 'has'} come to have errors (someone changed these figures, "
+            "or an evaluator approved them). Correct the file and upload it again.",
+        )
+    except ValidationError as exc:  # another save of the same months got in first
+        _back_to_checked(upload, " ".join(exc.messages))
+    return upload
+
+
+def _back_to_checked(upload: MeasurementUpload, message: str) -> None:
+    upload.status = MeasurementUpload.Status.CHECKED
+    upload.message = message
+    upload.finished_at = timezone.now()
+    upload.save()
+
+
+def _in_worker(upload_id: int, expected: str, run: Callable[[MeasurementUpload], object]) -> None:
+    upload = MeasurementUpload.objects.select_related("adoption", "uploaded_by").filter(pk=upload_id).first()
+    if upload is None or upload.status != expected:
+        return  # a second delivery of a task already done
+    try:
+        run(upload)
+    except Exception:
+        MeasurementUpload.objects.filter(pk=upload_id).update(
+            status=MeasurementUpload.Status.FAILED,
+            message="Something went wrong while the file was processed. Nothing was imported; try again.",
+            finished_at=timezone.now(),
+        )
+        raise
+
+
+def check_upload_by_id(upload_id: int) -> None:
+    """What ``tasks.check_upload`` runs: check, reporting progress as it goes."""
+    _in_worker(upload_id, MeasurementUpload.Status.CHECKING, lambda u: check_upload(u, report_progress=True))
+
+
+def import_upload_by_id(upload_id: int) -> None:
+    """What ``tasks.import_upload`` runs."""
+    _in_worker(upload_id, MeasurementUpload.Status.IMPORTING, import_upload)
+
+
+def checked_in_request(file_name: str, content: bytes) -> bool:
+    """Small files are checked (and imported) while the person waits; large ones by a worker."""
+    rows = estimated_rows(file_name, content)
+    return rows is not None and rows <= CHECK_IN_REQUEST_ROWS + 1
+
+
+def template_rows(indicators: Iterable[Indicator], month: datetime.date) -> list[list[str]]:
+    """The template's header and one row per indicator, its figures left for the hub to fill in."""
+    return [list(COLUMNS)] + [
+        [indicator.metric.code, f"{month:%Y-%m}", "", "", "", ""] for indicator in indicators
+    ]

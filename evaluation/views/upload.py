@@ -1,0 +1,190 @@
+"""Hub staff upload a CSV or Excel file of an adoption's monthly figures: check, preview, import.
+
+Small files are checked and imported in the request; large ones by a worker
+(``evaluation.tasks``), while the page shows progress. Every view reaches the
+adoption through ``get_changeable_or_403`` and the upload through that adoption,
+so no id sent can reach another hub's figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from hubs.access import get_changeable_or_403
+from hubs.forms import submit
+from innovations.models import Adoption
+
+from .. import tasks, uploads
+from ..models import Indicator, MeasurementUpload
+
+ROWS_PER_PAGE = 100
+RUNNING = (MeasurementUpload.Status.CHECKING, MeasurementUpload.Status.IMPORTING)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="File of figures",
+        help_text="A CSV (.csv) or Excel (.xlsx) file of at most 10 MB and 100,000 rows, with the columns below.",
+        widget=forms.FileInput(attrs={"accept": f".csv,.xlsx,text/csv,{XLSX_TYPE}"}),
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        try:
+            uploads.file_kind(file.name)
+            uploads.refuse_if_too_big(file.size)
+        except uploads.FileRefused as refused:
+            raise ValidationError(refused.message) from None
+        return file
+
+
+def _adoption(request: HttpRequest, adoption_pk: int) -> Adoption:
+    return get_changeable_or_403(
+        Adoption.objects.select_related("hub", "innovation"), request.user, pk=adoption_pk
+    )
+
+
+def _upload(adoption: Adoption, pk: int, *fields: str) -> MeasurementUpload:
+    """One of this adoption's uploads (never another's, whatever the id), without its bytes."""
+    uploads_here = MeasurementUpload.objects.filter(adoption=adoption)
+    if fields:
+        uploads_here = uploads_here.only(*fields)
+    else:
+        uploads_here = uploads_here.select_related("uploaded_by").defer("content")
+    return get_object_or_404(uploads_here, pk=pk)
+
+
+def upload(request: HttpRequest, adoption_pk: int) -> HttpResponse:
+    """The form and the documented columns; a small file is checked at once, a large one queued."""
+    adoption = _adoption(request, adoption_pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    received: list[MeasurementUpload] = []
+
+    def receive(data) -> None:
+        received.append(_receive(adoption, data["file"], request.user))
+        if received[0].status == MeasurementUpload.Status.REFUSED:
+            raise ValidationError({"file": received[0].message})
+
+    if request.method == "POST" and submit(form, receive):
+        return redirect(received[0])
+    return render(
+        request,
+        "evaluation/upload.html",
+        {
+            "adoption": adoption,
+            "form": form,
+            "columns": uploads.COLUMN_DOCS,
+            "indicators": adoption.indicators.select_related("metric").order_by("metric__code"),
+            "recent": MeasurementUpload.objects.filter(adoption=adoption)
+            .defer("content", "rows")
+            .select_related("uploaded_by")[:10],
+            "max_rows": uploads.MAX_ROWS,
+        },
+    )
+
+
+def _receive(adoption: Adoption, file, user) -> MeasurementUpload:
+    content = file.read()
+    upload = MeasurementUpload.objects.create(
+        adoption=adoption,
+        uploaded_by=user,
+        file_name=file.name[:255],
+        file_size=len(content),
+        content=content,
+    )
+    if uploads.checked_in_request(upload.file_name, content):
+        uploads.check_upload(upload)
+    else:
+        transaction.on_commit(lambda: tasks.check_upload.delay(upload.pk))
+    return upload
+
+
+@require_GET
+def upload_template(request: HttpRequest, adoption_pk: int) -> HttpResponse:
+    """A file to fill in: the header, and a row per indicator of this adoption for last month."""
+    adoption = _adoption(request, adoption_pk)
+    indicators = Indicator.objects.filter(adoption=adoption).select_related("metric").order_by("metric__code")
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    rows = uploads.template_rows(indicators, last_month)
+    name = f"figures-{adoption.hub.slug}-{adoption.innovation.slug}"
+    if request.GET.get("format") == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("Figures")
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    csv.writer(response).writerows(rows)
+    return response
+
+
+def upload_preview(request: HttpRequest, adoption_pk: int, pk: int) -> HttpResponse:
+    """Progress while a worker runs; then each row's outcome, and the import button if nothing is wrong."""
+    adoption = _adoption(request, adoption_pk)
+    upload = _upload(adoption, pk)
+    rows = Paginator(upload.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    errors = upload.counts.get("error", 0)
+    return render(
+        request,
+        "evaluation/upload_preview.html",
+        {
+            "adoption": adoption,
+            "upload": upload,
+            "running": upload.status in RUNNING,
+            "rows": rows,
+            "errors": errors,
+            "errors_listed": min(errors, uploads.ERROR_ROWS_LISTED),
+            "to_import": upload.counts.get("new", 0) + upload.counts.get("changed", 0),
+            "importable": upload.status == MeasurementUpload.Status.CHECKED and not errors,
+        },
+    )
+
+
+@require_POST
+def upload_import(request: HttpRequest, adoption_pk: int, pk: int) -> HttpResponse:
+    """Import all the checked figures, or none: small files now, large ones by a worker."""
+    adoption = _adoption(request, adoption_pk)
+    upload = _upload(adoption, pk)
+    if uploads.start_import(upload):
+        if upload.total_rows is not None and upload.total_rows <= uploads.CHECK_IN_REQUEST_ROWS:
+            upload = MeasurementUpload.objects.select_related("adoption", "uploaded_by").get(pk=upload.pk)
+            uploads.import_upload(upload)
+        else:
+            transaction.on_commit(lambda: tasks.import_upload.delay(upload.pk))
+    return redirect(upload)
+
+
+@require_GET
+def upload_status(request: HttpRequest, adoption_pk: int, pk: int) -> JsonResponse:
+    """What the progress script polls: small, and never cached."""
+    adoption = _adoption(request, adoption_pk)
+    upload = _upload(adoption, pk, "status", "total_rows", "processed_rows")
+    response = JsonResponse(
+        {
+            "status": upload.status,
+            "running": upload.status in RUNNING,
+            "total_rows": upload.total_rows,
+            "processed_rows": upload.processed_rows,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
