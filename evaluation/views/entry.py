@@ -409,33 +409,37 @@ def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResp
         existing=existing,
         quintile_indicator_ids=quintile_indicator_ids,
     )
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
         changeable_ids = set(
             Indicator.objects.changeable_by(request.user)
             .filter(adoption=adoption)
             .values_list("pk", flat=True)
         )
-        try:
-            outcomes = figures.save(
-                [proposed for _, proposed in form.proposed],
-                by=request.user,
-                changeable_indicator_ids=changeable_ids,
+        valid = form.is_valid()  # reads every cell, and lists the figures to save in form.proposed
+        proposed = [figure for _, figure in form.proposed]
+        if not valid:
+            # Check the cells that could be read too (writing nothing), so every problem shows at once.
+            form.add_refusals(
+                figures.check(proposed, by=request.user, changeable_indicator_ids=changeable_ids)
             )
-        except figures.FiguresRefused as refused:
-            form.add_refusals(refused.outcomes)
-        except ValidationError as exc:  # someone saved the same new cells at the same moment
-            form.add_error(None, exc)
         else:
-            if not outcomes:
-                messages.info(request, "There were no figures to save: every cell was blank.")
+            try:
+                outcomes = figures.save(proposed, by=request.user, changeable_indicator_ids=changeable_ids)
+            except figures.FiguresRefused as refused:
+                form.add_refusals(refused.outcomes)
+            except ValidationError as exc:  # someone saved the same new cells at the same moment
+                form.add_error(None, exc)
+            else:
+                if outcomes:
+                    saved = sum(outcome.status in (figures.NEW, figures.CHANGED) for outcome in outcomes)
+                    messages.success(
+                        request,
+                        f"Saved {saved} figure{'' if saved == 1 else 's'} as submitted "
+                        f"({len(outcomes) - saved} unchanged).",
+                    )
+                else:
+                    messages.info(request, "There were no figures to save: every cell was blank.")
                 return redirect(month_url(adoption, period, show_quintiles))
-            saved = sum(outcome.status in (figures.NEW, figures.CHANGED) for outcome in outcomes)
-            unchanged = len(outcomes) - saved
-            messages.success(
-                request,
-                f"Saved {saved} figure{'' if saved == 1 else 's'} as submitted ({unchanged} unchanged).",
-            )
-            return redirect(month_url(adoption, period, show_quintiles))
     previous_month, next_month = month_before(period), month_after(period)
     return render(
         request,

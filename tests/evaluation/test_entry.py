@@ -540,3 +540,24 @@ def test_the_grid_page_costs_the_same_queries_however_many_indicators(client, ow
         return len(captured)
 
     assert queries_for(1) == queries_for(6)
+
+
+def test_every_problem_in_the_grid_shows_at_once(client, adoption, owner, enrolled, controlled):
+    client.force_login(owner)
+    data = open_grid(client, adoption, last_month()) | {
+        cell(enrolled, "value"): "lots",
+        cell(controlled, "numerator"): "30",
+        cell(controlled, "denominator"): "20",
+    }
+    errors = client.post(grid_url(adoption, last_month()), data).context["form"].errors
+    assert errors[cell(enrolled, "value")] == ["Enter a number."]
+    assert errors[cell(controlled, "numerator")] == ["The numerator cannot be more than the denominator."]
+    assert not Measurement.objects.exists()
+
+
+def test_a_blank_grid_saves_nothing_and_says_so(client, adoption, owner, enrolled):
+    client.force_login(owner)
+    data = open_grid(client, adoption, last_month())
+    response = client.post(grid_url(adoption, last_month()), data, follow=True)
+    assert "There were no figures to save: every cell was blank." in response.content.decode()
+    assert not Measurement.objects.exists()
