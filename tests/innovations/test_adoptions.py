@@ -397,6 +397,9 @@ class TestAdoptionPage:
         client.force_login(owner)
         html = client.get(adoption.get_absolute_url()).content.decode()
         assert edit_url(adoption) in html and archive_url(adoption) in html
+        assert reverse("innovations:innovation", args=[adoption.innovation.slug]) in html
+        home = client.get(reverse("home")).content.decode()
+        assert START_URL in home and LIST_URL in home
         client.force_login(reader)
         html = client.get(adoption.get_absolute_url()).content.decode()
         assert edit_url(adoption) not in html and archive_url(adoption) not in html
