@@ -6,6 +6,7 @@ from hubs.access import Roles, roles_of
 
 HUB_STAFF_NAV = [
     ("Home", "home"),
+    ("Adoptions", "innovations:adoption_list"),
     ("Innovations", "innovations:catalogue"),
     ("Stages", "evaluation:stages"),
     ("Hubs", "hubs:directory"),
@@ -33,11 +34,15 @@ def nav_for(roles: Roles) -> list[tuple[str, str]]:
     return items
 
 
+def current_url(path: str, urls: list[str]) -> str | None:
+    """The one item the page belongs to: the longest URL that starts the path (home only itself)."""
+    matches = [url for url in urls if path == url or (url != "/" and path.startswith(url))]
+    return max(matches, key=len, default=None)
+
+
 def navigation(request):
     roles = roles_of(getattr(request, "user", None))
-    nav_items = []
-    for label, url_name in nav_for(roles):
-        url = reverse(url_name)
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        nav_items.append({"label": label, "url": url, "active": active})
+    items = [(label, reverse(url_name)) for label, url_name in nav_for(roles)]
+    current = current_url(request.path, [url for _, url in items])
+    nav_items = [{"label": label, "url": url, "active": url == current} for label, url in items]
     return {"nav_items": nav_items, "roles": roles}

@@ -119,3 +119,12 @@ def test_pages_take_a_fixed_number_of_queries(client, owner, evaluator_user, dja
     client.force_login(evaluator_user)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("overview")).status_code == 200
+
+
+def test_one_header_item_is_current_even_when_urls_nest(client, owner, adoption):
+    client.force_login(owner)
+    response = client.get(reverse("innovations:adoption_list"))
+    current = [item["label"] for item in response.context["nav_items"] if item["active"]]
+    assert current == ["Adoptions"]
+    response = client.get(reverse("innovations:catalogue"))
+    assert [item["label"] for item in response.context["nav_items"] if item["active"]] == ["Innovations"]
