@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint migrate seed clean bench
+.PHONY: run test lint migrate seed clean bench bench-upload
 
 # The virtualenv is built from the pinned requirements, and rebuilt when either
 # file changes: the stamp files record the last successful install.
@@ -55,3 +55,13 @@ bench: export BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubportal
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+
+
+# `make bench-upload`: how long a 100,000-row upload takes to check and to import on
+# PostgreSQL (bench/upload.py). Drops and recreates hubportal_bench_upload
+# (BENCH_UPLOAD_DATABASE_URL), runs the functions the Celery tasks run, and prints each
+# phase's time and peak memory, then one JSON object last. Not part of `make test`.
+bench-upload: export DJANGO_SETTINGS_MODULE = bench.settings
+
+bench-upload: $(VENV)/.installed-dev
+	$(BIN)/python bench/upload.py

@@ -206,8 +206,8 @@ def estimated_rows(file_name: str, content: bytes) -> int | None:
             return workbook.worksheets[0].max_row
         finally:
             workbook.close()
-    except Exception:  # unreadable: the check, wherever it runs, will say so
-        return None
+    except Exception:  # unreadable: checking it in the request says so at once
+        return 0
 
 
 # --------------------------------------------------------------------------------------
@@ -571,6 +571,10 @@ def row_listing(outcome: figures.Outcome, typed: dict[int, dict[str, str]]) -> d
     return listing
 
 
+# What checking and importing write: never the file's bytes again.
+STATE_FIELDS = ["status", "message", "total_rows", "processed_rows", "counts", "rows", "finished_at"]
+
+
 def record_outcomes(upload: MeasurementUpload, outcomes: Sequence[figures.Outcome], typed) -> None:
     """Counts per outcome, and the rows the preview lists: errors first, then the first others."""
     counts = Counter(outcome.status for outcome in outcomes)
@@ -590,7 +594,7 @@ def refuse(upload: MeasurementUpload, message: str) -> None:
     upload.message = message
     upload.content = b""
     upload.finished_at = timezone.now()
-    upload.save()
+    upload.save(update_fields=[*STATE_FIELDS, "content"])
 
 
 def _parse_upload(upload: MeasurementUpload) -> ParsedFile:
@@ -625,7 +629,7 @@ def check_upload(upload: MeasurementUpload, *, report_progress: bool = False) ->
     upload.status = MeasurementUpload.Status.CHECKED
     upload.message = ""
     upload.finished_at = timezone.now()
-    upload.save()
+    upload.save(update_fields=STATE_FIELDS)
     return upload
 
 
@@ -668,7 +672,7 @@ def import_upload(upload: MeasurementUpload) -> MeasurementUpload:
             upload.status = MeasurementUpload.Status.IMPORTED
             upload.message = ""
             upload.finished_at = timezone.now()
-            upload.save()
+            upload.save(update_fields=STATE_FIELDS)
     except figures.FiguresRefused as refused:
         record_outcomes(upload, refused.outcomes, parsed.typed)
         errors = upload.counts[ERROR]
@@ -687,7 +691,7 @@ def _back_to_checked(upload: MeasurementUpload, message: str) -> None:
     upload.status = MeasurementUpload.Status.CHECKED
     upload.message = message
     upload.finished_at = timezone.now()
-    upload.save()
+    upload.save(update_fields=STATE_FIELDS)
 
 
 def _in_worker(upload_id: int, expected: str, run: Callable[[MeasurementUpload], object]) -> None:

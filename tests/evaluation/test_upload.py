@@ -246,6 +246,14 @@ def test_a_wrong_encoding_is_refused_with_a_clear_message(staff, adoption):
     assert latest_upload().status == "refused"
 
 
+def test_a_broken_workbook_and_an_old_xls_file_are_refused_clearly(staff, adoption):
+    response = send(staff, adoption, b"this is not a zip file", "figures.xlsx")
+    assert "could not be opened as an Excel workbook (.xlsx)" in response.text
+    response = send(staff, adoption, b"whatever", "figures.xls")
+    assert "Save the spreadsheet as an Excel Workbook (.xlsx)" in response.text
+    assert Measurement.objects.count() == 0
+
+
 def test_a_missing_column_is_named(staff, adoption):
     content = csv_bytes([["people-enrolled", "5"]], header=["metric", "value"])
     response = send(staff, adoption, content)
