@@ -56,7 +56,6 @@ bench: export BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubportal
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
 
-
 # `make bench-upload`: how long a 100,000-row upload takes to check and to import on
 # PostgreSQL (bench/upload.py). Drops and recreates hubportal_bench_upload
 # (BENCH_UPLOAD_DATABASE_URL), runs the functions the Celery tasks run, and prints each
