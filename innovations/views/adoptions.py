@@ -268,7 +268,7 @@ def adoption_history(adoption: Adoption) -> list[HistoryEntry]:
             changed.append((opts.get_field("clinical_areas"), old_areas, new_areas))
         # In the order the form asks, not diff_against's alphabetical one.
         changed.sort(key=lambda item: item[0].creation_counter)
-        changes = [FieldChange(capfirst(field.verbose_name), old, new) for field, old, new in changed]
+        changes = [FieldChange(capfirst(f.verbose_name), old, new) for f, old, new in changed]
         reason = record.history_change_reason or ""
         if changes or reason:
             entries.append(
