@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+
+from .people import display_name
 
 STALE_MESSAGE = "Someone else saved this since you opened it, so your changes were not saved."
 
@@ -40,15 +44,20 @@ class VersionedModelForm(forms.ModelForm):
 
 
 class EditConflict(ValidationError):
-    """The record changed since the user opened it; ``changes`` says how."""
+    """The record changed since the user opened it; ``changes`` says how, ``current_version`` what it is now."""
 
-    def __init__(self, changes: list[str]):
+    def __init__(self, changes: list[str], current_version: int):
         self.changes = changes
-        lines = [STALE_MESSAGE, *changes, "Check the changes below, then make yours again."]
+        self.current_version = current_version
+        lines = [STALE_MESSAGE, *changes, "Your changes are still in the form: check them and save again."]
         super().__init__(" ".join(lines), code="stale")
 
 
-def _value_text(value) -> str:
+def _value_text(field: models.Field, value) -> str:
+    if field.is_relation and value is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        if related is not None:
+            value = display_name(related) if field.related_model is get_user_model() else related
     text = "" if value is None else str(value)
     if not text:
         return "(empty)"
@@ -63,13 +72,17 @@ def changes_since(instance: models.Model, version: int, fields: Iterable[str]) -
     if then is None or now is None:
         return []
     delta = now.diff_against(then, included_fields=list(fields))
-    who = (now.history_user.get_full_name() or now.history_user.username) if now.history_user else "someone"
-    when = now.history_date.strftime("%-d %b %Y at %H:%M")
-    return [
-        f"{instance._meta.get_field(change.field).verbose_name.capitalize()} is now {_value_text(change.new)} "
-        f"(was {_value_text(change.old)}), changed by {who} on {when}."
-        for change in delta.changes
-    ]
+    who = display_name(now.history_user, "someone")
+    when = timezone.localtime(now.history_date).strftime("%-d %b %Y at %H:%M")
+    lines = []
+    for change in delta.changes:
+        field = instance._meta.get_field(change.field)
+        name = str(field.verbose_name)
+        lines.append(
+            f"{name[:1].upper()}{name[1:]} is now {_value_text(field, change.new)} "
+            f"(was {_value_text(field, change.old)}), changed by {who} on {when}."
+        )
+    return lines
 
 
 def save_if_unchanged(
@@ -83,7 +96,9 @@ def save_if_unchanged(
     model = type(instance)
     current = model.objects.select_for_update().get(pk=instance.pk)
     if current.version != expected_version:
-        raise EditConflict(changes_since(current, expected_version, fields or changes.keys()))
+        raise EditConflict(
+            changes_since(current, expected_version, fields or changes.keys()), current.version
+        )
     for field, value in changes.items():
         setattr(instance, field, value)
     instance.version = current.version + 1

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .concurrency import EditConflict
 from .models import Hub
 
 
@@ -25,6 +26,12 @@ def submit(form: forms.Form, save: Callable[[dict], object]) -> bool:
         return False
     try:
         save(form.cleaned_data)
+    except EditConflict as exc:
+        # Keep what the user typed, now based on the current version: saving again is a choice.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = exc.current_version
+        form.add_error(None, exc)
+        return False
     except ValidationError as exc:
         form.add_error(None, exc)
         return False

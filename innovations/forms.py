@@ -5,6 +5,7 @@ from django.utils import timezone
 from hubs.access import roles_of
 from hubs.concurrency import VersionedModelForm
 from hubs.models import Hub
+from hubs.people import display_name
 
 from .models import Adoption, Innovation
 from .stages import Stage, allowed_moves
@@ -106,7 +107,7 @@ class AdoptionEditForm(VersionedModelForm):
             .objects.filter(memberships__hub=self.instance.hub_id)
             .order_by("first_name", "last_name", "username")
         )
-        lead.label_from_instance = lambda user: user.get_full_name() or user.username
+        lead.label_from_instance = display_name
         lead.empty_label = "No lead yet"
         lead.help_text = "A member of the hub."
 

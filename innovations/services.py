@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from hubs.concurrency import EditConflict, save_if_unchanged
 from hubs.models import Hub, Membership
+from hubs.people import display_name
 
 from .models import Adoption, Innovation, StageTransition
 from .stages import Stage, move_errors
@@ -137,17 +138,17 @@ def adoption_update(*, adoption: Adoption, by, version: int, clinical_areas=None
         finally:
             del locked.skip_history_when_saving
     try:
-        # changes_since would show the lead's id and raw rows: those two are described below.
-        save_if_unchanged(locked, expected_version=version, changes=changes, fields=set(changes) - {"lead"})
+        save_if_unchanged(locked, expected_version=version, changes=changes)
     except EditConflict as conflict:
-        raise EditConflict([*conflict.changes, *_lead_and_areas_changed_since(locked, version)]) from None
+        changed = [*conflict.changes, *_areas_changed_since(locked, version)]
+        raise EditConflict(changed, conflict.current_version) from None
     adoption.refresh_from_db()
     return adoption
 
 
-def _lead_and_areas_changed_since(adoption: Adoption, version: int) -> list[str]:
-    """The lead and clinical areas changed since ``version``, by name, in ``EditConflict``'s words."""
-    records = adoption.history.select_related("lead", "history_user").order_by("-history_date")
+def _areas_changed_since(adoption: Adoption, version: int) -> list[str]:
+    """The Core20PLUS5 clinical areas changed since ``version``, by name, in ``EditConflict``'s words."""
+    records = adoption.history.select_related("history_user").order_by("-history_date")
     then, now = records.filter(version=version).first(), records.first()
     if then is None or now is None:
         return []
@@ -156,22 +157,11 @@ def _lead_and_areas_changed_since(adoption: Adoption, version: int) -> list[str]
         rows = record.clinical_areas.select_related("clinicalarea").order_by("clinicalarea")
         return ", ".join(str(row.clinicalarea) for row in rows) or "none"
 
-    def name(user, fallback: str) -> str:
-        return (user.get_full_name() or user.username) if user else fallback
-
-    who = name(now.history_user, "someone")
+    if (old_areas := areas(then)) == (new_areas := areas(now)):
+        return []
+    who = display_name(now.history_user, "someone")
     when = timezone.localtime(now.history_date).strftime("%-d %b %Y at %H:%M")
-    lines = []
-    if then.lead_id != now.lead_id:
-        lines.append(
-            f"Lead is now {name(now.lead, 'nobody')} (was {name(then.lead, 'nobody')}), "
-            f"changed by {who} on {when}."
-        )
-    if (old_areas := areas(then)) != (new_areas := areas(now)):
-        lines.append(
-            f"Core20PLUS5 clinical areas are now {new_areas} (was {old_areas}), changed by {who} on {when}."
-        )
-    return lines
+    return [f"Core20PLUS5 clinical areas are now {new_areas} (was {old_areas}), changed by {who} on {when}."]
 
 
 # The catalogue: hub staff propose entries; AHSN admins approve, edit and merge them.

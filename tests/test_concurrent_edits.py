@@ -77,3 +77,17 @@ def test_a_figure_reviewed_after_the_form_was_opened_is_not_overwritten(
     assert "Someone else saved this since you opened it" in response.content.decode()
     measurement.refresh_from_db()
     assert (measurement.value, measurement.status) == (10, "returned")
+
+
+def test_a_refused_edit_keeps_what_the_user_typed_and_can_then_be_saved_on_purpose(client, adoption, owner):
+    note = LearningNoteFactory(adoption=adoption, author=owner, title="Time to enrol")
+    url = reverse("learning:note_edit", args=[note.pk])
+    client.force_login(owner)
+    client.post(url, note_form(title="Theirs", version=1))
+    refused = client.post(url, note_form(title="Mine", version=1))
+    form = refused.context["form"]
+    assert form["title"].value() == "Mine"
+    assert form["version"].value() == 2  # the page now offers to save over the version it showed
+    assert client.post(url, note_form(title="Mine", version=2)).status_code == 302
+    note.refresh_from_db()
+    assert note.title == "Mine"

@@ -3,6 +3,8 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
+from hubs.people import display_name
+
 register = template.Library()
 
 # Markdown may carry raw HTML; nh3 keeps only these tags, and only safe link schemes.
@@ -37,6 +39,4 @@ def pounds(amount) -> str:
 @register.filter
 def person(user, fallback: str = "Not recorded") -> str:
     """A user's full name, else their username, else the fallback (for a user since removed)."""
-    if user is None:
-        return fallback
-    return user.get_full_name() or user.username
+    return display_name(user, fallback)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from hubs.access import get_changeable_or_403, get_visible_or_404, roles_of
 from hubs.forms import submit
 from hubs.models import Hub
+from hubs.people import display_name
 
 from ..forms import (
     AdoptionArchiveForm,
@@ -298,7 +299,7 @@ def _related_names(deltas) -> dict:
     names = {}
     if ids["lead"]:
         for user in get_user_model().objects.filter(pk__in=ids["lead"]):
-            names[("lead", user.pk)] = user.get_full_name() or user.username
+            names[("lead", user.pk)] = display_name(user)
     if ids["hub"]:
         names.update(
             {

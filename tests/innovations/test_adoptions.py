@@ -224,7 +224,7 @@ class TestEdit:
         html = second.content.decode()
         assert "Someone else saved this since you opened it" in html
         assert "Aims is now “Reach 500 people” (was (empty))" in html
-        assert "Lead is now Sam Jones (was nobody), changed by Sam Jones" in html
+        assert "Lead is now “Sam Jones” (was (empty)), changed by Sam Jones" in html
         assert f"Core20PLUS5 clinical areas are now {areas[1]} (was none)" in html
         adoption.refresh_from_db()
         assert (adoption.aims, adoption.lead, adoption.version) == ("Reach 500 people", colleague, 2)
