@@ -127,12 +127,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     page = Paginator(months_awaiting_review(form.chosen_hub), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_totals(list(page.object_list))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "evaluation/review_queue.html",
-        {"form": form, "page": page, "query_without_page": params.urlencode()},
+        {"form": form, "page": page},
     )
 
 

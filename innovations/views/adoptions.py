@@ -43,15 +43,12 @@ def adoption_list(request: HttpRequest) -> HttpResponse:
         .order_by("innovation__name", "hub__name", "pk")
     )
     page = Paginator(adoptions, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "innovations/adoption_list.html",
         {
             "form": form,
             "page": page,
-            "query_without_page": params.urlencode(),
             "can_start": roles_of(request.user).is_hub_staff,
         },
     )

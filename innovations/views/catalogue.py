@@ -87,15 +87,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         .prefetch_related("clinical_areas")
     )
     page = Paginator(innovations, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "innovations/catalogue.html",
         {
             "form": form,
             "page": page,
-            "query_without_page": params.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
             "can_propose": roles.is_hub_staff,
         },
