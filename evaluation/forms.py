@@ -61,12 +61,11 @@ class ReturnForm(forms.Form):
     )
 
 
-class BaselineForm(forms.Form):
-    """How many months at the start of each group set the mean and process limits."""
-
-    baseline_length = forms.IntegerField(
+def baseline_length_field(help_text: str) -> forms.IntegerField:
+    """How many months at the start of each group set the mean and process limits (blank: all)."""
+    return forms.IntegerField(
         label="Baseline length, in months",
-        help_text="Leave blank to set the mean and limits from every month of each group.",
+        help_text=help_text,
         required=False,
         min_value=2,
         max_value=240,
@@ -76,6 +75,14 @@ class BaselineForm(forms.Form):
             "min_value": "A baseline needs at least 2 months.",
             "max_value": "A baseline can be at most 240 months.",
         },
+    )
+
+
+class BaselineForm(forms.Form):
+    """How many months at the start of each group set the mean and process limits."""
+
+    baseline_length = baseline_length_field(
+        "Leave blank to set the mean and limits from every month of each group."
     )
     reason = forms.CharField(
         label="Why are you changing it? (optional)",

@@ -28,6 +28,7 @@ from hubs.forms import submit
 from innovations.models import Adoption
 
 from .. import figures
+from ..forms import baseline_length_field
 from ..models import Indicator, Measurement, Metric
 from ..services import indicator_add, indicator_update
 from .review import figure_text, month_from_url
@@ -93,18 +94,8 @@ class IndicatorAddForm(forms.Form):
         label="Target",
         help_text="In the metric's unit: for a percentage, 70 means 70%. You can set or change it later.",
     )
-    baseline_length = forms.IntegerField(
-        label="Baseline length, in months",
-        help_text="The first N months set the mean and process limits. Leave blank to use every month.",
-        required=False,
-        min_value=2,
-        max_value=240,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}),
-        error_messages={
-            "invalid": "Enter the baseline as a whole number of months.",
-            "min_value": "A baseline needs at least 2 months.",
-            "max_value": "A baseline can be at most 240 months.",
-        },
+    baseline_length = baseline_length_field(
+        "The first N months set the mean and process limits. Leave blank to use every month."
     )
 
     def __init__(self, *args, unused_metrics, **kwargs):
