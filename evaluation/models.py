@@ -77,7 +77,7 @@ class Indicator(models.Model):
         help_text="Compute the mean and limits from the first N months.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords()
 
     objects = IndicatorQuerySet.as_manager()
@@ -164,7 +164,7 @@ class Measurement(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords()
 
     objects = MeasurementQuerySet.as_manager()
@@ -242,12 +242,16 @@ class Measurement(models.Model):
             elif self.indicator_id and self.period < self.indicator.adoption.started_on.replace(day=1):
                 errors["period"] = "The month cannot be before the adoption began."
         if metric and metric.is_percentage:
-            if self.numerator is None or self.denominator is None:
+            if self.value is not None:
+                errors["value"] = "A percentage is given as a numerator and a denominator, not as a value."
+            elif self.numerator is None or self.denominator is None:
                 errors["numerator"] = "A percentage needs a numerator and a denominator."
             elif self.numerator > self.denominator:
                 errors["numerator"] = "The numerator cannot be more than the denominator."
         elif metric:
-            if self.value is None:
+            if self.numerator is not None or self.denominator is not None:
+                errors["numerator"] = "This metric takes a value, not a numerator and a denominator."
+            elif self.value is None:
                 errors["value"] = "Enter a value."
             elif self.value < 0:
                 errors["value"] = "The value cannot be negative."

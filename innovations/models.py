@@ -66,7 +66,7 @@ class Innovation(models.Model):
         help_text="Kept, not deleted, when merged: its adoptions moved to this entry.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[clinical_areas])
 
     objects = InnovationQuerySet.as_manager()
@@ -109,7 +109,7 @@ class Adoption(models.Model):
     archived_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[clinical_areas])
 
     objects = AdoptionQuerySet.as_manager()

@@ -38,7 +38,7 @@ class LearningNote(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     archived = models.BooleanField(default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords()
 
     objects = LearningNoteQuerySet.as_manager()

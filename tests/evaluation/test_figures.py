@@ -104,3 +104,16 @@ def test_percentages_need_both_parts_and_cannot_exceed_100(adoption, owner):
     )
     assert outcomes[0].messages == ["The numerator cannot be more than the denominator."]
     assert outcomes[1].messages == ["A percentage needs a numerator and a denominator."]
+
+
+def test_a_value_and_a_fraction_together_are_refused_before_the_database(indicator, owner):
+    outcomes = figures.check(
+        [
+            ProposedFigure(
+                indicator=indicator, period=last_month(), value=Decimal("3"), numerator=1, denominator=2
+            )
+        ],
+        by=owner,
+        changeable_indicator_ids={indicator.pk},
+    )
+    assert outcomes[0].messages == ["This metric takes a value, not a numerator and a denominator."]
