@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from . import summaries
 from .models import Indicator, Measurement
@@ -137,6 +137,28 @@ def _classify(figure, existing, first_row_of, changeable_ids, by) -> Outcome:
     return Outcome(figure, CHANGED if current else NEW, current)
 
 
+UPDATED_FIELDS = (*FIGURE_FIELDS, "status", "review_note", "submitted_by", "submitted_at", "version")
+
+
+def _update_changed(changed: list[Measurement], *, by) -> None:
+    """One small UPDATE per figure, sent as a batch, then their history rows in bulk.
+
+    Django's bulk_update writes a CASE per row and field and holds every batch in
+    memory: for 100,000 figures that is minutes and a gigabyte; this is seconds.
+    """
+    fields = [Measurement._meta.get_field(name) for name in UPDATED_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(Measurement._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    params = [
+        [f.get_db_prep_save(getattr(measurement, f.attname), connection) for f in fields] + [measurement.pk]
+        for measurement in changed
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    Measurement.history.bulk_history_create(changed, batch_size=2000, update=True, default_user=by)
+
+
 class FiguresRefused(ValidationError):
     """At least one figure has an error: nothing was saved."""
 
@@ -167,13 +189,6 @@ def save(figures: Sequence[ProposedFigure], *, by, changeable_indicator_ids) -> 
                 "Someone saved figures for some of these months at the same time: nothing was saved. Check again."
             ) from exc
     if changed:
-        # Small batches: each is one UPDATE … CASE statement, which grows with the square of its size.
-        bulk_update_with_history(
-            changed,
-            Measurement,
-            [*FIGURE_FIELDS, "status", "review_note", "submitted_by", "submitted_at", "version"],
-            batch_size=250,
-            default_user=by,
-        )
+        _update_changed(changed, by=by)
     summaries.refresh({o.figure.indicator.pk for o in outcomes if o.status in (NEW, CHANGED)})
     return outcomes
