@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluation', '0004_summary_latest_first_index'),
+        ("evaluation", "0004_summary_latest_first_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalindicator',
-            name='version',
+            model_name="historicalindicator",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='historicalmeasurement',
-            name='version',
+            model_name="historicalmeasurement",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='version',
+            model_name="indicator",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='measurement',
-            name='version',
+            model_name="measurement",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
     ]

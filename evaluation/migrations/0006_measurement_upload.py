@@ -7,34 +7,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluation', '0005_edit_versions'),
-        ('innovations', '0002_inequalities_aims_merges_and_edit_versions'),
+        ("evaluation", "0005_edit_versions"),
+        ("innovations", "0002_inequalities_aims_merges_and_edit_versions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MeasurementUpload',
+            name="MeasurementUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=255)),
-                ('file_size', models.PositiveIntegerField(default=0)),
-                ('content', models.BinaryField()),
-                ('status', models.CharField(choices=[('checking', 'Checking'), ('checked', 'Checked'), ('importing', 'Importing'), ('imported', 'Imported'), ('refused', 'Refused'), ('failed', 'Failed')], default='checking', max_length=10)),
-                ('message', models.TextField(blank=True, help_text='Why the file was refused, or what went wrong.')),
-                ('total_rows', models.PositiveIntegerField(blank=True, null=True)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('counts', models.JSONField(blank=True, default=dict, help_text='Rows per outcome: new, changed, …')),
-                ('rows', models.JSONField(blank=True, default=list, help_text='The rows listed: errors first, capped.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('adoption', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurement_uploads', to='innovations.adoption')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255)),
+                ("file_size", models.PositiveIntegerField(default=0)),
+                ("content", models.BinaryField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checking", "Checking"),
+                            ("checked", "Checked"),
+                            ("importing", "Importing"),
+                            ("imported", "Imported"),
+                            ("refused", "Refused"),
+                            ("failed", "Failed"),
+                        ],
+                        default="checking",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "message",
+                    models.TextField(blank=True, help_text="Why the file was refused, or what went wrong."),
+                ),
+                ("total_rows", models.PositiveIntegerField(blank=True, null=True)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                (
+                    "counts",
+                    models.JSONField(blank=True, default=dict, help_text="Rows per outcome: new, changed, …"),
+                ),
+                (
+                    "rows",
+                    models.JSONField(
+                        blank=True, default=list, help_text="The rows listed: errors first, capped."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "adoption",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measurement_uploads",
+                        to="innovations.adoption",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -6,99 +6,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hubs', '0002_roles_and_clinical_areas'),
-        ('innovations', '0001_initial'),
+        ("hubs", "0002_roles_and_clinical_areas"),
+        ("innovations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='adoption',
-            name='clinical_areas',
-            field=models.ManyToManyField(blank=True, related_name='adoptions', to='hubs.clinicalarea', verbose_name='Core20PLUS5 clinical areas'),
+            model_name="adoption",
+            name="clinical_areas",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="adoptions",
+                to="hubs.clinicalarea",
+                verbose_name="Core20PLUS5 clinical areas",
+            ),
         ),
         migrations.AddField(
-            model_name='adoption',
-            name='core20',
-            field=models.BooleanField(default=False, help_text='The most deprived 20% of the population.', verbose_name='aims to reach Core20'),
+            model_name="adoption",
+            name="core20",
+            field=models.BooleanField(
+                default=False,
+                help_text="The most deprived 20% of the population.",
+                verbose_name="aims to reach Core20",
+            ),
         ),
         migrations.AddField(
-            model_name='adoption',
-            name='inequalities_aims',
-            field=models.TextField(blank=True, help_text='What the adoption should change for the people it aims to reach.'),
+            model_name="adoption",
+            name="inequalities_aims",
+            field=models.TextField(
+                blank=True, help_text="What the adoption should change for the people it aims to reach."
+            ),
         ),
         migrations.AddField(
-            model_name='adoption',
-            name='plus_groups',
-            field=models.TextField(blank=True, help_text='One per line.', verbose_name='PLUS groups it aims to reach'),
+            model_name="adoption",
+            name="plus_groups",
+            field=models.TextField(
+                blank=True, help_text="One per line.", verbose_name="PLUS groups it aims to reach"
+            ),
         ),
         migrations.AddField(
-            model_name='adoption',
-            name='version',
+            model_name="adoption",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='historicaladoption',
-            name='core20',
-            field=models.BooleanField(default=False, help_text='The most deprived 20% of the population.', verbose_name='aims to reach Core20'),
+            model_name="historicaladoption",
+            name="core20",
+            field=models.BooleanField(
+                default=False,
+                help_text="The most deprived 20% of the population.",
+                verbose_name="aims to reach Core20",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaladoption',
-            name='inequalities_aims',
-            field=models.TextField(blank=True, help_text='What the adoption should change for the people it aims to reach.'),
+            model_name="historicaladoption",
+            name="inequalities_aims",
+            field=models.TextField(
+                blank=True, help_text="What the adoption should change for the people it aims to reach."
+            ),
         ),
         migrations.AddField(
-            model_name='historicaladoption',
-            name='plus_groups',
-            field=models.TextField(blank=True, help_text='One per line.', verbose_name='PLUS groups it aims to reach'),
+            model_name="historicaladoption",
+            name="plus_groups",
+            field=models.TextField(
+                blank=True, help_text="One per line.", verbose_name="PLUS groups it aims to reach"
+            ),
         ),
         migrations.AddField(
-            model_name='historicaladoption',
-            name='version',
+            model_name="historicaladoption",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='historicalinnovation',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='Kept, not deleted, when merged: its adoptions moved to this entry.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='innovations.innovation'),
+            model_name="historicalinnovation",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="Kept, not deleted, when merged: its adoptions moved to this entry.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="innovations.innovation",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalinnovation',
-            name='version',
+            model_name="historicalinnovation",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='innovation',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, help_text='Kept, not deleted, when merged: its adoptions moved to this entry.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_entries', to='innovations.innovation'),
+            model_name="innovation",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Kept, not deleted, when merged: its adoptions moved to this entry.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merged_entries",
+                to="innovations.innovation",
+            ),
         ),
         migrations.AddField(
-            model_name='innovation',
-            name='version',
+            model_name="innovation",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AlterField(
-            model_name='historicalinnovation',
-            name='status',
-            field=models.CharField(choices=[('proposed', 'Proposed'), ('approved', 'Approved'), ('merged', 'Merged into another entry')], default='proposed', max_length=10),
+            model_name="historicalinnovation",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("proposed", "Proposed"),
+                    ("approved", "Approved"),
+                    ("merged", "Merged into another entry"),
+                ],
+                default="proposed",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='innovation',
-            name='status',
-            field=models.CharField(choices=[('proposed', 'Proposed'), ('approved', 'Approved'), ('merged', 'Merged into another entry')], default='proposed', max_length=10),
+            model_name="innovation",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("proposed", "Proposed"),
+                    ("approved", "Approved"),
+                    ("merged", "Merged into another entry"),
+                ],
+                default="proposed",
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalAdoption_clinical_areas',
+            name="HistoricalAdoption_clinical_areas",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('adoption', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='innovations.adoption')),
-                ('clinicalarea', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='hubs.clinicalarea')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='innovations.historicaladoption')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "adoption",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="innovations.adoption",
+                    ),
+                ),
+                (
+                    "clinicalarea",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="hubs.clinicalarea",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="innovations.historicaladoption",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalAdoption_clinical_areas',
+                "verbose_name": "HistoricalAdoption_clinical_areas",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -68,7 +68,9 @@ def test_only_the_author_edits_a_note(client, adoption, owner, hub):
 def test_the_note_page_lists_every_saved_version(client, adoption, owner):
     note = LearningNoteFactory(adoption=adoption, author=owner, title="First title")
     client.force_login(owner)
-    client.post(reverse("learning:note_edit", args=[note.pk]), {**GOOD, "title": "Second title", "version": 1})
+    client.post(
+        reverse("learning:note_edit", args=[note.pk]), {**GOOD, "title": "Second title", "version": 1}
+    )
     page = client.get(reverse("learning:note", args=[note.pk])).content.decode()
     assert page.index("Second title") < page.index("First title")
     assert "(written)" in page
