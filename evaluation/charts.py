@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .months import month_index, month_of_index
 from .spc import Assurance, Improvement, PointType, SpecialCause, XmrPoint, XmrResult
 
 WIDTH = 720
@@ -128,15 +129,6 @@ def month_label(period: datetime.date) -> str:
 def long_month(period: datetime.date) -> str:
     """ "Jan 2025", for sentences and tables."""
     return f"{MONTH_ABBREVIATIONS[period.month - 1]} {period.year}"
-
-
-def month_number(period: datetime.date) -> int:
-    """Months since year 0, so two periods' distance in months is a subtraction."""
-    return period.year * 12 + period.month - 1
-
-
-def month_from_number(number: int) -> datetime.date:
-    return datetime.date(number // 12, number % 12 + 1, 1)
 
 
 # Scales and ticks
@@ -351,14 +343,14 @@ def month_scale(first: datetime.date, last: datetime.date, plot: Plot) -> Linear
 
     A single month sits in the middle of the plot.
     """
-    return LinearScale(month_number(first), month_number(last), plot.left + X_PADDING, plot.right - X_PADDING)
+    return LinearScale(month_index(first), month_index(last), plot.left + X_PADDING, plot.right - X_PADDING)
 
 
 def x_positions(periods: Sequence[datetime.date], plot: Plot) -> list[float]:
     if not periods:
         return []
     scale = month_scale(periods[0], periods[-1], plot)
-    return [scale(month_number(period)) for period in periods]
+    return [scale(month_index(period)) for period in periods]
 
 
 def x_ticks(periods: Sequence[datetime.date], plot: Plot, max_labels: int = MAX_MONTH_LABELS) -> list[Tick]:
@@ -366,11 +358,10 @@ def x_ticks(periods: Sequence[datetime.date], plot: Plot, max_labels: int = MAX_
     if not periods:
         return []
     scale = month_scale(periods[0], periods[-1], plot)
-    first, last = month_number(periods[0]), month_number(periods[-1])
+    first, last = month_index(periods[0]), month_index(periods[-1])
     every = math.ceil((last - first + 1) / max_labels)
     return [
-        Tick(scale(number), month_label(month_from_number(number)))
-        for number in range(first, last + 1, every)
+        Tick(scale(number), month_label(month_of_index(number))) for number in range(first, last + 1, every)
     ]
 
 

@@ -19,7 +19,7 @@ from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, EXIT_STAGES, Stage
 
 from .models import Measurement, Metric
-from .summaries import last_complete_month
+from .months import add_months, last_complete_month
 
 ALL_STAGES: tuple[Stage, ...] = (*ACTIVE_STAGES, *EXIT_STAGES)
 RECENT_DAYS = 90
@@ -141,8 +141,7 @@ def small_count(count: int) -> str:
 def equity_months(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """First and last month of the last 12 complete months."""
     last = last_complete_month(today)
-    index = last.year * 12 + last.month - 1 - (EQUITY_MONTHS - 1)
-    return datetime.date(index // 12, index % 12 + 1, 1), last
+    return add_months(last, 1 - EQUITY_MONTHS), last
 
 
 @dataclass(frozen=True)

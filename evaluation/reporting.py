@@ -20,7 +20,7 @@ from hubs.models import Hub
 from innovations.models import Adoption
 
 from .models import Indicator, Measurement
-from .summaries import last_complete_month
+from .months import add_months, last_complete_month
 
 MONTHS_SHOWN = 12
 
@@ -63,11 +63,6 @@ class HubStatus:
     @property
     def returned(self) -> int:
         return sum(month.returned for month in self.months)
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def reporting_months(year: int | None = None, today: datetime.date | None = None) -> list[datetime.date]:

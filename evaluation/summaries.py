@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .models import Indicator, IndicatorSummary, Measurement
+from .months import last_complete_month, months_from_to
 from .spc import XmrResult, xmr
 
 SUMMARY_FIELDS = [
@@ -89,16 +90,9 @@ def indicator_spc(indicator: Indicator, figures: Sequence[MonthlyFigure], rebase
     )
 
 
-def last_complete_month(today: datetime.date | None = None) -> datetime.date:
-    first_of_this_month = (today or timezone.localdate()).replace(day=1)
-    return (first_of_this_month - datetime.timedelta(days=1)).replace(day=1)
-
-
 def months_due(started_on: datetime.date, today: datetime.date | None = None) -> int:
     """Complete months from the adoption's first month to last month, both included."""
-    last = last_complete_month(today)
-    months = (last.year - started_on.year) * 12 + last.month - started_on.month + 1
-    return max(0, months)
+    return months_from_to(started_on, last_complete_month(today))
 
 
 def summarise(indicator: Indicator, figures: Sequence[MonthlyFigure], rebase_periods) -> IndicatorSummary:

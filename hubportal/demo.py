@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 
 from evaluation import summaries
 from evaluation.models import Indicator, Measurement, Metric
+from evaluation.months import add_months
 from hubs.access import AHSN_ADMINS, EVALUATORS
 from hubs.models import ClinicalArea, Hub, Membership, Organisation, Partnership, Programme
 from hubs.vocabulary import ensure_vocabulary
@@ -1331,12 +1332,6 @@ NOTES: list[dict] = [
 # --------------------------------------------------------------------------------------
 # Date helpers and the figure generator (pure functions, no database)
 # --------------------------------------------------------------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day of the month ``months`` after ``day``'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def demo_months(today: datetime.date) -> list[datetime.date]:

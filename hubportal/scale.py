@@ -42,7 +42,8 @@ from django.utils import timezone
 
 from evaluation import summaries
 from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
-from hubportal.demo import METRICS, add_months
+from evaluation.months import add_months
+from hubportal.demo import METRICS
 from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import Stage

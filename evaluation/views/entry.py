@@ -20,7 +20,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from hubs.access import get_changeable_or_403
 from hubs.concurrency import VersionedModelForm
@@ -30,6 +29,7 @@ from innovations.models import Adoption
 from .. import figures
 from ..forms import baseline_length_field
 from ..models import Indicator, Measurement, Metric
+from ..months import add_months, last_complete_month, this_month
 from ..services import indicator_add, indicator_update
 from .review import figure_text, month_from_url
 
@@ -182,24 +182,12 @@ def first_month(adoption: Adoption) -> datetime.date:
     return adoption.started_on.replace(day=1)
 
 
-def this_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
-
-
-def month_before(period: datetime.date) -> datetime.date:
-    return (period - datetime.timedelta(days=1)).replace(day=1)
-
-
-def month_after(period: datetime.date) -> datetime.date:
-    return (period + datetime.timedelta(days=32)).replace(day=1)
-
-
 def months_open(adoption: Adoption) -> list[datetime.date]:
     """The months figures can be given for, newest first: this month back to the adoption's first."""
     months, period = [], this_month()
     while period >= first_month(adoption):
         months.append(period)
-        period = month_before(period)
+        period = add_months(period, -1)
     return months
 
 
@@ -360,7 +348,7 @@ def figures_grid_latest(request: HttpRequest, adoption_pk: int) -> HttpResponse:
     except Http404:
         period = None
     if period not in open_months:
-        last_complete = month_before(this_month())
+        last_complete = last_complete_month()
         # An adoption that began this month has no complete month yet: its first month, then.
         period = last_complete if last_complete in open_months else first_month(adoption)
     return redirect(month_url(adoption, period, quintiles=request.GET.get("quintiles") == "1"))
@@ -431,7 +419,7 @@ def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResp
                 else:
                     messages.info(request, "There were no figures to save: every cell was blank.")
                 return redirect(month_url(adoption, period, show_quintiles))
-    previous_month, next_month = month_before(period), month_after(period)
+    previous_month, next_month = add_months(period, -1), add_months(period, 1)
     return render(
         request,
         "evaluation/figures_grid.html",

@@ -8,7 +8,6 @@ its figures, all at once or one by one, through ``measurements_review``.
 from __future__ import annotations
 
 import datetime
-import re
 
 from django import forms
 from django.contrib import messages
@@ -25,22 +24,20 @@ from hubs.models import Hub
 from .. import reporting
 from ..forms import ReturnForm
 from ..models import Indicator, Measurement
+from ..months import parse_month
 from ..services import measurements_review, month_rows
 from ..summaries import figure_value
 
 PAGE_SIZE = 50
 PREVIOUS_MONTHS_SHOWN = 12
-MONTH_IN_URL = re.compile(r"\d{4}-\d{2}")
 
 
 def month_from_url(text: str) -> datetime.date:
     """The first day of a month written YYYY-MM; 404 for anything else."""
-    if not MONTH_IN_URL.fullmatch(text):
+    period = parse_month(text)
+    if period is None:
         raise Http404("Give the month as YYYY-MM.")
-    try:
-        return datetime.date(int(text[:4]), int(text[5:]), 1)
-    except ValueError:
-        raise Http404("There is no such month.") from None
+    return period
 
 
 def review_url(indicator_id: int, period: datetime.date) -> str:

@@ -5,14 +5,14 @@ import datetime
 import pytest
 
 from evaluation import charts
+from evaluation.months import add_months
 from evaluation.spc import Assurance, Improvement, PointType, xmr
 
 STEADY = [10, 12, 11] * 4  # mean 11, limits about 7.4 to 14.6
 
 
 def months(count: int, start: datetime.date = datetime.date(2024, 12, 1)) -> list[datetime.date]:
-    first = charts.month_number(start)
-    return [charts.month_from_number(first + offset) for offset in range(count)]
+    return [add_months(start, offset) for offset in range(count)]
 
 
 def contrast_with_white(colour: str) -> float:

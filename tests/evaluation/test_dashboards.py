@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from evaluation import dashboards
 from evaluation.models import Measurement
+from evaluation.months import add_months
 from innovations.models import StageTransition
 from innovations.stages import Stage
 from tests.factories import (
@@ -183,10 +184,6 @@ def test_the_stages_page_runs_a_fixed_number_of_queries(client, reader, hub, oth
 # -- Equity -----------------------------------------------------------------------------
 
 
-def month_before(month: datetime.date) -> datetime.date:
-    return (month - datetime.timedelta(days=1)).replace(day=1)
-
-
 def quintile_rows(indicator, period, counts, status=Measurement.Status.APPROVED):
     """One figure per quintile 1..5, and the all-people total, for one month."""
     for quintile, count in enumerate(counts, start=1):
@@ -210,7 +207,7 @@ def equity_row(content: str, innovation: str) -> list[str]:
 
 
 def test_the_share_is_people_over_people_not_an_average_of_monthly_shares(client, evaluator_user, enrolled):
-    this, earlier = last_month(), month_before(last_month())
+    this, earlier = last_month(), add_months(last_month(), -1)
     quintile_rows(enrolled, earlier, [90, 10, 0, 0, 0])  # 90% in quintile 1, of 100 people
     quintile_rows(enrolled, this, [10, 490, 300, 100, 100])  # 1% in quintile 1, of 1,000 people
     client.force_login(evaluator_user)
@@ -232,13 +229,11 @@ def test_the_share_is_people_over_people_not_an_average_of_monthly_shares(client
 def test_only_approved_figures_in_the_last_12_complete_months_count(client, evaluator_user, enrolled):
     this = last_month()
     quintile_rows(enrolled, this, [30, 20, 20, 15, 15])
-    quintile_rows(enrolled, month_before(this), [500, 0, 0, 0, 0], status=Measurement.Status.SUBMITTED)
-    quintile_rows(
-        enrolled, month_before(month_before(this)), [500, 0, 0, 0, 0], status=Measurement.Status.RETURNED
-    )
+    quintile_rows(enrolled, add_months(this, -1), [500, 0, 0, 0, 0], status=Measurement.Status.SUBMITTED)
+    quintile_rows(enrolled, add_months(this, -2), [500, 0, 0, 0, 0], status=Measurement.Status.RETURNED)
     a_year_before = this
     for _ in range(12):
-        a_year_before = month_before(a_year_before)
+        a_year_before = add_months(a_year_before, -1)
     quintile_rows(enrolled, a_year_before, [500, 0, 0, 0, 0])  # just outside the 12 months
     client.force_login(evaluator_user)
     content = client.get(reverse("evaluation:equity")).content.decode()
@@ -270,7 +265,7 @@ def test_the_equity_rows_come_from_one_grouped_query_per_metric_hub_and_innovati
     )
     for indicator in (enrolled, offered, elsewhere):
         quintile_rows(indicator, last_month(), [20, 20, 20, 20, 20])
-        quintile_rows(indicator, month_before(last_month()), [40, 20, 20, 20, 0])
+        quintile_rows(indicator, add_months(last_month(), -1), [40, 20, 20, 20, 0])
     first, last = dashboards.equity_months()
     with CaptureQueriesContext(connection) as queries:
         rows = dashboards.equity_rows(Measurement.objects.all(), first=first, last=last)
@@ -316,5 +311,5 @@ def test_the_equity_page_runs_a_fixed_number_of_queries(client, evaluator_user, 
         for metric in (enrolled.metric, offered):
             indicator = IndicatorFactory(adoption=AdoptionFactory(hub=equity_hub), metric=metric)
             quintile_rows(indicator, last_month(), [20, 20, 20, 20, 20])
-            quintile_rows(indicator, month_before(last_month()), [9, 20, 20, 20, 20])
+            quintile_rows(indicator, add_months(last_month(), -1), [9, 20, 20, 20, 20])
     assert equity_page_queries(client) == few

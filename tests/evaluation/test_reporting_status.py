@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluation.models import Measurement
-from evaluation.reporting import add_months, reporting_months, reporting_status, reporting_years
+from evaluation.months import add_months
+from evaluation.reporting import reporting_months, reporting_status, reporting_years
 from hubs.models import Hub
 from tests.factories import (
     AdoptionFactory,
