@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "evaluation.tasks.refresh_indicator_summaries",
         "schedule": crontab(minute=30, hour=0, day_of_month=1),
     },
+    # The cross-hub report for the day just ended (learning.tasks.nightly_rollup).
+    "nightly-rollup": {"task": "learning.tasks.nightly_rollup", "schedule": crontab(minute=0, hour=2)},
 }
 
 # Logging: to the console, where honcho, gunicorn and systemd pick it up. -------

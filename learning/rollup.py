@@ -44,4 +44,425 @@ always gives the same content and the same ``content_hash``):
     }
 """
 
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.db.models import Count, DecimalField, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from evaluation.models import Indicator, Measurement, Metric, RebasePoint
+from evaluation.months import last_complete_month, months_from_to
+from evaluation.spc import Assurance, PointType
+from evaluation.summaries import MonthlyFigure, figure_value, indicator_spc
+from innovations.models import Adoption, StageTransition
+from innovations.stages import Stage
+
+from .models import LearningNote, RollupReport
+
 SECTIONS = ("headline", "innovations", "signals", "equity", "learning", "completeness")
+
+PLACES = 4
+
+
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The first instant after ``day`` in the portal's time zone (Europe/London)."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def previous_report(day: datetime.date) -> RollupReport | None:
+    return RollupReport.objects.filter(day__lt=day).order_by("-day").only("day", "content").first()
+
+
+def approved_by(day: datetime.date | None) -> Q:
+    """Measurements approved by the end of ``day`` (none when there is no day)."""
+    if day is None:
+        return Q(pk__in=[])
+    return Q(status=Measurement.Status.APPROVED, reviewed_at__lt=end_of(day), period__lte=day)
+
+
+def _stage_as_of(day: datetime.date, field: str = "to_stage"):
+    latest = StageTransition.objects.filter(adoption=OuterRef("pk"), date__lte=day).order_by(
+        "-date", "-recorded_at", "-pk"
+    )
+    return Subquery(latest.values(field)[:1])
+
+
+def _adoptions_as_of(day: datetime.date):
+    """Current (non-archived) adoptions that had a stage by the end of ``day``, with that stage."""
+    return (
+        Adoption.objects.filter(archived=False)
+        .annotate(stage_then=_stage_as_of(day), since=_stage_as_of(day, "date"))
+        .filter(stage_then__isnull=False)
+    )
+
+
+# --------------------------------------------------------------------------------------
+# SPC readings as of a day: one query for every indicator's approved monthly totals
+# --------------------------------------------------------------------------------------
+
+
+def spc_readings(day: datetime.date, previous_day: datetime.date | None = None) -> dict[int, dict]:
+    """Each indicator's variation and assurance as of ``day`` (and as of ``previous_day``).
+
+    One query fetches every approved monthly total up to ``day`` with when it was
+    approved; the series as of the previous day is the same rows approved by then.
+    The loop is over indicators (one ``xmr`` each), never a query per row.
+    """
+    previous_end = end_of(previous_day) if previous_day else None
+    series: dict[int, list[tuple]] = defaultdict(list)
+    rows = (
+        Measurement.objects.filter(approved_by(day), imd_quintile__isnull=True)
+        .order_by("indicator", "period")
+        .values_list("indicator", "period", "value", "numerator", "denominator", "reviewed_at")
+    )
+    for indicator_id, period, value, numerator, denominator, reviewed_at in rows.iterator(chunk_size=5000):
+        series[indicator_id].append(
+            (
+                period,
+                figure_value(value, numerator, denominator),
+                previous_end is not None and reviewed_at < previous_end,
+            )
+        )
+    rebases: dict[int, list[datetime.date]] = defaultdict(list)
+    for indicator_id, period in RebasePoint.objects.filter(indicator__in=list(series)).values_list(
+        "indicator", "period"
+    ):
+        rebases[indicator_id].append(period)
+    indicators = Indicator.objects.filter(pk__in=list(series)).select_related("metric").in_bulk()
+    readings = {}
+    for pk, figures in series.items():
+        indicator = indicators[pk]
+        now = indicator_spc(indicator, [MonthlyFigure(p, v, "approved") for p, v, _ in figures], rebases[pk])
+        before_figures = [
+            MonthlyFigure(p, v, "approved") for p, v, then in figures if then and p <= previous_day
+        ]
+        before = indicator_spc(indicator, before_figures, rebases[pk]) if previous_day else None
+        readings[pk] = {
+            "variation": now.variation,
+            "assurance": now.assurance,
+            "previous_variation": before.variation if before else None,
+            "previous_assurance": before.assurance if before else None,
+        }
+    return readings
+
+
+# --------------------------------------------------------------------------------------
+# Sections
+# --------------------------------------------------------------------------------------
+
+
+def headline(day: datetime.date, readings: dict[int, dict] | None = None) -> dict:
+    if readings is None:
+        readings = spc_readings(day)
+    by_stage = dict(
+        _adoptions_as_of(day)
+        .order_by()
+        .values("stage_then")
+        .annotate(n=Count("pk"))
+        .values_list("stage_then", "n")
+    )
+    reach = Measurement.objects.filter(
+        approved_by(day),
+        imd_quintile__isnull=True,
+        indicator__metric__dimension=Metric.Dimension.REACH,
+        indicator__metric__kind=Metric.Kind.COUNT,
+        indicator__adoption__archived=False,
+    )
+    latest = reach.aggregate(latest=Max("period"))["latest"]
+    total = reach.filter(period=latest).aggregate(total=Sum("value"))["total"] if latest else None
+    variation: dict[str, int] = defaultdict(int)
+    assurance: dict[str, int] = defaultdict(int)
+    for reading in readings.values():
+        if reading["variation"]:
+            variation[reading["variation"]] += 1
+        if reading["assurance"]:
+            assurance[reading["assurance"]] += 1
+    return {
+        "adoptions_by_stage": {stage: by_stage[stage] for stage in sorted(by_stage)},
+        "total_reach": _number(total or 0),
+        "indicators_by_variation": dict(sorted(variation.items())),
+        "indicators_by_assurance": dict(sorted(assurance.items())),
+    }
+
+
+def innovations(day: datetime.date, previous: dict | None = None) -> list[dict]:
+    previous_day = _previous_day(previous)
+    moves = StageTransition.objects.filter(adoption=OuterRef("pk"), date__lte=day).exclude(from_stage="")
+    if previous_day:
+        moves = moves.filter(date__gt=previous_day)
+    move_count = moves.order_by().values("adoption").annotate(n=Count("pk")).values("n")
+    rows = (
+        _adoptions_as_of(day)
+        .annotate(moves=Coalesce(Subquery(move_count, output_field=IntegerField()), Value(0)))
+        .order_by("innovation__name", "hub__name")
+        .values(
+            "pk",
+            "innovation__name",
+            "innovation__slug",
+            "hub__name",
+            "hub__slug",
+            "stage_then",
+            "since",
+            "moves",
+        )
+    )
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        since = row["since"]
+        if isinstance(since, str):  # SQLite returns a subquery's date as text
+            since = datetime.date.fromisoformat(since)
+        grouped.setdefault((row["innovation__name"], row["innovation__slug"]), []).append(
+            {
+                "hub": row["hub__name"],
+                "hub_slug": row["hub__slug"],
+                "adoption_id": row["pk"],
+                "stage": row["stage_then"],
+                "stage_label": str(Stage(row["stage_then"]).label),
+                "since": since.isoformat(),
+                "days_in_stage": (day - since).days,
+                "moves_since_previous": row["moves"],
+            }
+        )
+    return [{"innovation": name, "slug": slug, "hubs": hubs} for (name, slug), hubs in grouped.items()]
+
+
+def _change(reading: dict) -> str | None:
+    variation, before = reading["variation"], reading["previous_variation"]
+    if variation == PointType.CONCERN and before != PointType.CONCERN:
+        return "new concern"
+    if variation == PointType.IMPROVEMENT and before != PointType.IMPROVEMENT:
+        return "new improvement"
+    if (
+        reading["previous_assurance"] == Assurance.CONSISTENT_PASS
+        and reading["assurance"] != Assurance.CONSISTENT_PASS
+    ):
+        return "lost assurance"
+    if before in (PointType.IMPROVEMENT, PointType.CONCERN) and variation == PointType.COMMON_CAUSE:
+        return "back to common cause"
+    return None
+
+
+def signals(
+    day: datetime.date, previous: dict | None = None, readings: dict[int, dict] | None = None
+) -> list[dict]:
+    """Indicators whose reading changed since the previous report's day (as of each day)."""
+    if readings is None:
+        readings = spc_readings(day, _previous_day(previous))
+    changed = {pk: change for pk, reading in readings.items() if (change := _change(reading))}
+    names = Indicator.objects.filter(pk__in=list(changed), adoption__archived=False).values_list(
+        "pk", "adoption__hub__name", "adoption__innovation__name", "metric__name"
+    )
+    result = [
+        {
+            "indicator_id": pk,
+            "hub": hub,
+            "innovation": innovation,
+            "metric": metric,
+            **readings[pk],
+            "change": changed[pk],
+        }
+        for pk, hub, innovation, metric in names
+    ]
+    return sorted(result, key=lambda s: (s["hub"], s["innovation"], s["metric"], s["indicator_id"]))
+
+
+def equity(day: datetime.date, previous: dict | None = None) -> list[dict]:
+    """Share of people reached who live in IMD quintile 1, all approved months to date (sum/sum)."""
+    previous_day = _previous_day(previous)
+    amount = Coalesce("value", "numerator", output_field=DecimalField(max_digits=14, decimal_places=4))
+    then = approved_by(previous_day) if previous_day else None
+    rows = (
+        Measurement.objects.filter(
+            approved_by(day),
+            imd_quintile__isnull=False,
+            indicator__metric__dimension=Metric.Dimension.REACH,
+            indicator__adoption__archived=False,
+        )
+        .order_by()
+        .values(
+            "indicator",
+            "indicator__adoption__hub__name",
+            "indicator__adoption__innovation__name",
+            "indicator__metric__name",
+        )
+        .annotate(
+            q1=Sum(amount, filter=Q(imd_quintile=1)),
+            all=Sum(amount),
+            **(
+                {
+                    "q1_then": Sum(amount, filter=then & Q(imd_quintile=1)),
+                    "all_then": Sum(amount, filter=then),
+                }
+                if then
+                else {}
+            ),
+        )
+    )
+    result = []
+    for row in rows:
+        if not row["all"]:
+            continue
+        share = float(row["q1"] or 0) / float(row["all"])
+        previous_share = (
+            float(row.get("q1_then") or 0) / float(row["all_then"]) if row.get("all_then") else None
+        )
+        result.append(
+            {
+                "hub": row["indicator__adoption__hub__name"],
+                "innovation": row["indicator__adoption__innovation__name"],
+                "metric": row["indicator__metric__name"],
+                "q1": _number(row["q1"] or 0),
+                "all": _number(row["all"]),
+                "share": round(share, PLACES),
+                "previous_share": None if previous_share is None else round(previous_share, PLACES),
+                "change_points": None
+                if previous_share is None
+                else round(100 * (share - previous_share), PLACES),
+            }
+        )
+    return sorted(result, key=lambda e: (e["hub"], e["innovation"], e["metric"]))
+
+
+def learning(day: datetime.date, previous: dict | None = None) -> dict:
+    """Notes written since the previous report's day, and barriers that recur across hubs (to date)."""
+    previous_day = _previous_day(previous)
+    written = LearningNote.objects.filter(archived=False, created_at__lt=end_of(day))
+    new = written.filter(created_at__gte=end_of(previous_day)) if previous_day else written
+    new_notes = [
+        {
+            "note_id": pk,
+            "title": title,
+            "hub": hub,
+            "innovation": innovation,
+            "kind": kind,
+            "cfir_domain": domain,
+            "created": timezone.localtime(created).date().isoformat(),
+        }
+        for pk, title, hub, innovation, kind, domain, created in new.order_by("created_at", "pk").values_list(
+            "pk",
+            "title",
+            "adoption__hub__name",
+            "adoption__innovation__name",
+            "kind",
+            "cfir_domain",
+            "created_at",
+        )
+    ]
+    by_domain_and_kind = [
+        {"cfir_domain": domain, "kind": kind, "count": n}
+        for domain, kind, n in new.order_by("cfir_domain", "kind")
+        .values("cfir_domain", "kind")
+        .annotate(n=Count("pk"))
+        .values_list("cfir_domain", "kind", "n")
+    ]
+    barriers = written.filter(kind=LearningNote.Kind.BARRIER).order_by()
+    recurring = set(
+        barriers.values("cfir_domain")
+        .annotate(hubs=Count("adoption__hub", distinct=True))
+        .filter(hubs__gte=2)
+        .values_list("cfir_domain", flat=True)
+    )
+    hubs: dict[str, list[str]] = defaultdict(list)
+    for domain, hub in (
+        barriers.filter(cfir_domain__in=recurring)
+        .values_list("cfir_domain", "adoption__hub__name")
+        .distinct()
+        .order_by("cfir_domain", "adoption__hub__name")
+    ):
+        hubs[domain].append(hub)
+    return {
+        "new_notes": new_notes,
+        "by_domain_and_kind": by_domain_and_kind,
+        "recurring_themes": [
+            {"cfir_domain": domain, "kind": LearningNote.Kind.BARRIER.value, "hubs": hubs[domain]}
+            for domain in sorted(hubs)
+        ],
+    }
+
+
+def completeness(day: datetime.date) -> list[dict]:
+    """Per hub: approved monthly totals against the months due, first month to the last complete one."""
+    last_month = last_complete_month(day)
+    indicators = Indicator.objects.filter(adoption__archived=False, adoption__started_on__lte=day)
+    due: dict[str, int] = defaultdict(int)
+    for hub, started_on, n in (
+        indicators.order_by()
+        .values("adoption__hub__name", "adoption__started_on")
+        .annotate(n=Count("pk"))
+        .values_list("adoption__hub__name", "adoption__started_on", "n")
+    ):
+        due[hub] += n * months_from_to(started_on, last_month)
+    reported = dict(
+        Measurement.objects.filter(
+            approved_by(day),
+            imd_quintile__isnull=True,
+            period__lte=last_month,
+            period__gte=TruncMonth("indicator__adoption__started_on"),
+            indicator__in=indicators,
+        )
+        .order_by()
+        .values("indicator__adoption__hub__name")
+        .annotate(n=Count("pk"))
+        .values_list("indicator__adoption__hub__name", "n")
+    )
+    # Hubs without indicators have nothing due, so are not listed.
+    return [
+        {
+            "hub": hub,
+            "due": due[hub],
+            "reported": reported.get(hub, 0),
+            "percent": round(100 * reported.get(hub, 0) / due[hub]) if due[hub] else 0,
+        }
+        for hub in sorted(due)
+    ]
+
+
+# --------------------------------------------------------------------------------------
+# The whole report
+# --------------------------------------------------------------------------------------
+
+
+def build_content(day: datetime.date, *, on_section: Callable[[str], None] | None = None) -> dict:
+    """The report's content for ``day``; ``on_section(name)`` is called before each section."""
+    on_section = on_section or (lambda name: None)
+    before = previous_report(day)
+    previous = before.content if before else None
+    previous_day = before.day if before else None
+    readings: dict[int, dict] | None = None
+
+    def readings_once() -> dict[int, dict]:
+        nonlocal readings
+        if readings is None:
+            readings = spc_readings(day, previous_day)
+        return readings
+
+    builders = {
+        "headline": lambda: headline(day, readings_once()),
+        "innovations": lambda: innovations(day, previous),
+        "signals": lambda: signals(day, previous, readings_once()),
+        "equity": lambda: equity(day, previous),
+        "learning": lambda: learning(day, previous),
+        "completeness": lambda: completeness(day),
+    }
+    content: dict = {
+        "day": day.isoformat(),
+        "previous_day": previous_day.isoformat() if previous_day else None,
+    }
+    for name in SECTIONS:
+        on_section(name)
+        content[name] = builders[name]()
+    return content
+
+
+def _previous_day(previous: dict | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(previous["day"]) if previous else None
+
+
+def _number(amount) -> int | float:
+    """A Decimal or float sum as JSON: an int when whole, else rounded to four places."""
+    number = float(amount)
+    return int(number) if number.is_integer() else round(number, PLACES)

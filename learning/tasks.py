@@ -1,0 +1,60 @@
+"""The nightly cross-hub roll-up, run by Celery beat at 02:00 Europe/London."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from hubs.access import AHSN_ADMINS
+
+from .models import RollupRun
+from .services import rollup_run
+
+MAX_RETRIES = 3
+
+
+def yesterday() -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=1)
+
+
+def tell_admins_rollup_failed(day: datetime.date, error: BaseException | str) -> int:
+    """E-mail every active AHSN admin that the day's report could not be built; returns how many."""
+    recipients = sorted(
+        set(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=AHSN_ADMINS)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    if not recipients:
+        return 0
+    return send_mail(
+        subject=f"Hub Portal: the roll-up report for {day:%-d %B %Y} failed",
+        message=(
+            f"The nightly roll-up for {day.isoformat()} failed after {MAX_RETRIES} retries.\n\n"
+            f"Error: {error}\n\n"
+            "The previous report is still there. Start a run for that day again once the cause is fixed."
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=MAX_RETRIES, acks_late=True
+)
+def nightly_rollup(self, day_iso: str | None = None, run_id: int | None = None) -> str:
+    """Build the report for ``day_iso`` (default: yesterday in Europe/London); returns the run's status."""
+    day = datetime.date.fromisoformat(day_iso) if day_iso else yesterday()
+    run = RollupRun.objects.get(pk=run_id) if run_id else None
+    try:
+        return rollup_run(day=day, run=run).status
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            tell_admins_rollup_failed(day, error)
+        raise
