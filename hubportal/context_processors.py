@@ -10,6 +10,7 @@ HUB_STAFF_NAV = [
     ("Innovations", "innovations:catalogue"),
     ("Stages", "evaluation:stages"),
     ("Hubs", "hubs:directory"),
+    ("Reports", "learning:reports"),
 ]
 GLOBAL_READER_NAV = [
     ("Indicators", "evaluation:summary"),
@@ -19,6 +20,7 @@ GLOBAL_READER_NAV = [
     ("Overview", "overview"),
     ("Innovations", "innovations:catalogue"),
     ("Hubs", "hubs:directory"),
+    ("Reports", "learning:reports"),
 ]
 EVALUATOR_NAV = [("Review", "evaluation:review_queue")]
 

@@ -1,0 +1,441 @@
+"""The nightly roll-up's pages: the list of reports, one report (page, CSV per table, PDF), and runs.
+
+Every page is drawn from ``RollupReport.content`` (its shape is described in
+``learning/rollup.py``), never recomputed on request. Every signed-in user reads
+reports (the login middleware turns the public away); only AHSN admins start runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+
+from django import forms
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from evaluation.dashboards import SMALL_COUNT_MAX, EquityRow, small_count
+from evaluation.views.dashboards import equity_chart
+from hubs.access import roles_of
+from hubs.forms import submit
+from innovations.stages import Stage
+
+from .models import LearningNote, RollupReport, RollupRun
+from .rollup import SECTIONS
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 30
+FINISHED = (
+    RollupRun.Status.SUCCEEDED,
+    RollupRun.Status.UNCHANGED,
+    RollupRun.Status.SKIPPED,
+    RollupRun.Status.FAILED,
+)
+VARIATION_LABELS = {
+    "common_cause": "Common cause variation",
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "special_cause_neutral_high": "Special cause: neither, higher values",
+    "special_cause_neutral_low": "Special cause: neither, lower values",
+}
+ASSURANCE_LABELS = {
+    "consistent_pass": "Consistently passing the target",
+    "consistent_fail": "Consistently falling short of the target",
+    "inconsistent": "Inconsistent: may pass or fall short",
+}
+SECTION_TITLES = {
+    "headline": "Headline figures",
+    "innovations": "Innovations across hubs",
+    "signals": "Signals since the previous report",
+    "equity": "Equity: reach into IMD quintile 1",
+    "learning": "Learning: new notes",
+    "completeness": "Data completeness by hub",
+}
+
+
+# -- Reading the content ------------------------------------------------------------------------
+
+
+def _stage_label(value: str) -> str:
+    try:
+        return Stage(value).label
+    except ValueError:
+        return value
+
+
+def _domain_label(value: str) -> str:
+    return dict(LearningNote.Domain.choices).get(value, value)
+
+
+def _kind_label(value: str) -> str:
+    return dict(LearningNote.Kind.choices).get(value, value)
+
+
+def duration(milliseconds: int) -> str:
+    return f"{milliseconds / 1000:.1f} s"
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else f"{100 * share:.1f}%"
+
+
+def _points(change: float | None) -> str:
+    return "" if change is None else f"{change:+.1f} points"
+
+
+@dataclass(frozen=True)
+class Count:
+    value: str
+    label: str
+    count: int
+
+
+def headline_counts(headline: dict) -> dict:
+    """The headline's figures as labelled lists, stages in the order adoptions go through them."""
+    by_stage = headline.get("adoptions_by_stage", {})
+    stages = [
+        Count(stage.value, stage.label, by_stage[stage.value]) for stage in Stage if stage.value in by_stage
+    ]
+    stages += [Count(key, key, n) for key, n in sorted(by_stage.items()) if key not in Stage.values]
+    variation = headline.get("indicators_by_variation", {})
+    assurance = headline.get("indicators_by_assurance", {})
+    return {
+        "stages": stages,
+        "variation": [Count(key, VARIATION_LABELS.get(key, key), n) for key, n in sorted(variation.items())],
+        "assurance": [Count(key, ASSURANCE_LABELS.get(key, key), n) for key, n in sorted(assurance.items())],
+        "total_reach": headline.get("total_reach", 0),
+    }
+
+
+def equity_charts(rows: list[dict]) -> list[dict]:
+    """One chart per metric, drawn as the equity dashboard draws it (small counts suppressed)."""
+    charts = []
+    by_metric = groupby(sorted(rows, key=lambda row: row["metric"]), key=lambda row: row["metric"])
+    for index, (metric, metric_rows) in enumerate(by_metric, start=1):
+        bars = [
+            EquityRow(metric=metric, hub=row["hub"], innovation=row["innovation"],
+                      quintile_one=row["q1"], all_quintiles=row["all"])
+            for row in metric_rows
+            if row["all"]
+        ]  # fmt: skip
+        if bars:
+            charts.append({"id": f"equity-chart-{index}", "metric": metric, "chart": equity_chart(bars)})
+    return charts
+
+
+def report_context(report: RollupReport) -> dict:
+    """Everything the page and the PDF draw, with what is new since the previous report marked."""
+    content = report.content
+    innovations = [
+        {
+            **innovation,
+            "new": any(hub.get("moves_since_previous", 0) > 0 for hub in innovation["hubs"]),
+            "hubs": [
+                {**hub, "stage_label": hub.get("stage_label") or _stage_label(hub["stage"])}
+                for hub in innovation["hubs"]
+            ],
+        }
+        for innovation in content.get("innovations", [])
+    ]
+    equity = [
+        {
+            **row,
+            "suppressed": 1 <= row["q1"] <= SMALL_COUNT_MAX,
+            "q1_shown": small_count(row["q1"]),
+            "share_shown": _percent(row.get("share")),
+            "previous_shown": _percent(row.get("previous_share")),
+            "change_shown": _points(row.get("change_points")),
+        }
+        for row in content.get("equity", [])
+    ]
+    learning = content.get("learning", {})
+    groups = defaultdict(list)
+    for note in learning.get("new_notes", []):
+        groups[(note["cfir_domain"], note["kind"])].append(note)
+    note_groups = [
+        {"domain": _domain_label(domain), "kind": _kind_label(kind), "notes": notes}
+        for (domain, kind), notes in sorted(groups.items())
+    ]
+    return {
+        "report": report,
+        "content": content,
+        "duration": duration(report.duration_ms),
+        "previous_day": _parse_day(content.get("previous_day")),
+        "headline": headline_counts(content.get("headline", {})),
+        "innovations": innovations,
+        "signals": [{**signal, "before": _before(signal)} for signal in content.get("signals", [])],
+        "equity": equity,
+        "equity_charts": equity_charts(content.get("equity", [])),
+        "note_groups": note_groups,
+        "new_notes": learning.get("new_notes", []),
+        "by_domain_and_kind": [
+            {**row, "domain": _domain_label(row["cfir_domain"]), "kind_label": _kind_label(row["kind"])}
+            for row in learning.get("by_domain_and_kind", [])
+        ],
+        "recurring_themes": [
+            {**row, "domain": _domain_label(row["cfir_domain"]), "kind_label": _kind_label(row["kind"])}
+            for row in learning.get("recurring_themes", [])
+        ],
+        "completeness": content.get("completeness", []),
+        "sections": [(section, SECTION_TITLES[section]) for section in SECTIONS],
+    }
+
+
+def _before(signal: dict) -> str:
+    """The reading before the change, in words."""
+    variation = signal.get("previous_variation")
+    assurance = signal.get("previous_assurance")
+    return "; ".join(
+        [
+            VARIATION_LABELS.get(variation, variation) if variation else "No reading",
+            ASSURANCE_LABELS.get(assurance, assurance) if assurance else "no target assessed",
+        ]
+    )
+
+
+def _parse_day(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _report_or_404(day: str) -> RollupReport:
+    parsed = _parse_day(day)
+    if parsed is None:
+        raise Http404("No report for that day.")
+    return get_object_or_404(RollupReport, day=parsed)
+
+
+# -- Pages --------------------------------------------------------------------------------------
+
+
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    """Every report, newest first, with the latest run's status for its day and its headline."""
+    page = Paginator(
+        RollupReport.objects.order_by("-day").only("day", "content", "duration_ms", "built_at"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    reports = list(page.object_list)
+    latest_runs: dict[datetime.date, RollupRun] = {}
+    for run in RollupRun.objects.filter(day__in=[report.day for report in reports]).order_by(
+        "-queued_at", "-pk"
+    ):
+        latest_runs.setdefault(run.day, run)
+    rows = [
+        {
+            "report": report,
+            "run": latest_runs.get(report.day),
+            "duration": duration(report.duration_ms),
+            "headline": headline_counts(report.content.get("headline", {})),
+        }
+        for report in reports
+    ]
+    return render(
+        request,
+        "learning/report_list.html",
+        {"page": page, "rows": rows, "can_start": roles_of(request.user).ahsn_admin},
+    )
+
+
+@require_GET
+def report_detail(request: HttpRequest, day: str) -> HttpResponse:
+    report = _report_or_404(day)
+    context = report_context(report)
+    context["latest_run"] = report.runs.order_by("-queued_at", "-pk").first()
+    context["can_start"] = roles_of(request.user).ahsn_admin
+    return render(request, "learning/report_detail.html", context)
+
+
+def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
+    """The header and rows of one section's table."""
+    if section == "headline":
+        headline = headline_counts(content.get("headline", {}))
+        rows = [["adoptions by stage", item.label, item.count] for item in headline["stages"]]
+        rows += [["total reach", "", headline["total_reach"]]]
+        rows += [["indicators by variation", item.label, item.count] for item in headline["variation"]]
+        rows += [["indicators by assurance", item.label, item.count] for item in headline["assurance"]]
+        return ["figure", "item", "count"], rows
+    if section == "innovations":
+        return (
+            ["innovation", "hub", "stage", "since", "days_in_stage", "moves_since_previous"],
+            [
+                [
+                    innovation["innovation"],
+                    hub["hub"],
+                    hub.get("stage_label") or _stage_label(hub["stage"]),
+                    hub.get("since", ""),
+                    hub.get("days_in_stage", ""),
+                    hub.get("moves_since_previous", 0),
+                ]
+                for innovation in content.get("innovations", [])
+                for hub in innovation["hubs"]
+            ],
+        )
+    if section == "signals":
+        return (
+            ["hub", "innovation", "metric", "change", "variation", "previous_variation", "assurance",
+             "previous_assurance", "indicator_id"],
+            [
+                [row["hub"], row["innovation"], row["metric"], row.get("change", ""),
+                 VARIATION_LABELS.get(row.get("variation") or "", row.get("variation") or ""),
+                 VARIATION_LABELS.get(row.get("previous_variation") or "", row.get("previous_variation") or ""),
+                 ASSURANCE_LABELS.get(row.get("assurance") or "", row.get("assurance") or ""),
+                 ASSURANCE_LABELS.get(row.get("previous_assurance") or "", row.get("previous_assurance") or ""),
+                 row["indicator_id"]]
+                for row in content.get("signals", [])
+            ],
+        )  # fmt: skip
+    if section == "equity":
+        return (
+            ["hub", "innovation", "metric", "quintile_1", "all", "share", "previous_share", "change_points"],
+            [
+                [row["hub"], row["innovation"], row["metric"], row["q1"], row["all"], row.get("share"),
+                 row.get("previous_share"), row.get("change_points")]
+                for row in content.get("equity", [])
+            ],
+        )  # fmt: skip
+    if section == "learning":
+        return (
+            ["created", "hub", "innovation", "cfir_domain", "kind", "title", "note_id"],
+            [
+                [note["created"], note["hub"], note["innovation"], _domain_label(note["cfir_domain"]),
+                 _kind_label(note["kind"]), note["title"], note["note_id"]]
+                for note in content.get("learning", {}).get("new_notes", [])
+            ],
+        )  # fmt: skip
+    return (
+        ["hub", "due", "reported", "percent"],
+        [
+            [row["hub"], row["due"], row["reported"], row["percent"]]
+            for row in content.get("completeness", [])
+        ],
+    )
+
+
+@require_GET
+def report_csv(request: HttpRequest, day: str, section: str) -> HttpResponse:
+    if section not in SECTIONS:
+        raise Http404("No such section.")
+    report = _report_or_404(day)
+    header, rows = _csv_table(section, report.content)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rollup-{report.day.isoformat()}-{section}.csv"'
+    response.write("\ufeff")  # so Excel reads the names of hubs and innovations as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+@require_GET
+def report_pdf(request: HttpRequest, day: str) -> HttpResponse:
+    """The report as a PDF; WeasyPrint is imported here only, so a machine without Pango still runs."""
+    report = _report_or_404(day)
+    try:
+        from weasyprint import CSS, HTML
+    except (ImportError, OSError):  # OSError: the package is there but its Pango libraries are not
+        logger.exception("WeasyPrint cannot be loaded")
+        return render(request, "learning/report_pdf_unavailable.html", {"report": report}, status=503)
+    html = render_to_string("learning/report_pdf.html", report_context(report), request=request)
+    # The stylesheet is read from disk, not fetched over HTTP: a server asking itself for a
+    # file can wait on its own busy workers.
+    stylesheet = CSS(filename=finders.find("css/report-print.css"))
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[stylesheet])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="rollup-{report.day.isoformat()}.pdf"'
+    return response
+
+
+# -- Runs ---------------------------------------------------------------------------------------
+
+
+def _require_ahsn_admin(request: HttpRequest) -> None:
+    if not roles_of(request.user).ahsn_admin:
+        raise PermissionDenied("Only AHSN admins can start a roll-up run.")
+
+
+class RunForm(forms.Form):
+    day = forms.DateField(
+        label="Day the report is for",
+        help_text="The report describes the end of this day. Not in the future.",
+        error_messages={"required": "Enter the day the report is for.", "invalid": "Enter a real date."},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_day(self) -> datetime.date:
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The day cannot be in the future.")
+        return day
+
+
+def _queue_rollup(run: RollupRun) -> None:
+    # Imported here: the task module is built alongside these pages, and a view module must
+    # load even before it is there.
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.nightly_rollup.delay(run.day.isoformat(), run.pk))
+
+
+def run_start(request: HttpRequest) -> HttpResponse:
+    _require_ahsn_admin(request)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    form = RunForm(request.POST or None, initial={"day": yesterday})
+    started = {}
+
+    def start(data):
+        run = RollupRun.objects.create(
+            day=data["day"], status=RollupRun.Status.QUEUED, started_by=request.user
+        )
+        _queue_rollup(run)
+        started["run"] = run
+
+    if request.method == "POST" and submit(form, start):
+        messages.success(request, f"The roll-up for {started['run'].day:%-d %B %Y} is queued.")
+        return redirect("learning:run", pk=started["run"].pk)
+    return render(request, "learning/run_start.html", {"form": form})
+
+
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_ahsn_admin(request)
+    run = get_object_or_404(RollupRun.objects.select_related("report", "started_by"), pk=pk)
+    return render(
+        request,
+        "learning/run_progress.html",
+        {
+            "run": run,
+            "finished": run.status in FINISHED,
+            "section_title": SECTION_TITLES.get(run.section, run.section),
+        },
+    )
+
+
+@require_GET
+def run_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """What run-progress.js polls: small, and never cached."""
+    _require_ahsn_admin(request)
+    run = get_object_or_404(RollupRun.objects.only("status", "section"), pk=pk)
+    response = JsonResponse(
+        {
+            "status": run.status,
+            "section": run.section,
+            "section_title": SECTION_TITLES.get(run.section, run.section),
+            "finished": run.status in FINISHED,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
