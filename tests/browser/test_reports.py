@@ -59,3 +59,25 @@ def test_an_ahsn_admin_reads_the_list_and_a_report_and_sees_whats_new(page, visi
     )
     visit(f"/learning/reports/runs/{run.pk}/")
     expect(main.get_by_role("link", name="Read the report for 24 November 2026")).to_be_visible()
+
+
+def test_the_run_page_follows_the_run_until_it_finishes(page, visit, log_in):
+    call_command("seed_demo", verbosity=0)
+    run = RollupRun.objects.create(day=DAY, status=RollupRun.Status.RUNNING, section="signals")
+    visit("/accounts/login/")
+    log_in("ahsn-admin", settings.DEMO_PASSWORD)
+    main = page.locator("main")
+
+    visit(f"/learning/reports/runs/{run.pk}/")
+    expect(main.get_by_role("status")).to_contain_text("Signals since the previous report")
+    expect(main.get_by_role("link", name="Refresh")).to_be_visible()
+
+    run.section = "equity"
+    run.save()
+    expect(main.get_by_role("status")).to_contain_text("Equity: reach into IMD quintile 1")
+
+    report = RollupReport.objects.create(day=DAY, content=content(), content_hash="0" * 64, duration_ms=900)
+    run.status, run.report, run.finished_at = RollupRun.Status.SUCCEEDED, report, timezone.now()
+    run.save()
+    expect(main.get_by_role("link", name="Read the report for 24 November 2026")).to_be_visible()
+    expect(main).to_contain_text("The report for 24 November 2026 is built.")
