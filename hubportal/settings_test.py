@@ -16,3 +16,7 @@ CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["*"]
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root otherwise
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so a real Celery worker started by a test sees the test's data
+    # (tests/learning/test_rollup_worker.py); one per test process, so runs never share one.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
