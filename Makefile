@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint migrate seed clean bench bench-upload
+.PHONY: run test lint migrate seed clean bench bench-upload bench-rollup
 
 # The virtualenv is built from the pinned requirements, and rebuilt when either
 # file changes: the stamp files record the last successful install.
@@ -64,3 +64,12 @@ bench-upload: export DJANGO_SETTINGS_MODULE = bench.settings
 
 bench-upload: $(VENV)/.installed-dev
 	$(BIN)/python bench/upload.py
+
+# `make bench-rollup`: the nightly roll-up's wall time, peak memory and ratio to the plain
+# SQL it rests on, at scale 1 and 2 in the page bench's databases (bench/rollup.py).
+# Targets at scale 1: <= 30 s, <= 3 x the SQL time, <= 300 MB. Not part of `make test`.
+bench-rollup: export DJANGO_SETTINGS_MODULE = bench.settings
+bench-rollup: export BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubportal_bench
+
+bench-rollup: $(VENV)/.installed-dev
+	$(BIN)/python bench/rollup.py

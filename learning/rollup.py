@@ -49,15 +49,31 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import Count, DecimalField, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 
 from evaluation.models import Indicator, Measurement, Metric, RebasePoint
 from evaluation.months import last_complete_month, months_from_to
-from evaluation.spc import Assurance, PointType
-from evaluation.summaries import MonthlyFigure, figure_value, indicator_spc
+from evaluation.spc import Assurance, PointType, XmrResult, xmr
+from evaluation.summaries import rebase_indexes
 from innovations.models import Adoption, StageTransition
 from innovations.stages import Stage
 
@@ -112,35 +128,60 @@ def spc_readings(day: datetime.date, previous_day: datetime.date | None = None) 
     approved; the series as of the previous day is the same rows approved by then.
     The loop is over indicators (one ``xmr`` each), never a query per row.
     """
-    previous_end = end_of(previous_day) if previous_day else None
-    series: dict[int, list[tuple]] = defaultdict(list)
+    # The figure (a value, or a percentage from numerator and denominator, as
+    # ``figure_value`` computes it) and whether it was already approved by the previous day.
+    figure = Case(
+        When(value__isnull=False, then=Cast("value", FloatField())),
+        default=Value(100.0) * Cast("numerator", FloatField()) / Cast("denominator", FloatField()),
+        output_field=FloatField(),
+    )
+    known_then = (
+        Case(
+            When(Q(reviewed_at__lt=end_of(previous_day), period__lte=previous_day), then=Value(True)),
+            default=Value(False),
+        )
+        if previous_day
+        else Value(False)
+    )
     rows = (
         Measurement.objects.filter(approved_by(day), imd_quintile__isnull=True)
+        .annotate(figure=figure, known_then=known_then)
         .order_by("indicator", "period")
-        .values_list("indicator", "period", "value", "numerator", "denominator", "reviewed_at")
+        .values_list("indicator", "period", "figure", "known_then")
     )
-    for indicator_id, period, value, numerator, denominator, reviewed_at in rows.iterator(chunk_size=5000):
-        series[indicator_id].append(
-            (
-                period,
-                figure_value(value, numerator, denominator),
-                previous_end is not None and reviewed_at < previous_end,
-            )
-        )
     rebases: dict[int, list[datetime.date]] = defaultdict(list)
-    for indicator_id, period in RebasePoint.objects.filter(indicator__in=list(series)).values_list(
-        "indicator", "period"
-    ):
+    for indicator_id, period in RebasePoint.objects.values_list("indicator", "period"):
         rebases[indicator_id].append(period)
-    indicators = Indicator.objects.filter(pk__in=list(series)).select_related("metric").in_bulk()
+    options = {
+        pk: (improvement, target, baseline)
+        for pk, improvement, target, baseline in Indicator.objects.values_list(
+            "pk", "metric__improvement", "target", "baseline_length"
+        ).iterator(chunk_size=10000)
+    }
+
+    def reading(pk: int, figures: list[tuple]) -> XmrResult:
+        improvement, target, baseline = options[pk]
+        rebase_at = ()
+        if pk in rebases:  # rare: only then are the periods needed
+            periods = [_as_date(f[1]) for f in figures]
+            rebase_at = rebase_indexes(periods, rebases[pk])
+        return xmr(
+            [f[2] for f in figures],
+            improvement=improvement,
+            target=target,
+            baseline=baseline,
+            rebase_at=rebase_at,
+        )
+
     readings = {}
-    for pk, figures in series.items():
-        indicator = indicators[pk]
-        now = indicator_spc(indicator, [MonthlyFigure(p, v, "approved") for p, v, _ in figures], rebases[pk])
-        before_figures = [
-            MonthlyFigure(p, v, "approved") for p, v, then in figures if then and p <= previous_day
-        ]
-        before = indicator_spc(indicator, before_figures, rebases[pk]) if previous_day else None
+    for pk, group in groupby(_stream(rows), key=itemgetter(0)):
+        figures = list(group)
+        now = reading(pk, figures)
+        before = None
+        if previous_day:
+            then = [f for f in figures if f[3]]
+            # Most series are the same as on the previous day: the same reading, no second chart.
+            before = now if len(then) == len(figures) else reading(pk, then)
         readings[pk] = {
             "variation": now.variation,
             "assurance": now.assurance,
@@ -456,6 +497,23 @@ def build_content(day: datetime.date, *, on_section: Callable[[str], None] | Non
         on_section(name)
         content[name] = builders[name]()
     return content
+
+
+def _stream(queryset, chunk_size: int = 20000):
+    """A values_list queryset's rows straight from the database cursor, a chunk at a time.
+
+    Skips Django's per-row converters, which cost more than the query on the
+    hundreds of thousands of monthly totals: callers convert the few values they need.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from rows
+
+
+def _as_date(value) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _previous_day(previous: dict | None) -> datetime.date | None:

@@ -414,3 +414,14 @@ def test_run_rollup_command_fails_loudly(data, monkeypatch):
     monkeypatch.setattr(rollup, "completeness", lambda *a, **k: 1 / 0)
     with pytest.raises(CommandError, match="failed"):
         call_command("run_rollup", "--date", D.isoformat())
+
+
+def test_spc_readings_agree_with_the_dashboards_engine_with_a_rebase(data):
+    from evaluation.models import RebasePoint
+    from evaluation.summaries import indicator_spc, monthly_figures
+
+    ind3 = data["ind3"]
+    RebasePoint.objects.create(indicator=ind3, period=month(2025, 2), reason="New referral route")
+    expected = indicator_spc(ind3, monthly_figures(ind3, approved_only=True))
+    reading = rollup.spc_readings(D)[ind3.pk]
+    assert (reading["variation"], reading["assurance"]) == (expected.variation, expected.assurance)
