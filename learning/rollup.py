@@ -90,7 +90,9 @@ def end_of(day: datetime.date) -> datetime.datetime:
 
 
 def previous_report(day: datetime.date) -> RollupReport | None:
-    return RollupReport.objects.filter(day__lt=day).order_by("-day").only("day", "content").first()
+    # Only its day: the sections compare with what was true then, recomputed as of that day,
+    # so the previous content (megabytes at national scale) need not be read.
+    return RollupReport.objects.filter(day__lt=day).order_by("-day").only("day").first()
 
 
 def approved_by(day: datetime.date | None) -> Q:
@@ -471,7 +473,7 @@ def build_content(day: datetime.date, *, on_section: Callable[[str], None] | Non
     """The report's content for ``day``; ``on_section(name)`` is called before each section."""
     on_section = on_section or (lambda name: None)
     before = previous_report(day)
-    previous = before.content if before else None
+    previous = {"day": before.day.isoformat()} if before else None
     previous_day = before.day if before else None
     readings: dict[int, dict] | None = None
 

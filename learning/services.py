@@ -112,7 +112,7 @@ def rollup_run(*, day: datetime.date, by=None, run: RollupRun | None = None) -> 
         digest = content_hash(content)
         duration_ms = round((time.monotonic() - started) * 1000)
         with transaction.atomic():
-            report = RollupReport.objects.select_for_update().filter(day=day).first()
+            report = RollupReport.objects.select_for_update().filter(day=day).only("content_hash").first()
             if report is not None and report.content_hash == digest:
                 run.status = RollupRun.Status.UNCHANGED
             else:
