@@ -343,16 +343,12 @@ def _trend_causes(values: Sequence[float]) -> list[str | None]:
     the last point of a rise "Decreasing".
     """
     causes: list[str | None] = [None] * len(values)
-    for end in range(TREND_LENGTH - 1, len(values)):
-        start = end - (TREND_LENGTH - 1)
-        steps = {_sign(later - earlier) for earlier, later in pairwise(values[start : end + 1])}
-        if steps == {1}:
-            cause = SpecialCause.TREND_INCREASING
-        elif steps == {-1}:
-            cause = SpecialCause.TREND_DECREASING
-        else:
-            continue
-        causes[start : end + 1] = [cause] * TREND_LENGTH
+    steps = [_sign(later - earlier) for earlier, later in pairwise(values)]
+    # Runs come in order, so a point shared with a later trend takes the later one's direction.
+    for first, last, direction in _runs_of_one_sign(steps):
+        if last - first + 1 >= TREND_LENGTH - 1:
+            cause = SpecialCause.TREND_INCREASING if direction > 0 else SpecialCause.TREND_DECREASING
+            causes[first : last + 2] = [cause] * (last - first + 2)
     return causes
 
 
@@ -382,14 +378,23 @@ def _run_causes(values: Sequence[float], limits: _Limits) -> list[str | None]:
     """Flag every point of 7 or more in a row on one side of the mean."""
     sides = [limits.side_of_mean(value) for value in values]
     causes: list[str | None] = [None] * len(values)
-    for end in range(RUN_LENGTH - 1, len(values)):
-        start = end - (RUN_LENGTH - 1)
-        side = sides[end]
-        if side != 0 and all(sides[i] == side for i in range(start, end)):
-            causes[start : end + 1] = [
-                SpecialCause.RUN_ABOVE if side > 0 else SpecialCause.RUN_BELOW
-            ] * RUN_LENGTH
+    for first, last, side in _runs_of_one_sign(sides):
+        if last - first + 1 >= RUN_LENGTH:
+            cause = SpecialCause.RUN_ABOVE if side > 0 else SpecialCause.RUN_BELOW
+            causes[first : last + 1] = [cause] * (last - first + 1)
     return causes
+
+
+def _runs_of_one_sign(signs: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(first, last, sign) of every longest stretch of equal, non-zero signs, in order; a 0 breaks one."""
+    runs = []
+    first = 0
+    for index in range(1, len(signs) + 1):
+        if index == len(signs) or signs[index] != signs[first]:
+            if signs[first] != 0:
+                runs.append((first, index - 1, signs[first]))
+            first = index
+    return runs
 
 
 def _point_type(cause: str, better_movement: int) -> str:
