@@ -229,13 +229,14 @@ def xmr(
     for start, end in _group_bounds(len(series), rebase_at):
         group = series[start:end]
         limits = _limits_for(group[:baseline], screen_outliers=screen_outliers)
+        lpl, upl = limits.lpl, limits.upl
         for value, cause in zip(group, _special_causes(group, limits), strict=True):
             points.append(
                 XmrPoint(
                     value=value,
                     mean=limits.mean,
-                    lpl=limits.lpl,
-                    upl=limits.upl,
+                    lpl=lpl,
+                    upl=upl,
                     special_cause=cause,
                     point_type=_point_type(cause, better_movement),
                 )
@@ -365,7 +366,9 @@ def _two_in_three_causes(values: Sequence[float], limits: _Limits) -> list[str |
     for start in range(len(values) - 2):
         window = range(start, start + 3)
         side = sides[start]
-        if side == 0 or any(sides[i] != side for i in window) or sum(near[i] for i in window) < 2:
+        if side == 0 or not side == sides[start + 1] == sides[start + 2]:
+            continue
+        if near[start] + near[start + 1] + near[start + 2] < 2:
             continue
         cause = SpecialCause.TWO_IN_THREE_ABOVE if side > 0 else SpecialCause.TWO_IN_THREE_BELOW
         for i in window:
