@@ -1,8 +1,11 @@
 """The small override the test suite runs with (see pytest.ini)."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key")
+# The tests' own database files and broker folders, apart from a developer's running portal.
+os.environ.setdefault("HUBPORTAL_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
