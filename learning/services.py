@@ -85,7 +85,6 @@ def _claim(*, day: datetime.date, by, run: RollupRun | None) -> RollupRun:
             timezone.now(),
         )
         run.save()
-        run.skipped = True
         return run
 
 
@@ -104,7 +103,7 @@ def rollup_run(*, day: datetime.date, by=None, run: RollupRun | None = None) -> 
     is raised again (so Celery retries).
     """
     run = _claim(day=day, by=by, run=run)
-    if getattr(run, "skipped", False):
+    if run.status == RollupRun.Status.SKIPPED:
         return run
     started = time.monotonic()
     try:
