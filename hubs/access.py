@@ -109,30 +109,34 @@ def get_changeable_or_403(queryset: QuerySet, user, **lookup) -> Model:
     return obj
 
 
-def global_readers_only(view):
-    """For pages across all hubs that show figures not yet approved: evaluators and AHSN admins only."""
+def _only(allowed, refusal: str):
+    """A view decorator: 403 with ``refusal`` unless ``allowed(roles)``."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not roles_of(request.user).reads_everything:
-            raise PermissionDenied("Only evaluators and AHSN admins can open this page.")
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not allowed(roles_of(request.user)):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+# Pages across all hubs that show figures not yet approved.
+global_readers_only = _only(
+    lambda roles: roles.reads_everything, "Only evaluators and AHSN admins can open this page."
+)
+# Reviewing figures and setting SPC options.
+evaluators_only = _only(lambda roles: roles.reviews_figures, "Only evaluators can do this.")
+# Curating the catalogue and running the roll-up.
+ahsn_admins_only = _only(lambda roles: roles.ahsn_admin or roles.superuser, "Only AHSN admins can do this.")
+# Starting and proposing things for one's own hubs.
+hub_staff_only = _only(lambda roles: roles.is_hub_staff, "Only hub staff can do this, for their own hubs.")
 
 
 def require_evaluator(user, what: str = "do this") -> None:
     """Refuse (403) anyone but an evaluator (or a superuser)."""
     if not roles_of(user).reviews_figures:
         raise PermissionDenied(f"Only evaluators can {what}.")
-
-
-def evaluators_only(view):
-    """For reviewing figures and setting SPC options: evaluators (and superusers) only."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require_evaluator(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapped

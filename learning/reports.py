@@ -17,7 +17,6 @@ from itertools import groupby
 from django import forms
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -28,7 +27,7 @@ from django.views.decorators.http import require_GET
 
 from evaluation.dashboards import SMALL_COUNT_MAX, EquityRow, small_count
 from evaluation.views.dashboards import equity_chart
-from hubs.access import roles_of
+from hubs.access import ahsn_admins_only, roles_of
 from hubs.forms import submit
 from innovations.stages import Stage
 
@@ -363,11 +362,6 @@ def report_pdf(request: HttpRequest, day: str) -> HttpResponse:
 # -- Runs ---------------------------------------------------------------------------------------
 
 
-def _require_ahsn_admin(request: HttpRequest) -> None:
-    if not roles_of(request.user).ahsn_admin:
-        raise PermissionDenied("Only AHSN admins can start a roll-up run.")
-
-
 class RunForm(forms.Form):
     day = forms.DateField(
         label="Day the report is for",
@@ -391,8 +385,8 @@ def _queue_rollup(run: RollupRun) -> None:
     transaction.on_commit(lambda: tasks.nightly_rollup.delay(run.day.isoformat(), run.pk))
 
 
+@ahsn_admins_only
 def run_start(request: HttpRequest) -> HttpResponse:
-    _require_ahsn_admin(request)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     form = RunForm(request.POST or None, initial={"day": yesterday})
     started = {}
@@ -410,8 +404,8 @@ def run_start(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/run_start.html", {"form": form})
 
 
+@ahsn_admins_only
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_ahsn_admin(request)
     run = get_object_or_404(RollupRun.objects.select_related("report", "started_by"), pk=pk)
     return render(
         request,
@@ -425,9 +419,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@ahsn_admins_only
 def run_status(request: HttpRequest, pk: int) -> JsonResponse:
     """What run-progress.js polls: small, and never cached."""
-    _require_ahsn_admin(request)
     run = get_object_or_404(RollupRun.objects.only("status", "section"), pk=pk)
     response = JsonResponse(
         {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from hubs.access import get_changeable_or_403, get_visible_or_404, roles_of
+from hubs.access import get_changeable_or_403, get_visible_or_404, hub_staff_only, roles_of
 from hubs.forms import submit
 from hubs.models import Hub
 from hubs.people import display_name
@@ -54,10 +54,9 @@ def adoption_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@hub_staff_only
 def adoption_start_view(request: HttpRequest) -> HttpResponse:
     """Hub staff start an adoption for one of their hubs, at "Identified"."""
-    if not roles_of(request.user).is_hub_staff:
-        raise PermissionDenied("Only hub staff can start an adoption, for their own hubs.")
     initial = {}
     if slug := request.GET.get("innovation"):
         initial["innovation"] = (

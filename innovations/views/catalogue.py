@@ -7,7 +7,6 @@ however many entries or adoptions there are.
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from hubs.access import get_changeable_or_403, roles_of
+from hubs.access import get_changeable_or_403, hub_staff_only, roles_of
 from hubs.forms import submit
 from hubs.models import ClinicalArea
 
@@ -126,10 +125,9 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@hub_staff_only
 def innovation_propose_view(request: HttpRequest) -> HttpResponse:
     """Hub staff propose an entry; it is listed to everyone once an AHSN admin approves it."""
-    if not roles_of(request.user).is_hub_staff:
-        raise PermissionDenied("Only hub staff can propose an innovation.")
     form = InnovationForm(request.POST or None)
     saved = {}
 
