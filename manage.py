@@ -8,6 +8,10 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubportal.settings")
+    # A developer's command with no secret set runs in debug, as `make` does. The web
+    # server (WSGI/ASGI) gets no such default: without a secret it refuses to start.
+    if not os.environ.get("DJANGO_SECRET_KEY"):
+        os.environ.setdefault("DJANGO_DEBUG", "true")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
