@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from pg_admin import ensure_database  # bench/ is on the path when a bench script runs
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hubportal_bench"
 TARGETS_MS = {"summary": 200, "indicator": 100}  # p95 at scale 1
@@ -58,25 +60,6 @@ def database_url(scale: float) -> str:
 # --------------------------------------------------------------------------------------
 # Parent: one database and one child process per scale, then the JSON
 # --------------------------------------------------------------------------------------
-
-
-def ensure_database(url: str) -> None:
-    """Create the database if it is missing (connecting to the server's ``postgres`` database)."""
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                print(f"Creating database {name}", flush=True)
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        admin.close()
 
 
 def parent() -> int:

@@ -27,7 +27,8 @@ import resource
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from pg_admin import fresh_database  # bench/ is on the path when a bench script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hubportal_bench_upload"
@@ -39,23 +40,6 @@ METRICS = (
     ("sites-live", "Sites using it", "implementation", "sites", "count"),
     ("cost-per-patient", "Cost per patient", "maintenance", "£", "amount"),
 )
-
-
-def fresh_database(url: str) -> None:
-    """Drop and create the bench database, so every run starts empty."""
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        admin.close()
 
 
 def peak_mb() -> float:

@@ -46,7 +46,7 @@ from evaluation.months import add_months
 from hubportal.demo import METRICS
 from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
-from innovations.stages import Stage
+from innovations.stages import ACTIVE_STAGES, Stage
 from learning.models import LearningNote
 
 SEED = 1_000_003
@@ -88,16 +88,6 @@ STAGE_WEIGHTS: list[tuple[Stage, int]] = [
     (Stage.PAUSED, 4),
     (Stage.NOT_ADOPTED, 2),
     (Stage.ABANDONED, 3),
-]
-ACTIVE_PATH = [
-    Stage.IDENTIFIED,
-    Stage.ASSESSING,
-    Stage.DECIDED,
-    Stage.PLANNING,
-    Stage.TESTING,
-    Stage.IMPLEMENTED,
-    Stage.SUSTAINED,
-    Stage.SPREADING,
 ]
 EXIT_REASONS = {
     Stage.PAUSED: "Synthetic: paused while the service is recommissioned.",
@@ -459,14 +449,14 @@ class ScaleLoader:
     ) -> list[tuple[str, Stage, datetime.date, str]]:
         """(from stage, to stage, date, reason) moves from "Identified" to ``final``, in date order."""
         if final in EXIT_REASONS:
-            path_end = self.rng.randint(0, ACTIVE_PATH.index(Stage.IMPLEMENTED))
+            path_end = self.rng.randint(0, ACTIVE_STAGES.index(Stage.IMPLEMENTED))
         else:
-            path_end = ACTIVE_PATH.index(final)
+            path_end = ACTIVE_STAGES.index(final)
         # Forward moves may skip stages: keep each intermediate one with a 3-in-4 chance.
-        path = [ACTIVE_PATH[0]] + [
+        path = [ACTIVE_STAGES[0]] + [
             stage
-            for stage in ACTIVE_PATH[1 : path_end + 1]
-            if stage == ACTIVE_PATH[path_end] or self.rng.random() < 0.75
+            for stage in ACTIVE_STAGES[1 : path_end + 1]
+            if stage == ACTIVE_STAGES[path_end] or self.rng.random() < 0.75
         ]
         if final in EXIT_REASONS:
             path.append(final)
