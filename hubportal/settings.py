@@ -187,6 +187,10 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+elif os.environ.get("HUBPORTAL_EMAIL_FILE_PATH"):
+    # One file per connection in that folder: how a test reads what a real worker sent.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["HUBPORTAL_EMAIL_FILE_PATH"]
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Hub Portal <no-reply@hubportal.invalid>")
@@ -257,6 +261,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # The cross-hub report for the day just ended (learning.tasks.nightly_rollup).
     "nightly-rollup": {"task": "learning.tasks.nightly_rollup", "schedule": crontab(minute=0, hour=2)},
+    # New learning summaries for those who chose the weekly digest (learning.emails.digest_send).
+    "weekly-summary-digest": {
+        "task": "learning.tasks.weekly_summary_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
 }
 
 # Logging: to the console, where honcho, gunicorn and systemd pick it up. -------
@@ -270,3 +279,10 @@ LOGGING = {
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
 }
+
+# Learning summaries -----------------------------------------------------------------
+
+# A programme with a single AHSN admin may let them review and publish their own summaries.
+LEARNING_SUMMARY_SELF_REVIEW = env_bool("HUBPORTAL_SUMMARY_SELF_REVIEW")
+# Where links in e-mails point (sent by workers, which have no request to read it from).
+SITE_URL = os.environ.get("HUBPORTAL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

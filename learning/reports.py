@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import csv
 import datetime
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
 from django import forms
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -32,9 +29,8 @@ from hubs.forms import submit
 from innovations.stages import Stage
 
 from .models import LearningNote, RollupReport, RollupRun
+from .pdf import pdf_response
 from .rollup import SECTIONS
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 30
 FINISHED = (
@@ -342,21 +338,14 @@ def report_csv(request: HttpRequest, day: str, section: str) -> HttpResponse:
 
 @require_GET
 def report_pdf(request: HttpRequest, day: str) -> HttpResponse:
-    """The report as a PDF; WeasyPrint is imported here only, so a machine without Pango still runs."""
     report = _report_or_404(day)
-    try:
-        from weasyprint import CSS, HTML
-    except (ImportError, OSError):  # OSError: the package is there but its Pango libraries are not
-        logger.exception("WeasyPrint cannot be loaded")
-        return render(request, "learning/report_pdf_unavailable.html", {"report": report}, status=503)
-    html = render_to_string("learning/report_pdf.html", report_context(report), request=request)
-    # The stylesheet is read from disk, not fetched over HTTP: a server asking itself for a
-    # file can wait on its own busy workers.
-    stylesheet = CSS(filename=finders.find("css/report-print.css"))
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[stylesheet])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="rollup-{report.day.isoformat()}.pdf"'
-    return response
+    return pdf_response(
+        request,
+        template="learning/report_pdf.html",
+        context=report_context(report),
+        filename=f"rollup-{report.day.isoformat()}.pdf",
+        unavailable_template="learning/report_pdf_unavailable.html",
+    )
 
 
 # -- Runs ---------------------------------------------------------------------------------------

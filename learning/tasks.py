@@ -1,4 +1,8 @@
-"""The nightly cross-hub roll-up, run by Celery beat at 02:00 Europe/London."""
+"""Learning's background work, run by Celery.
+
+The nightly cross-hub roll-up (beat, 02:00 Europe/London), and e-mail about published learning
+summaries: on publication (queued after commit) and a weekly digest (beat, Mondays 07:00).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.utils import timezone
 
 from hubs.access import AHSN_ADMINS
 
+from .emails import digest_send, publication_emails_send
 from .models import RollupRun
 from .services import rollup_run
 
@@ -58,3 +63,15 @@ def nightly_rollup(self, day_iso: str | None = None, run_id: int | None = None) 
         if self.request.retries >= self.max_retries:
             tell_admins_rollup_failed(day, error)
         raise
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=MAX_RETRIES, acks_late=True)
+def summary_published_emails(version_id: int) -> int:
+    """E-mail a newly published summary version to those who asked for each (queued after commit)."""
+    return publication_emails_send(version_id=version_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=MAX_RETRIES, acks_late=True)
+def weekly_summary_digest() -> int:
+    """Send the weekly digest of new learning summaries (beat, Mondays 07:00 Europe/London)."""
+    return digest_send()

@@ -179,3 +179,31 @@ class LearningNoteFactory(factory.django.DjangoModelFactory):
     cfir_domain = LearningNote.Domain.INNER_SETTING
     title = factory.Sequence(lambda n: f"Note {n}")
     text = "Practices lacked time to enrol patients."
+
+
+_summary_numbers = iter(range(1, 10**6))
+
+
+def draft_summary(*, by, **fields):
+    """A draft learning summary written by the AHSN admin ``by``, through the service."""
+    from learning.summaries import summary_create
+
+    n = next(_summary_numbers)
+    defaults = {
+        "title": f"What hub {n} learned about enrolling people",
+        "standfirst": "Enrolment rose where practices had a named champion.",
+        "body": "## What happened\n\nPractices with a **named champion** enrolled twice as many people.",
+        "theme_codes": [LearningNote.Domain.INNER_SETTING],
+        "audience": "public",
+    }
+    return summary_create(by=by, **{**defaults, **fields})
+
+
+def published_summary(*, by, reviewer, **fields):
+    """A summary written and sent for review by ``by``, then published by ``reviewer``."""
+    from learning.summaries import summary_publish, summary_submit
+
+    summary = draft_summary(by=by, **fields)
+    summary_submit(summary=summary, by=by)
+    summary_publish(summary=summary, by=reviewer)
+    return summary

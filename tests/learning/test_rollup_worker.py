@@ -6,58 +6,18 @@ PostgreSQL + Redis set-up it goes through Redis to a worker on the test database
 """
 
 import datetime
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from learning.models import RollupReport, RollupRun
 from learning.tasks import nightly_rollup
 from tests.factories import AdoptionFactory, HubFactory, InnovationFactory
+from tests.workers import start_worker, stop_worker
 
 WAIT_SECONDS = 60
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = db["NAME"]
-        assert name != ":memory:" and "mode=memory" not in str(name), "the test database must be a file"
-        return f"sqlite:///{name}"
-    assert connection.vendor == "postgresql", f"no worker test for {connection.vendor}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-test_database_url.__test__ = False  # a helper, not a test
-
-
-def start_worker(log_path: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hubportal.settings_test",
-        "DATABASE_URL": test_database_url(),
-        "HUBPORTAL_VAR_DIR": str(settings.VAR_DIR),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    }
-    command = [sys.executable, "-m", "celery", "-A", "hubportal", "worker", "--pool=solo", "--concurrency=1"]
-    command += [
-        "-Q",
-        "celery",
-        "--loglevel=INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
-    log = log_path.open("wb")
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -91,12 +51,7 @@ def test_nightly_rollup_through_a_real_worker(tmp_path):
                 f"Worker log:\n{log_path.read_text()[-4000:]}"
             )
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_worker(worker)
 
     assert report.content["day"] == day.isoformat()
     [innovation] = report.content["innovations"]

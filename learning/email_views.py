@@ -1,0 +1,55 @@
+"""How often people hear of new learning summaries, and the one-click unsubscribe link in each e-mail."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from hubs.forms import submit
+
+from . import emails
+from .models import SummaryEmailPreference
+
+Frequency = SummaryEmailPreference.Frequency
+CONFIRMATIONS = {
+    Frequency.EACH: "You will get an e-mail each time a learning summary is published.",
+    Frequency.WEEKLY: "You will get a weekly digest of new learning summaries, on Monday mornings.",
+    Frequency.NONE: "You will not get e-mails about learning summaries.",
+}
+
+
+class EmailPreferenceForm(forms.Form):
+    # Kept beside its only two views: the form is one question, not a model's fields.
+    frequency = forms.ChoiceField(
+        label="How often do you want to hear about new learning summaries?",
+        choices=Frequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how often you want to hear about new learning summaries."},
+    )
+
+
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """A signed-in user chooses: an e-mail per summary, a weekly digest, or none."""
+    form = EmailPreferenceForm(request.POST or None, initial={"frequency": emails.frequency_of(request.user)})
+    if submit(form, lambda data: emails.preference_set(user=request.user, frequency=data["frequency"])):
+        messages.success(request, CONFIRMATIONS[form.cleaned_data["frequency"]])
+        return redirect("learning:email_preferences")
+    return render(request, "learning/email/preferences.html", {"form": form})
+
+
+@login_not_required  # the link works from the e-mail, signed in or not: the token says who
+@csrf_exempt  # mail clients POST "List-Unsubscribe=One-Click" with no CSRF token (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One click, no sign-in: the person named by the token hears no more about summaries."""
+    user = emails.user_from_token(token)
+    if user is None:
+        raise Http404("This unsubscribe link is not valid.")
+    before = emails.frequency_of(user)
+    emails.preference_set(user=user, frequency=Frequency.NONE)
+    # "Subscribe again" restores what they had; after an unsubscribe from nothing, each summary.
+    again = before if before != Frequency.NONE else Frequency.EACH
+    return render(request, "learning/email/unsubscribed.html", {"subscribe_again": again})
