@@ -11,6 +11,7 @@ HUB_STAFF_NAV = [
     ("Stages", "evaluation:stages"),
     ("Hubs", "hubs:directory"),
     ("Reports", "learning:reports"),
+    ("Learning", "learning:summary_list"),
 ]
 GLOBAL_READER_NAV = [
     ("Indicators", "evaluation:summary"),
@@ -21,6 +22,7 @@ GLOBAL_READER_NAV = [
     ("Innovations", "innovations:catalogue"),
     ("Hubs", "hubs:directory"),
     ("Reports", "learning:reports"),
+    ("Learning", "learning:summary_list"),
 ]
 EVALUATOR_NAV = [("Review", "evaluation:review_queue")]
 

@@ -36,7 +36,8 @@ from hubs.vocabulary import ensure_vocabulary
 from innovations.models import Adoption, Innovation
 from innovations.services import adoption_move, adoption_start
 from innovations.stages import Stage
-from learning.models import LearningNote
+from learning.models import LearningNote, LearningSummary, SummaryEmailPreference
+from learning.summaries import summary_create, summary_publish, summary_submit
 
 SEED = 2024
 MONTHS = 24  # months of figures per indicator, ending with the last complete month
@@ -1334,6 +1335,74 @@ NOTES: list[dict] = [
 # --------------------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------------------
+# Learning summaries (illustrative): written by one AHSN admin, published by the other
+# --------------------------------------------------------------------------------------
+
+SUMMARIES: list[dict] = [
+    {
+        "title": "Digital exclusion is the first barrier to remote monitoring",
+        "standfirst": (
+            "In three hubs, people without a smartphone, mobile data or signal could not send readings. "
+            "Loan kits with a data SIM and asking about access at the first appointment closed much of the gap."
+        ),
+        "body": (
+            "## What the hubs found\n\n"
+            "Bradford and Craven, Manchester and Dorset each found that remote monitoring assumed a "
+            "smartphone, a data plan and a signal. About **one in five** people offered a monitor had "
+            "none of the three, and they lived mostly in the most deprived areas.\n\n"
+            "## What helped\n\n"
+            "- Loan kits with a data SIM and a charger.\n"
+            "- Asking about access at the first appointment, not after readings stopped.\n"
+            "- Picture-based instructions in community languages.\n\n"
+            "## For whom\n\n"
+            "Older people in rural and coastal Dorset, and people in temporary accommodation in Manchester."
+        ),
+        "themes": [CF.INDIVIDUALS, CF.OUTER_SETTING],
+        "hubs": ["bradford-and-craven", "manchester", "dorset"],
+        "innovations": ["bp-at-home", "virtual-wards"],
+        "notes": [
+            "Digital exclusion: no smartphone or data",
+            "Digital exclusion: no smartphone or data in temporary accommodation",
+            "Digital exclusion: no smartphone, no data, patchy signal",
+            "Loan kits with a data SIM and a charger",
+        ],
+        "audience": "public",
+        "stage": "published",
+    },
+    {
+        "title": "Named practice champions lift enrolment",
+        "standfirst": (
+            "Practices with a named champion enrolled more people, and more from IMD quintile 1, than "
+            "practices that relied on letters and dashboards."
+        ),
+        "body": (
+            "Where one person in a practice owned the offer, enrolment rose within two months. "
+            "Peer feedback between practices worked better than e-mailed dashboards, which were mostly ignored."
+        ),
+        "themes": [CF.INNER_SETTING, CF.PROCESS],
+        "hubs": ["bradford-and-craven"],
+        "innovations": ["bp-at-home"],
+        "notes": ["A named champion in every practice", "Peer feedback beats dashboards"],
+        "audience": "signed_in",
+        "stage": "published",
+    },
+    {
+        "title": "Restarting after winter pressures",
+        "standfirst": "Teams redeployed in winter lost momentum; restarting small, with one practice, worked best.",
+        "body": "A draft for review: what pausing and restarting taught two hubs.",
+        "themes": [CF.PROCESS],
+        "hubs": [],
+        "innovations": [],
+        "notes": ["Winter redeployment emptied the team", "Restart small after a pause"],
+        "audience": "public",
+        "stage": "in_review",
+    },
+]
+# Hub staff who asked to hear of each new summary by e-mail.
+SUMMARY_SUBSCRIBERS = ["staff-dorset"]
+
+
 def demo_months(today: datetime.date) -> list[datetime.date]:
     """The 24 months of figures, oldest first, ending with the last complete month."""
     last = add_months(today, -1)
@@ -1497,6 +1566,7 @@ class DemoSeeder:
         self.seed_adoptions()
         self.seed_measurements()
         self.seed_notes()
+        self.seed_summaries()
         return self
 
     def check_vocabulary(self) -> None:
@@ -1815,6 +1885,41 @@ class DemoSeeder:
             note._history_date = created_at
             note.save()
             self._found("learning notes", True)
+
+    def seed_summaries(self) -> None:
+        """Summaries through the same services as the pages; subscribers are set after, so seeding e-mails nobody."""
+        present = set(
+            LearningSummary.objects.filter(title__in=[s["title"] for s in SUMMARIES]).values_list(
+                "title", flat=True
+            )
+        )
+        writer, reviewer = self.users["ahsn-admin"], self.users["ahsn-admin-2"]
+        notes = {
+            note.title: note
+            for note in LearningNote.objects.filter(title__in=[t for s in SUMMARIES for t in s["notes"]])
+        }
+        for spec in SUMMARIES:
+            self._found("learning summaries", spec["title"] not in present)
+            if spec["title"] in present:
+                continue
+            summary = summary_create(
+                by=writer,
+                title=spec["title"],
+                standfirst=spec["standfirst"],
+                body=spec["body"],
+                theme_codes=spec["themes"],
+                audience=spec["audience"],
+                hubs=[self.hubs[slug] for slug in spec["hubs"]],
+                innovations=[self.innovations[slug] for slug in spec["innovations"]],
+                cited_notes=[notes[title] for title in spec["notes"]],
+            )
+            summary_submit(summary=summary, by=writer)
+            if spec["stage"] == "published":
+                summary_publish(summary=summary, by=reviewer)
+        for username in SUMMARY_SUBSCRIBERS:
+            SummaryEmailPreference.objects.get_or_create(
+                user=self.users[username], defaults={"frequency": SummaryEmailPreference.Frequency.EACH}
+            )
 
     # -- report ----------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from innovations.models import Innovation
 from . import summaries as services
 from .diff import field_change
 from .forms import ReasonForm, SummaryEditForm, SummaryForm
-from .models import LearningNote, LearningSummary, SummaryVersion
+from .models import LearningNote, LearningSummary, RollupReport, SummaryVersion
 from .pdf import pdf_response
 from .querysets import writes_summaries
 
@@ -45,7 +45,7 @@ def version_with_related(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("summary", "published_by", "submitted_by").prefetch_related(
         "hubs",
         "innovations",
-        "cited_reports",
+        Prefetch("cited_reports", queryset=RollupReport.objects.only("pk", "day")),  # not their content
         Prefetch(
             "cited_notes",
             queryset=LearningNote.objects.select_related("adoption__hub", "adoption__innovation"),
