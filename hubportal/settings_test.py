@@ -6,6 +6,11 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key")
 # The tests' own database files and broker folders, apart from a developer's running portal.
 os.environ.setdefault("HUBPORTAL_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
+# A broker folder per test run, so two runs on one machine never take each other's messages;
+# the Celery workers that tests start inherit it from the environment.
+os.environ.setdefault(
+    "HUBPORTAL_BROKER_DIR", os.path.join(os.environ["HUBPORTAL_VAR_DIR"], f"broker-{os.getpid()}")
+)
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -1,4 +1,7 @@
+import shutil
+
 import pytest
+from django.conf import settings
 
 from tests.factories import AdoptionFactory, HubFactory, ahsn_admin, evaluator, member_of
 
@@ -38,3 +41,10 @@ def admin_user_ahsn(db):
 @pytest.fixture
 def adoption(hub):
     return AdoptionFactory(hub=hub)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remove_the_runs_broker_folder():
+    """The filesystem broker's folder is this run's own (settings_test): leave no messages behind."""
+    yield
+    shutil.rmtree(settings.BROKER_DIR, ignore_errors=True)

@@ -2,7 +2,6 @@
 
 import datetime
 
-import feedparser
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
@@ -165,8 +164,13 @@ def test_editing_a_published_summary_keeps_it_live_until_the_next_version_is_pub
     assert "<strong>six</strong>" in first and "read the current version" in first
 
     changes = client.get(reverse("learning:summary_changes", args=[summary.slug, 2])).content.decode()
-    assert '<span class="nhsuk-u-visually-hidden">Removed: </span>Enrolment rose in **six** practices.' in changes
-    assert '<span class="nhsuk-u-visually-hidden">Added: </span>Enrolment rose in **nine** practices.' in changes
+    assert (
+        '<span class="nhsuk-u-visually-hidden">Removed: </span>Enrolment rose in **six** practices.'
+        in changes
+    )
+    assert (
+        '<span class="nhsuk-u-visually-hidden">Added: </span>Enrolment rose in **nine** practices.' in changes
+    )
 
     listing = client.get(reverse("learning:summary_versions", args=[summary.slug])).content.decode()
     assert "Version 2</a> (current)" in listing and "Version 1</a>" in listing
@@ -257,9 +261,7 @@ def test_withdrawing_without_a_reason_says_so_next_to_the_field(client, writer, 
 
 def test_the_whole_journey_through_the_pages(client, writer, reviewer):
     note = LearningNoteFactory(title="Practice champions")
-    report = RollupReport.objects.create(
-        day=datetime.date(2026, 11, 24), content={}, content_hash="0" * 64
-    )
+    report = RollupReport.objects.create(day=datetime.date(2026, 11, 24), content={}, content_hash="0" * 64)
     client.force_login(writer)
     response = client.post(
         reverse("learning:summary_new"),

@@ -20,9 +20,9 @@ HOSTILE_BODY = "\n\n".join(
         '<img src="x" onerror="alert(\'img\')">',
         "[a javascript link](javascript:alert('link'))",
         "[a data link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-        '<div onclick="alert(\'div\')">raw HTML</div>',
+        "<div onclick=\"alert('div')\">raw HTML</div>",
         '<a href="https://example.org" onmouseover="alert(\'a\')">hover</a>',
-        "<iframe src=\"https://example.org\"></iframe>",
+        '<iframe src="https://example.org"></iframe>',
     ]
 )
 DANGERS = ["<script", "onerror", "onclick", "onmouseover", "javascript:", "data:text", "<iframe", "<img"]
@@ -147,13 +147,13 @@ def test_the_list_filters_by_theme_hub_and_innovation(client, writer, reviewer):
     assert titles(hub="dorset") == ["About Dorset"]
     assert titles(innovation="ox") == ["About oximetry"]
     assert titles(hub="dorset", innovation="ox") == []
-    page = client.get(reverse("learning:summary_list"), {"hub": "dorset", "innovation": "ox"}).content.decode()
+    page = client.get(
+        reverse("learning:summary_list"), {"hub": "dorset", "innovation": "ox"}
+    ).content.decode()
     assert "No published summary matches these filters" in page
 
 
-def test_the_list_and_a_summary_page_take_the_same_queries_however_many_summaries(
-    client, writer, reviewer
-):
+def test_the_list_and_a_summary_page_take_the_same_queries_however_many_summaries(client, writer, reviewer):
     def queries(url: str) -> int:
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
