@@ -15,21 +15,11 @@ from learning.summaries import (
     summary_update,
     summary_withdraw,
 )
-from tests.factories import LearningNoteFactory, ahsn_admin, draft_summary, published_summary
+from tests.factories import LearningNoteFactory, draft_summary, published_summary
 
 pytestmark = pytest.mark.django_db
 
 Status = LearningSummary.Status
-
-
-@pytest.fixture
-def writer(db):
-    return ahsn_admin(username="writer", first_name="Wendy", last_name="Writer")
-
-
-@pytest.fixture
-def reviewer(db):
-    return ahsn_admin(username="reviewer", first_name="Ravi", last_name="Reviewer")
 
 
 def page_of(summary) -> str:

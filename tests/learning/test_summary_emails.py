@@ -41,16 +41,6 @@ WAIT_SECONDS = 60
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def writer(db):
-    return ahsn_admin(username="writer")
-
-
-@pytest.fixture
-def reviewer(db):
-    return ahsn_admin(username="reviewer")
-
-
 def publish(
     writer,
     reviewer,

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from learning.models import LearningNote, LearningSummary
 from learning.summaries import summary_submit, summary_withdraw
-from tests.factories import HubFactory, InnovationFactory, ahsn_admin, draft_summary, published_summary
+from tests.factories import HubFactory, InnovationFactory, draft_summary, published_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -36,16 +36,6 @@ def assert_neutralised(text: str) -> None:
     text = text.replace(OWN_SCRIPT, "")
     found = [danger for danger in DANGERS if danger in text]
     assert not found, f"unsafe markup survived: {found}"
-
-
-@pytest.fixture
-def writer(db):
-    return ahsn_admin(username="writer")
-
-
-@pytest.fixture
-def reviewer(db):
-    return ahsn_admin(username="reviewer")
 
 
 @pytest.fixture
