@@ -6,11 +6,12 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key")
 # The tests' own database files and broker folders, apart from a developer's running portal.
 os.environ.setdefault("HUBPORTAL_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
-# A broker folder per test run, so two runs on one machine never take each other's messages;
-# the Celery workers that tests start inherit it from the environment.
+# A broker folder and a queue per test run, so two runs on one machine (or on one Redis) never
+# take each other's messages; the Celery workers that tests start inherit both from the environment.
 os.environ.setdefault(
     "HUBPORTAL_BROKER_DIR", os.path.join(os.environ["HUBPORTAL_VAR_DIR"], f"broker-{os.getpid()}")
 )
+os.environ.setdefault("HUBPORTAL_TEST_QUEUE", f"tests-{os.getpid()}")
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -23,6 +24,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["*"]
 WHITENOISE_AUTOREFRESH = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ["HUBPORTAL_TEST_QUEUE"]
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root otherwise
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a real Celery worker started by a test sees the test's data

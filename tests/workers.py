@@ -46,7 +46,7 @@ def start_worker(log_path: Path, extra_env: dict[str, str] | None = None) -> sub
     command = [sys.executable, "-m", "celery", "-A", "hubportal", "worker", "--pool=solo", "--concurrency=1"]
     command += [
         "-Q",
-        "celery",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
         "--loglevel=INFO",
         "--without-gossip",
         "--without-mingle",
