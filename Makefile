@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint migrate seed clean bench bench-upload bench-rollup
+.PHONY: run test lint migrate seed clean bench bench-upload bench-rollup bench-summaries
 
 # The virtualenv is built from the pinned requirements, and rebuilt when either
 # file changes: the stamp files record the last successful install.
@@ -73,3 +73,11 @@ bench-rollup: export BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hu
 
 bench-rollup: $(VENV)/.installed-dev
 	$(BIN)/python bench/rollup.py
+
+# `make bench-summaries`: the public learning pages (list, filters, a summary, its changes, the
+# feed, the PDF) at 50 and 500 published summaries, and a publication e-mailed to 1,000
+# subscribers, on a fresh PostgreSQL database (bench/summaries.py). Not part of `make test`.
+bench-summaries: export DJANGO_SETTINGS_MODULE = bench.settings
+
+bench-summaries: $(VENV)/.installed-dev
+	$(BIN)/python bench/summaries.py
