@@ -41,6 +41,11 @@ class Roles:
         return self.evaluator or self.superuser
 
     @property
+    def curates(self) -> bool:
+        """AHSN admins curate the catalogue, run the roll-up and publish summaries (superusers stand in)."""
+        return self.ahsn_admin or self.superuser
+
+    @property
     def is_hub_staff(self) -> bool:
         return bool(self.hub_ids)
 
@@ -131,7 +136,7 @@ global_readers_only = _only(
 # Reviewing figures and setting SPC options.
 evaluators_only = _only(lambda roles: roles.reviews_figures, "Only evaluators can do this.")
 # Curating the catalogue and running the roll-up.
-ahsn_admins_only = _only(lambda roles: roles.ahsn_admin or roles.superuser, "Only AHSN admins can do this.")
+ahsn_admins_only = _only(lambda roles: roles.curates, "Only AHSN admins can do this.")
 # Starting and proposing things for one's own hubs.
 hub_staff_only = _only(lambda roles: roles.is_hub_staff, "Only hub staff can do this, for their own hubs.")
 

@@ -15,7 +15,7 @@ class InnovationQuerySet(models.QuerySet):
     def changeable_by(self, user):
         """AHSN admins curate the catalogue."""
         roles = roles_of(user)
-        return self if (roles.ahsn_admin or roles.superuser) else self.none()
+        return self if roles.curates else self.none()
 
     def approved(self):
         return self.filter(status="approved")

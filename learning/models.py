@@ -134,7 +134,12 @@ class RollupRun(models.Model):
 # Learning summaries: written by AHSN admins, reviewed by another, published in versions
 # --------------------------------------------------------------------------------------
 
-THEME_SEPARATOR = " "
+
+def stored_themes(codes) -> str:
+    """CFIR 2.0 domain codes, in the framework's order, as ``SummaryContent.themes`` stores them."""
+    chosen = set(codes)
+    ordered = [code for code in LearningNote.Domain.values if code in chosen]
+    return f" {' '.join(ordered)} " if ordered else ""
 
 
 class Audience(models.TextChoices):
@@ -171,11 +176,6 @@ class SummaryContent(models.Model):
     @property
     def theme_codes(self) -> list[str]:
         return self.themes.split()
-
-    @theme_codes.setter
-    def theme_codes(self, codes) -> None:
-        ordered = [code for code in LearningNote.Domain.values if code in set(codes)]
-        self.themes = f" {THEME_SEPARATOR.join(ordered)} " if ordered else ""
 
     @property
     def theme_labels(self) -> list[str]:

@@ -5,8 +5,7 @@ from hubs.access import in_member_hubs, roles_of, visible_to
 
 def writes_summaries(user) -> bool:
     """AHSN admins write, review, publish and withdraw learning summaries (superusers stand in)."""
-    roles = roles_of(user)
-    return roles.ahsn_admin or roles.superuser
+    return roles_of(user).curates
 
 
 class LearningNoteQuerySet(models.QuerySet):

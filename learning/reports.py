@@ -242,7 +242,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "learning/report_list.html",
-        {"page": page, "rows": rows, "can_start": roles_of(request.user).ahsn_admin},
+        {"page": page, "rows": rows, "can_start": roles_of(request.user).curates},
     )
 
 
@@ -251,7 +251,7 @@ def report_detail(request: HttpRequest, day: str) -> HttpResponse:
     report = _report_or_404(day)
     context = report_context(report)
     context["latest_run"] = report.runs.order_by("-queued_at", "-pk").first()
-    context["can_start"] = roles_of(request.user).ahsn_admin
+    context["can_start"] = roles_of(request.user).curates
     return render(request, "learning/report_detail.html", context)
 
 

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from hubs.concurrency import save_if_unchanged
 
-from .models import LearningSummary, SummaryVersion
+from .models import LearningSummary, SummaryVersion, stored_themes
 from .querysets import writes_summaries
 
 Status = LearningSummary.Status
@@ -54,9 +54,7 @@ def _split(fields: dict) -> tuple[dict, dict]:
     """Content fields apart from the related rows; ``theme_codes`` becomes the stored ``themes``."""
     fields = dict(fields)
     if "theme_codes" in fields:
-        holder = LearningSummary()
-        holder.theme_codes = fields.pop("theme_codes")
-        fields["themes"] = holder.themes
+        fields["themes"] = stored_themes(fields.pop("theme_codes"))
     related = {name: fields.pop(name) for name in RELATED_FIELDS if name in fields}
     return fields, related
 
@@ -83,7 +81,7 @@ def summary_update(*, summary: LearningSummary, by, version: int, **fields) -> L
     _require_writer(by)
     content, related = _split(fields)
     content.update(status=Status.DRAFT, edited_by=by, submitted_by=None, submitted_at=None)
-    save_if_unchanged(summary, expected_version=version, changes=content, fields=[*CONTENT_FIELDS])
+    save_if_unchanged(summary, expected_version=version, changes=content, fields=CONTENT_FIELDS)
     _set_related(summary, related)
     return summary
 

@@ -108,7 +108,7 @@ class SummaryFilterForm(forms.Form):
             summaries = summaries.filter(live_version__hubs=data["hub"])
         if data["innovation"]:
             summaries = summaries.filter(live_version__innovations=data["innovation"])
-        return summaries
+        return summaries.distinct() if data["hub"] or data["innovation"] else summaries
 
 
 @login_not_required
@@ -117,7 +117,7 @@ def summary_list(request: HttpRequest) -> HttpResponse:
     """Published summaries the reader may see, newest first, filterable by theme, hub and innovation."""
     listed = LearningSummary.objects.for_user(request.user).listed()
     filters = SummaryFilterForm(request.GET or None, summaries=listed)
-    chosen = filters.apply(listed).distinct()
+    chosen = filters.apply(listed)
     page = Paginator(
         chosen.select_related("live_version")
         .prefetch_related("live_version__hubs", "live_version__innovations")
@@ -245,6 +245,12 @@ def content_changes(old, new) -> list:
     ]
 
 
+def changes_since_live(summary: LearningSummary) -> list:
+    """What the working copy changes in the version readers see now."""
+    live = version_with_related(SummaryVersion.objects.all()).get(pk=summary.live_version_id)
+    return content_changes(live, summary)
+
+
 @login_not_required
 @require_GET
 def version_changes(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -354,8 +360,7 @@ def summary_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": summary.versions.select_related("published_by").order_by("-number"),
     }
     if summary.has_unpublished_changes:
-        live = version_with_related(SummaryVersion.objects.all()).get(pk=summary.live_version_id)
-        context["changes"] = content_changes(live, summary)
+        context["changes"] = changes_since_live(summary)
     return render(request, "learning/summaries/manage_detail.html", context)
 
 
@@ -370,6 +375,7 @@ class Step:
     act: Callable[[LearningSummary, object, dict], object]
     reason: dict | None = None
     warning: bool = False
+    shows_changes: bool = False  # the reviewer sees what publishing changes for readers
 
 
 STEPS = {
@@ -399,6 +405,7 @@ STEPS = {
         "the people who asked to hear of new summaries.",
         done="The summary is published.",
         act=lambda summary, by, data: services.summary_publish(summary=summary, by=by),
+        shows_changes=True,
     ),
     "withdraw": Step(
         heading="Withdraw",
@@ -428,9 +435,8 @@ def _step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.success(request, step.done)
         return redirect("learning:summary_manage", pk=summary.pk)
     context = {"summary": summary, "step": step, "form": form, "references": references(summary)}
-    if name == "publish" and summary.live_version_id:
-        live = version_with_related(SummaryVersion.objects.all()).get(pk=summary.live_version_id)
-        context["changes"] = content_changes(live, summary)
+    if step.shows_changes and summary.live_version_id:
+        context["changes"] = changes_since_live(summary)
     return render(request, "learning/summaries/step.html", context)
 
 
