@@ -18,7 +18,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .months import month_index, month_of_index
+from core.months import month_index, month_of_index
+
 from .spc import Assurance, Improvement, PointType, SpecialCause, XmrPoint, XmrResult
 
 WIDTH = 720

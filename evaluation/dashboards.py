@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
+from core.months import add_months, last_complete_month
 from hubs.models import Hub
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, EXIT_STAGES, Stage
 
 from .models import Measurement, Metric
-from .months import add_months, last_complete_month
 
 ALL_STAGES: tuple[Stage, ...] = (*ACTIVE_STAGES, *EXIT_STAGES)
 RECENT_DAYS = 90

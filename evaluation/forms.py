@@ -2,7 +2,7 @@ import datetime
 
 from django import forms
 
-from hubs.concurrency import VersionField
+from core.concurrency import VersionField
 
 from .models import Measurement
 

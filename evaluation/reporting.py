@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Min
 from django.db.models.functions import TruncMonth
 
+from core.months import add_months, last_complete_month
 from hubs.models import Hub
 from innovations.models import Adoption
 
 from .models import Indicator, Measurement
-from .months import add_months, last_complete_month
 
 MONTHS_SHOWN = 12
 

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.concurrency import save_if_unchanged
+from core.history import stamp
 from hubs.access import require_evaluator
-from hubs.concurrency import save_if_unchanged
 from innovations.models import Adoption
 
 from . import summaries
@@ -63,6 +64,7 @@ def measurement_update(
     save_if_unchanged(
         measurement,
         expected_version=version,
+        by=by,
         fields=[*changes, "status"],
         changes={
             **changes,
@@ -128,7 +130,7 @@ def indicator_add(
         raise ValidationError({"baseline_length": "A baseline needs at least 2 months."})
     indicator = Indicator(adoption=adoption, metric=metric, target=target, baseline_length=baseline_length)
     indicator.full_clean(validate_constraints=False)
-    indicator._history_user = by
+    stamp(indicator, by=by, new_version=False)
     try:
         with transaction.atomic():
             indicator.save()
@@ -148,8 +150,7 @@ def indicator_update(*, indicator: Indicator, by, version: int, **changes) -> In
         raise TypeError(f"Hub staff cannot change an indicator's {', '.join(sorted(unknown))}.")
     if not Indicator.objects.changeable_by(by).filter(pk=indicator.pk).exists():
         raise PermissionDenied("Only the hub's own staff can change its indicators.")
-    indicator._history_user = by
-    save_if_unchanged(indicator, expected_version=version, changes=changes)
+    save_if_unchanged(indicator, expected_version=version, changes=changes, by=by)
     summaries.refresh([indicator.pk])
     return indicator
 
@@ -166,9 +167,8 @@ def indicator_set_baseline(
     if baseline_length is not None and baseline_length < 2:
         raise ValidationError({"baseline_length": "A baseline needs at least 2 months."})
     indicator.baseline_length = baseline_length
-    indicator._history_user = by
-    indicator._change_reason = reason.strip()
-    indicator.save(update_fields=["baseline_length"])
+    stamp(indicator, by=by, reason=reason)
+    indicator.save(update_fields=["baseline_length", "version"])
     summaries.refresh([indicator.pk])
     return indicator
 
@@ -188,22 +188,21 @@ def rebase_add(*, indicator: Indicator, period: datetime.date, reason: str, by) 
     if errors:
         raise ValidationError(errors)
     rebase = RebasePoint(indicator=indicator, period=period, reason=reason, created_by=by)
-    rebase._history_user = by
-    rebase._change_reason = reason
+    stamp(rebase, by=by, reason=reason)
     rebase.save()
     summaries.refresh([indicator.pk])
     return rebase
 
 
 @transaction.atomic
-def rebase_remove(*, rebase: RebasePoint, reason: str, by) -> None:
+def rebase_remove(*, rebase: RebasePoint, reason: str, by) -> RebasePoint:
     """Remove a rebase point. Its history keeps the row as it was, who removed it and why."""
     require_evaluator(by, "set an indicator's baseline and rebase points")
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Enter a reason for removing the rebase."})
     indicator_id = rebase.indicator_id
-    rebase._history_user = by
-    rebase._change_reason = reason
+    stamp(rebase, by=by, reason=reason)
     rebase.delete()
     summaries.refresh([indicator_id])
+    return rebase

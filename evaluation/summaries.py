@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from core.months import last_complete_month, months_from_to
+
 from .models import Indicator, IndicatorSummary, Measurement
-from .months import last_complete_month, months_from_to
 from .spc import XmrResult, xmr
 
 SUMMARY_FIELDS = [

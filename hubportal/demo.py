@@ -27,9 +27,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.months import add_months
 from evaluation import summaries
 from evaluation.models import Indicator, Measurement, Metric
-from evaluation.months import add_months
 from hubs.access import AHSN_ADMINS, EVALUATORS
 from hubs.models import ClinicalArea, Hub, Membership, Organisation, Partnership, Programme
 from hubs.vocabulary import ensure_vocabulary

@@ -40,9 +40,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.months import add_months
 from evaluation import summaries
 from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
-from evaluation.months import add_months
 from hubportal.demo import METRICS
 from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition

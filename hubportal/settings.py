@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "crispy_nhsuk",
+    "core",
     "hubs",
     "innovations",
     "evaluation",
@@ -177,6 +178,9 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
 CRISPY_TEMPLATE_PACK = "nhsuk"
+
+# Reasons given for a change (a rebase, a merge) are kept whole in the history, however long.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # E-mail: the console by default, SMTP when EMAIL_HOST is set. -------------------
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core.history import stamp
+
 from .models import Hub
 
 
@@ -13,6 +15,7 @@ def hub_update(*, hub: Hub, by, clinical_areas=None, **changes) -> Hub:
     for field, value in changes.items():
         setattr(hub, field, value)
     hub.full_clean()
+    stamp(hub, by=by)
     hub.save()
     if clinical_areas is not None:
         hub.clinical_areas.set(clinical_areas)

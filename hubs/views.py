@@ -3,8 +3,10 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.forms import submit
+
 from .access import get_changeable_or_403, get_visible_or_404
-from .forms import HubProfileForm, submit
+from .forms import HubProfileForm
 from .models import Hub, Membership, Partnership
 from .services import hub_update
 

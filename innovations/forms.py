@@ -2,10 +2,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.concurrency import VersionedModelForm
+from core.people import display_name
 from hubs.access import roles_of
-from hubs.concurrency import VersionedModelForm
 from hubs.models import Hub
-from hubs.people import display_name
 
 from .models import Adoption, Innovation
 from .stages import Stage, allowed_moves

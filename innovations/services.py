@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 
-from hubs.concurrency import EditConflict, save_if_unchanged
+from core.concurrency import EditConflict, save_if_unchanged
+from core.history import stamp
+from core.people import display_name
 from hubs.models import Hub, Membership
-from hubs.people import display_name
 
 from .models import Adoption, Innovation, StageTransition
 from .stages import Stage, move_errors
@@ -43,7 +44,7 @@ def adoption_start(
         target_population=target_population,
         lead=lead,
     )
-    adoption._history_user = by
+    stamp(adoption, by=by, new_version=False)
     adoption.validate_constraints()
     try:
         with transaction.atomic():
@@ -86,8 +87,7 @@ def adoption_move(
     )
     locked.stage = to_stage
     locked.stage_since = on
-    locked._change_reason = f"Moved to {Stage(to_stage).label}"
-    locked._history_user = by  # the history says who, outside a request too
+    stamp(locked, by=by, reason=f"Moved to {Stage(to_stage).label}", new_version=False)
     locked.save(update_fields=["stage", "stage_since", "updated_at"])
     adoption.refresh_from_db()
     return transition
@@ -100,8 +100,7 @@ def adoption_archive(*, adoption: Adoption, reason: str, by) -> Adoption:
         raise ValidationError({"reason": "Say why you are archiving this adoption."})
     adoption.archived = True
     adoption.archived_reason = reason.strip()
-    adoption._change_reason = "Archived"
-    adoption._history_user = by
+    stamp(adoption, by=by, reason="Archived", new_version=False)
     adoption.save(update_fields=["archived", "archived_reason", "updated_at"])
     return adoption
 
@@ -110,8 +109,7 @@ def adoption_archive(*, adoption: Adoption, reason: str, by) -> Adoption:
 def adoption_restore(*, adoption: Adoption, by) -> Adoption:
     adoption.archived = False
     adoption.archived_reason = ""
-    adoption._change_reason = "Restored"
-    adoption._history_user = by
+    stamp(adoption, by=by, reason="Restored", new_version=False)
     adoption.save(update_fields=["archived", "archived_reason", "updated_at"])
     return adoption
 
@@ -127,8 +125,6 @@ def adoption_update(*, adoption: Adoption, by, version: int, clinical_areas=None
     if lead is not None and not Membership.objects.filter(user=lead, hub_id=adoption.hub_id).exists():
         raise ValidationError({"lead": "Choose a member of the adoption's hub."})
     locked = Adoption.objects.select_for_update().get(pk=adoption.pk)
-    locked._history_user = by
-    locked._change_reason = "Edited"
     if clinical_areas is not None:
         # Set before the save and without records of their own, so the edit's one history
         # record holds the new areas. A refused save below rolls this back.
@@ -138,7 +134,7 @@ def adoption_update(*, adoption: Adoption, by, version: int, clinical_areas=None
         finally:
             del locked.skip_history_when_saving
     try:
-        save_if_unchanged(locked, expected_version=version, changes=changes)
+        save_if_unchanged(locked, expected_version=version, changes=changes, by=by, reason="Edited")
     except EditConflict as conflict:
         changed = [*conflict.changes, *_areas_changed_since(locked, version)]
         raise EditConflict(changed, conflict.current_version) from None
@@ -213,8 +209,7 @@ def innovation_propose(*, by, clinical_areas=(), **fields) -> Innovation:
         proposed_by=by,
     )
     innovation.full_clean()
-    innovation._history_user = by
-    innovation._change_reason = "Proposed"
+    stamp(innovation, by=by, reason="Proposed", new_version=False)
     try:
         with transaction.atomic():
             innovation.save()
@@ -231,9 +226,7 @@ def innovation_approve(*, innovation: Innovation, by) -> Innovation:
     if locked.status != Innovation.Status.PROPOSED:
         raise ValidationError(f"“{locked.name}” is not a proposal awaiting approval.")
     locked.status = Innovation.Status.APPROVED
-    locked.version += 1
-    locked._history_user = by
-    locked._change_reason = "Approved"
+    stamp(locked, by=by, reason="Approved")
     locked.save(update_fields=["status", "version"])
     innovation.refresh_from_db()
     return innovation
@@ -248,9 +241,7 @@ def innovation_update(
         clash = _name_clash_error(changes["name"], exclude_pk=innovation.pk)
         if clash:
             raise clash
-    innovation._history_user = by
-    innovation._change_reason = "Edited"
-    save_if_unchanged(innovation, expected_version=version, changes=changes)
+    save_if_unchanged(innovation, expected_version=version, changes=changes, by=by, reason="Edited")
     if clinical_areas is not None:
         innovation.clinical_areas.set(clinical_areas)
     return innovation
@@ -290,15 +281,11 @@ def innovation_merge(*, source: Innovation, target: Innovation, by, reason: str)
         )
     for adoption in moving:
         adoption.innovation = dst
-        adoption.version += 1
-        adoption._history_user = by
-        adoption._change_reason = f"Moved from “{src.name}” when it was merged: {reason.strip()}"
+        stamp(adoption, by=by, reason=f"Moved from “{src.name}” when it was merged: {reason.strip()}")
         adoption.save()  # one by one, so each adoption's history records the move
     src.status = Innovation.Status.MERGED
     src.merged_into = dst
-    src.version += 1
-    src._history_user = by
-    src._change_reason = f"Merged into “{dst.name}”: {reason.strip()}"
+    stamp(src, by=by, reason=f"Merged into “{dst.name}”: {reason.strip()}")
     src.save(update_fields=["status", "merged_into", "version"])
     source.refresh_from_db()
     return dst

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from hubs.forms import submit
+from core.forms import submit
 
 from . import emails
 from .models import SummaryEmailPreference

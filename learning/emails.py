@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from hubportal.templatetags.hubportal_tags import markdown
+from core.templatetags.core_tags import markdown
 
 from .models import LearningSummary, SummaryEmailPreference, SummaryEmailSent, SummaryVersion
 

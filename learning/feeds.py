@@ -5,7 +5,7 @@ from django.db.models import Min
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from hubportal.templatetags.hubportal_tags import markdown
+from core.templatetags.core_tags import markdown
 
 from .models import LearningSummary
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Q
 
-from hubs.concurrency import VersionedModelForm
+from core.concurrency import VersionedModelForm
 from hubs.models import Hub
 from innovations.models import Innovation
 

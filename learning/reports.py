@@ -22,10 +22,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.forms import submit
 from evaluation.dashboards import SMALL_COUNT_MAX, EquityRow, small_count
 from evaluation.views.dashboards import equity_chart
 from hubs.access import ahsn_admins_only, roles_of
-from hubs.forms import submit
 from innovations.stages import Stage
 
 from .models import LearningNote, RollupReport, RollupRun
@@ -378,18 +378,17 @@ def _queue_rollup(run: RollupRun) -> None:
 def run_start(request: HttpRequest) -> HttpResponse:
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     form = RunForm(request.POST or None, initial={"day": yesterday})
-    started = {}
 
     def start(data):
         run = RollupRun.objects.create(
             day=data["day"], status=RollupRun.Status.QUEUED, started_by=request.user
         )
         _queue_rollup(run)
-        started["run"] = run
+        return run
 
-    if request.method == "POST" and submit(form, start):
-        messages.success(request, f"The roll-up for {started['run'].day:%-d %B %Y} is queued.")
-        return redirect("learning:run", pk=started["run"].pk)
+    if request.method == "POST" and (run := submit(form, start)):
+        messages.success(request, f"The roll-up for {run.day:%-d %B %Y} is queued.")
+        return redirect("learning:run", pk=run.pk)
     return render(request, "learning/run_start.html", {"form": form})
 
 

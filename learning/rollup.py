@@ -70,8 +70,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 
+from core.months import last_complete_month, months_from_to
 from evaluation.models import Indicator, Measurement, Metric, RebasePoint
-from evaluation.months import last_complete_month, months_from_to
 from evaluation.spc import Assurance, PointType, XmrResult, xmr
 from evaluation.summaries import rebase_indexes
 from innovations.models import Adoption, StageTransition

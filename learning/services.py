@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hubs.concurrency import save_if_unchanged
+from core.concurrency import save_if_unchanged
+from core.history import stamp
 from innovations.models import Adoption
 
 from . import rollup
@@ -26,6 +27,7 @@ def note_create(
         adoption=adoption, kind=kind, cfir_domain=cfir_domain, title=title, text=text, author=by
     )
     note.full_clean()
+    stamp(note, by=by, new_version=False)
     note.save()
     return note
 
@@ -33,7 +35,7 @@ def note_create(
 @transaction.atomic
 def note_update(*, note: LearningNote, by, version: int, **changes) -> LearningNote:
     """Change a note opened at ``version``; the previous text stays in its history."""
-    return save_if_unchanged(note, expected_version=version, changes=changes)
+    return save_if_unchanged(note, expected_version=version, changes=changes, by=by)
 
 
 # --------------------------------------------------------------------------------------

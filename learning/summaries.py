@@ -13,7 +13,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from hubs.concurrency import save_if_unchanged
+from core.concurrency import save_if_unchanged
+from core.history import stamp
 
 from .models import LearningSummary, SummaryVersion, stored_themes
 from .querysets import writes_summaries
@@ -67,6 +68,7 @@ def summary_create(*, by, **fields) -> LearningSummary:
     summary = LearningSummary(**content, created_by=by, edited_by=by)
     summary.slug = _unique_slug(summary.title)
     summary.full_clean()
+    stamp(summary, by=by, new_version=False)
     summary.save()
     _set_related(summary, related)
     return summary
@@ -81,7 +83,7 @@ def summary_update(*, summary: LearningSummary, by, version: int, **fields) -> L
     _require_writer(by)
     content, related = _split(fields)
     content.update(status=Status.DRAFT, edited_by=by, submitted_by=None, submitted_at=None)
-    save_if_unchanged(summary, expected_version=version, changes=content, fields=CONTENT_FIELDS)
+    save_if_unchanged(summary, expected_version=version, changes=content, by=by, fields=CONTENT_FIELDS)
     _set_related(summary, related)
     return summary
 
@@ -90,11 +92,11 @@ def _refuse(message: str, code: str) -> None:
     raise ValidationError(message, code=code)
 
 
-def _move(current: LearningSummary, summary: LearningSummary, *, to: str, **changes) -> LearningSummary:
+def _move(current: LearningSummary, summary: LearningSummary, *, to: str, by, **changes) -> LearningSummary:
     """Save the locked row ``current`` at its new status, and bring the caller's ``summary`` in step."""
     for field, value in {"status": to, **changes}.items():
         setattr(current, field, value)
-    current.version += 1
+    stamp(current, by=by)
     current.save()
     summary.refresh_from_db()
     return summary
@@ -111,7 +113,13 @@ def summary_submit(*, summary: LearningSummary, by) -> LearningSummary:
     if not current.body.strip():
         _refuse("Write the summary's body before sending it for review.", "empty_body")
     return _move(
-        current, summary, to=Status.IN_REVIEW, submitted_by=by, submitted_at=timezone.now(), review_note=""
+        current,
+        summary,
+        by=by,
+        to=Status.IN_REVIEW,
+        submitted_by=by,
+        submitted_at=timezone.now(),
+        review_note="",
     )
 
 
@@ -125,7 +133,13 @@ def summary_return(*, summary: LearningSummary, by, note: str) -> LearningSummar
     if not note.strip():
         _refuse("Say what should change before returning the summary.", "no_note")
     return _move(
-        current, summary, to=Status.DRAFT, review_note=note.strip(), submitted_by=None, submitted_at=None
+        current,
+        summary,
+        by=by,
+        to=Status.DRAFT,
+        review_note=note.strip(),
+        submitted_by=None,
+        submitted_at=None,
     )
 
 
@@ -161,6 +175,7 @@ def summary_publish(*, summary: LearningSummary, by) -> SummaryVersion:
     _move(
         current,
         summary,
+        by=by,
         to=Status.PUBLISHED,
         live_version=version,
         review_note="",
@@ -188,6 +203,7 @@ def summary_withdraw(*, summary: LearningSummary, by, reason: str) -> LearningSu
     return _move(
         current,
         summary,
+        by=by,
         to=Status.WITHDRAWN,
         withdrawn_at=timezone.now(),
         withdrawn_by=by,

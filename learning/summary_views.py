@@ -21,8 +21,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from core.forms import submit
 from hubs.access import ahsn_admins_only, get_changeable_or_403
-from hubs.forms import submit
 from hubs.models import Hub
 from innovations.models import Innovation
 
@@ -304,14 +304,11 @@ def _form_page(request: HttpRequest, form: forms.Form, *, summary: LearningSumma
 @ahsn_admins_only
 def summary_new(request: HttpRequest) -> HttpResponse:
     form = SummaryForm(request.POST or None)
-    saved = {}
-
-    def create(data):
-        saved["summary"] = services.summary_create(by=request.user, **data)
-
-    if not _preview(request) and submit(form, create):
+    if not _preview(request) and (
+        created := submit(form, lambda data: services.summary_create(by=request.user, **data))
+    ):
         messages.success(request, "The draft is saved. Send it for review when it is ready.")
-        return redirect("learning:summary_manage", pk=saved["summary"].pk)
+        return redirect("learning:summary_manage", pk=created.pk)
     return _form_page(request, form, summary=None)
 
 

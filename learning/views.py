@@ -2,8 +2,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.forms import submit
 from hubs.access import get_changeable_or_403, get_visible_or_404
-from hubs.forms import submit
 from innovations.models import Adoption
 
 from . import services
@@ -30,14 +30,9 @@ def note_add(request: HttpRequest, adoption_pk: int) -> HttpResponse:
         Adoption.objects.select_related("hub", "innovation"), request.user, pk=adoption_pk
     )
     form = LearningNoteForm(request.POST or None)
-    saved = {}
-
-    def create(data):
-        saved["note"] = services.note_create(adoption=adoption, by=request.user, **data)
-
-    if submit(form, create):
+    if note := submit(form, lambda data: services.note_create(adoption=adoption, by=request.user, **data)):
         messages.success(request, "The note is saved and shared with every hub.")
-        return redirect("learning:note", pk=saved["note"].pk)
+        return redirect("learning:note", pk=note.pk)
     return render(
         request, "learning/note_form.html", {"adoption": adoption, "form": form, "heading": "Add a note"}
     )

@@ -21,15 +21,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.concurrency import VersionedModelForm
+from core.forms import submit
+from core.months import add_months, last_complete_month, this_month
 from hubs.access import get_changeable_or_403
-from hubs.concurrency import VersionedModelForm
-from hubs.forms import submit
 from innovations.models import Adoption
 
 from .. import figures
 from ..forms import baseline_length_field
 from ..models import Indicator, Measurement, Metric
-from ..months import add_months, last_complete_month, this_month
 from ..services import indicator_add, indicator_update
 from .review import figure_text, month_from_url
 
@@ -118,13 +118,8 @@ def indicators_choose(request: HttpRequest, adoption_pk: int) -> HttpResponse:
     )
     unused = Metric.objects.exclude(pk__in=[indicator.metric_id for indicator in indicators])
     form = IndicatorAddForm(request.POST or None, unused_metrics=unused)
-    added: list[Indicator] = []
-
-    def add(data):
-        added.append(indicator_add(adoption=adoption, by=request.user, **data))
-
-    if submit(form, add):
-        messages.success(request, f"“{added[0].metric.name}” added to the indicators.")
+    if added := submit(form, lambda data: indicator_add(adoption=adoption, by=request.user, **data)):
+        messages.success(request, f"“{added.metric.name}” added to the indicators.")
         return redirect("evaluation:indicators_choose", adoption_pk=adoption.pk)
     return render(
         request,

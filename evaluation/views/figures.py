@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.forms import submit
 from hubs.access import get_changeable_or_403
-from hubs.forms import submit
 
 from ..forms import MeasurementForm
 from ..models import Measurement

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.forms import submit
 from hubs.access import evaluators_only, get_visible_or_404, roles_of
-from hubs.forms import submit
 
 from .. import charts, services, summaries
 from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm

@@ -18,13 +18,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.months import parse_month
 from hubs.access import evaluators_only, get_visible_or_404, global_readers_only
 from hubs.models import Hub
 
 from .. import reporting
 from ..forms import ReturnForm
 from ..models import Indicator, Measurement
-from ..months import parse_month
 from ..services import measurements_review, month_rows
 from ..summaries import figure_value
 

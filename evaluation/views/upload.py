@@ -21,8 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import submit
 from hubs.access import get_changeable_or_403
-from hubs.forms import submit
 from innovations.models import Adoption
 
 from .. import tasks, uploads
@@ -70,15 +70,15 @@ def upload(request: HttpRequest, adoption_pk: int) -> HttpResponse:
     """The form and the documented columns; a small file is checked at once, a large one queued."""
     adoption = _adoption(request, adoption_pk)
     form = UploadForm(request.POST or None, request.FILES or None)
-    received: list[MeasurementUpload] = []
 
-    def receive(data) -> None:
-        received.append(_receive(adoption, data["file"], request.user))
-        if received[0].status == MeasurementUpload.Status.REFUSED:
-            raise ValidationError({"file": received[0].message})
+    def receive(data) -> MeasurementUpload:
+        received = _receive(adoption, data["file"], request.user)
+        if received.status == MeasurementUpload.Status.REFUSED:
+            raise ValidationError({"file": received.message})
+        return received
 
-    if request.method == "POST" and submit(form, receive):
-        return redirect(received[0])
+    if request.method == "POST" and (received := submit(form, receive)):
+        return redirect(received)
     return render(
         request,
         "evaluation/upload.html",

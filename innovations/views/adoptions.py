@@ -16,10 +16,10 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
+from core.forms import submit
+from core.people import display_name
 from hubs.access import get_changeable_or_403, get_visible_or_404, hub_staff_only, roles_of
-from hubs.forms import submit
 from hubs.models import Hub
-from hubs.people import display_name
 
 from ..forms import (
     AdoptionArchiveForm,
@@ -66,7 +66,7 @@ def adoption_start_view(request: HttpRequest) -> HttpResponse:
 
     def start(data):
         try:
-            adoption_start(
+            return adoption_start(
                 hub=data["hub"],
                 innovation=data["innovation"],
                 started_on=data["started_on"],
@@ -90,11 +90,9 @@ def adoption_start_view(request: HttpRequest) -> HttpResponse:
                 }
             ) from None
 
-    if submit(form, start):
+    if started := submit(form, start):
         messages.success(request, "The adoption is started, at “Identified”.")
-        return redirect(
-            Adoption.objects.get(hub=form.cleaned_data["hub"], innovation=form.cleaned_data["innovation"])
-        )
+        return redirect(started)
     return render(request, "innovations/adoption_start.html", {"form": form})
 
 

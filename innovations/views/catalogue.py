@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.forms import submit
 from hubs.access import get_changeable_or_403, hub_staff_only, roles_of
-from hubs.forms import submit
 from hubs.models import ClinicalArea
 
 from ..forms import InnovationEditForm, InnovationForm, InnovationMergeForm
@@ -129,17 +129,12 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def innovation_propose_view(request: HttpRequest) -> HttpResponse:
     """Hub staff propose an entry; it is listed to everyone once an AHSN admin approves it."""
     form = InnovationForm(request.POST or None)
-    saved = {}
-
-    def propose(data):
-        saved["innovation"] = innovation_propose(by=request.user, **data)
-
-    if submit(form, propose):
+    if proposed := submit(form, lambda data: innovation_propose(by=request.user, **data)):
         messages.success(
             request,
             "Thank you: your proposal is saved. An AHSN admin will check it before it is listed for everyone.",
         )
-        return redirect("innovations:innovation", slug=saved["innovation"].slug)
+        return redirect("innovations:innovation", slug=proposed.slug)
     return render(
         request,
         "innovations/innovation_form.html",
@@ -200,10 +195,9 @@ def innovation_merge_view(request: HttpRequest, slug: str) -> HttpResponse:
     form = InnovationMergeForm(request.POST or None, source=source)
 
     def merge(data):
-        innovation_merge(source=source, target=data["target"], by=request.user, reason=data["reason"])
+        return innovation_merge(source=source, target=data["target"], by=request.user, reason=data["reason"])
 
-    if submit(form, merge):
-        target = form.cleaned_data["target"]
+    if target := submit(form, merge):
         messages.success(request, f"“{source.name}” is merged into “{target.name}”, with its adoptions.")
         return redirect("innovations:innovation", slug=target.slug)
     adopting_hubs = Adoption.objects.filter(innovation=source).select_related("hub").order_by("hub__name")

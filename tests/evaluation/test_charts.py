@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from core.months import add_months
 from evaluation import charts
-from evaluation.months import add_months
 from evaluation.spc import Assurance, Improvement, PointType, xmr
 
 STEADY = [10, 12, 11] * 4  # mean 11, limits about 7.4 to 14.6

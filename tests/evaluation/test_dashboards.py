@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.months import add_months
 from evaluation import dashboards
 from evaluation.models import Measurement
-from evaluation.months import add_months
 from innovations.models import StageTransition
 from innovations.stages import Stage
 from tests.factories import (

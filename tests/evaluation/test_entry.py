@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.concurrency import EditConflict
 from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric
 from evaluation.services import indicator_add, indicator_update, measurement_update, measurements_review
-from hubs.concurrency import EditConflict
 from tests.factories import (
     AdoptionFactory,
     IndicatorFactory,

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.months import add_months
 from evaluation.models import Measurement
-from evaluation.months import add_months
 from evaluation.reporting import reporting_months, reporting_status, reporting_years
 from hubs.models import Hub
 from tests.factories import (

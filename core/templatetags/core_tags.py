@@ -3,7 +3,7 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
-from hubs.people import display_name
+from core.people import display_name
 
 register = template.Library()
 

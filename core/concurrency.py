@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .history import stamp
 from .people import display_name
 
 STALE_MESSAGE = "Someone else saved this since you opened it, so your changes were not saved."
@@ -86,12 +87,19 @@ def changes_since(instance: models.Model, version: int, fields: Iterable[str]) -
 
 
 def save_if_unchanged(
-    instance: models.Model, *, expected_version: int, changes: dict, fields: Iterable[str] | None = None
+    instance: models.Model,
+    *,
+    expected_version: int,
+    changes: dict,
+    by,
+    reason: str = "",
+    fields: Iterable[str] | None = None,
 ) -> models.Model:
     """Apply ``changes`` and save, only if the row is still at ``expected_version``.
 
     Call inside a transaction. The row is locked first, so two saves from the
-    same version cannot both pass; the second raises ``EditConflict``.
+    same version cannot both pass; the second raises ``EditConflict``. The
+    history records ``by`` and ``reason``.
     """
     model = type(instance)
     current = model.objects.select_for_update().get(pk=instance.pk)
@@ -101,7 +109,8 @@ def save_if_unchanged(
         )
     for field, value in changes.items():
         setattr(instance, field, value)
-    instance.version = current.version + 1
+    instance.version = current.version
+    stamp(instance, by=by, reason=reason)
     instance.full_clean()
     instance.save()
     return instance

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from evaluation.months import add_months, last_complete_month, months_from_to, parse_month
+from core.months import add_months, last_complete_month, months_from_to, parse_month
 
 
 def test_months_step_across_years():
