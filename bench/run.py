@@ -121,7 +121,7 @@ def percentile(samples: list[float], share: float) -> float:
 def load(scale: float) -> dict:
     from django.core.management import call_command
 
-    from hubportal.scale import generate_scale_data, loaded_scale, scale_programme
+    from demo.scale import generate_scale_data, loaded_scale, scale_programme
 
     call_command("migrate", interactive=False, verbosity=0)
     programme = scale_programme()
@@ -139,8 +139,8 @@ def addresses() -> dict[str, list[str]]:
     """The addresses each page is timed on: a few views of the summary, several records of the others."""
     from django.urls import NoReverseMatch, reverse
 
+    from demo.scale import REACH_COUNT, scale_programme
     from evaluation.models import Indicator
-    from hubportal.scale import REACH_COUNT, scale_programme
     from innovations.models import Adoption
 
     programme = scale_programme()

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "innovations",
     "evaluation",
     "learning",
+    "demo",
     "hubportal",
 ]
 

@@ -41,9 +41,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.months import add_months
+from demo.loader import METRICS
 from evaluation import summaries
 from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
-from hubportal.demo import METRICS
 from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage

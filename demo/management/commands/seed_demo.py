@@ -1,8 +1,8 @@
-"""``manage.py seed_demo``: load the demo data (idempotent). The data and builder live in hubportal.demo."""
+"""``manage.py seed_demo``: load the demo data (idempotent). The data and builder live in demo.loader."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hubportal.demo import DemoDataError, seed_demo
+from demo.loader import DemoDataError, seed_demo
 
 
 class Command(BaseCommand):

@@ -1,10 +1,10 @@
-"""``manage.py generate_scale_data --scale N``: synthetic data for load tests (see hubportal.scale)."""
+"""``manage.py generate_scale_data --scale N``: synthetic data for load tests (see demo.scale)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hubportal.scale import ScaleDataError, generate_scale_data
+from demo.scale import ScaleDataError, generate_scale_data
 
 
 class Command(BaseCommand):
