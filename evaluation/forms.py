@@ -4,7 +4,7 @@ from django import forms
 
 from core.concurrency import VersionField
 
-from .models import Measurement
+from .models import BASELINE_TOO_SHORT, MIN_BASELINE_MONTHS, Measurement
 
 
 class MeasurementForm(forms.Form):
@@ -67,12 +67,12 @@ def baseline_length_field(help_text: str) -> forms.IntegerField:
         label="Baseline length, in months",
         help_text=help_text,
         required=False,
-        min_value=2,
+        min_value=MIN_BASELINE_MONTHS,
         max_value=240,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}),
         error_messages={
             "invalid": "Enter the baseline as a whole number of months.",
-            "min_value": "A baseline needs at least 2 months.",
+            "min_value": BASELINE_TOO_SHORT,
             "max_value": "A baseline can be at most 240 months.",
         },
     )

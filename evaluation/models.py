@@ -8,9 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.numbers import completeness, percentage
 from innovations.models import Adoption
 
 from .querysets import IndicatorQuerySet, IndicatorSummaryQuerySet, MeasurementQuerySet, MetricQuerySet
+
+# The fewest months that can set a mean and process limits (a moving range needs two).
+MIN_BASELINE_MONTHS = 2
+BASELINE_TOO_SHORT = f"A baseline needs at least {MIN_BASELINE_MONTHS} months."
 
 
 class Metric(models.Model):
@@ -91,7 +96,7 @@ class Indicator(models.Model):
                 violation_error_message="This adoption already reports this metric.",
             ),
             models.CheckConstraint(
-                condition=Q(baseline_length__isnull=True) | Q(baseline_length__gte=2),
+                condition=Q(baseline_length__isnull=True) | Q(baseline_length__gte=MIN_BASELINE_MONTHS),
                 name="indicator_baseline_at_least_two",
                 violation_error_message="A baseline needs at least two months.",
             ),
@@ -265,7 +270,7 @@ class Measurement(models.Model):
         """The figure as people read it: the value, or the percentage from its fraction."""
         if self.value is not None:
             return self.value
-        return round(100 * self.numerator / self.denominator, 1)
+        return round(percentage(self.numerator, self.denominator), 1)
 
 
 class IndicatorSummary(models.Model):
@@ -317,9 +322,7 @@ class IndicatorSummary(models.Model):
     @property
     def completeness(self) -> int | None:
         """Share of the months due that have a figure, as a whole percentage."""
-        if not self.months_due:
-            return None
-        return min(100, round(100 * self.points / self.months_due))
+        return completeness(self.points, self.months_due)
 
 
 class MeasurementUpload(models.Model):

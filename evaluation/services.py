@@ -1,4 +1,4 @@
-"""Writes to indicators and measurements. Each keeps the indicator's summary row up to date."""
+"""Writes to indicators: choosing them, their targets, baselines and rebase points (figures: ``measurements``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from core.concurrency import save_if_unchanged
 from core.history import stamp
@@ -15,97 +14,14 @@ from hubs.access import require_evaluator
 from innovations.models import Adoption
 
 from . import summaries
-from .models import Indicator, Measurement, Metric, RebasePoint
-
-
-@transaction.atomic
-def measurement_submit(
-    *,
-    indicator: Indicator,
-    period: datetime.date,
-    by,
-    value: Decimal | None = None,
-    numerator: int | None = None,
-    denominator: int | None = None,
-    imd_quintile: int | None = None,
-) -> Measurement:
-    """Record a month's figure as submitted; refuse bad figures and a second one for the same month."""
-    measurement = Measurement(
-        indicator=indicator,
-        period=period,
-        imd_quintile=imd_quintile,
-        value=value,
-        numerator=numerator,
-        denominator=denominator,
-        status=Measurement.Status.SUBMITTED,
-        submitted_by=by,
-        submitted_at=timezone.now(),
-    )
-    measurement.full_clean()
-    measurement.save()
-    summaries.refresh([indicator.pk])
-    return measurement
-
-
-@transaction.atomic
-def measurement_update(
-    *,
-    measurement: Measurement,
-    by,
-    version: int,
-    value: Decimal | None = None,
-    numerator: int | None = None,
-    denominator: int | None = None,
-) -> Measurement:
-    """Correct a figure not yet approved, opened at ``version``; it goes back to evaluators as submitted."""
-    if measurement.status == Measurement.Status.APPROVED:
-        raise ValidationError("An approved figure is locked: ask an evaluator to return it first.")
-    changes = {"value": value, "numerator": numerator, "denominator": denominator}
-    save_if_unchanged(
-        measurement,
-        expected_version=version,
-        by=by,
-        fields=[*changes, "status"],
-        changes={
-            **changes,
-            "status": Measurement.Status.SUBMITTED,
-            "submitted_by": by,
-            "submitted_at": timezone.now(),
-        },
-    )
-    summaries.refresh([measurement.indicator_id])
-    return measurement
-
-
-@transaction.atomic
-def measurements_review(*, measurements, by, approve: bool, note: str = "") -> int:
-    """Approve, or return with a note, submitted figures; approved ones are then locked for hub staff.
-
-    Takes a queryset (one figure, or every row of an indicator-month); rows not
-    awaiting review are left as they are. Returns how many were reviewed.
-    """
-    require_evaluator(by, "approve or return figures")
-    if not approve and not note.strip():
-        raise ValidationError({"note": "Say what the hub should check: a returned figure needs a note."})
-    now = timezone.now()
-    reviewed = list(measurements.select_for_update().filter(status=Measurement.Status.SUBMITTED))
-    for measurement in reviewed:  # save() each row, so history records the review
-        measurement.status = Measurement.Status.APPROVED if approve else Measurement.Status.RETURNED
-        measurement.review_note = "" if approve else note.strip()
-        measurement.reviewed_by = by
-        measurement.reviewed_at = now
-        measurement.version += 1  # a hub's edit opened before the review is then refused
-        measurement.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "version"])
-    summaries.refresh({measurement.indicator_id for measurement in reviewed})
-    return len(reviewed)
-
-
-def month_rows(indicator: Indicator, period: datetime.date):
-    """Every figure of an indicator-month: the total and its IMD quintile rows."""
-    return Measurement.objects.filter(indicator=indicator, period=period)
-
+from .models import BASELINE_TOO_SHORT, MIN_BASELINE_MONTHS, Indicator, Metric, RebasePoint
 
 # Choosing indicators: hub staff pick the metrics an adoption reports, and their targets.
+
+
+def _refuse_short_baseline(baseline_length: int | None) -> None:
+    if baseline_length is not None and baseline_length < MIN_BASELINE_MONTHS:
+        raise ValidationError({"baseline_length": BASELINE_TOO_SHORT})
 
 
 def _already_reports(metric: Metric) -> ValidationError:
@@ -126,8 +42,7 @@ def indicator_add(
         raise PermissionDenied("Only the hub's own staff can choose its indicators.")
     if Indicator.objects.filter(adoption=adoption, metric=metric).exists():
         raise _already_reports(metric)
-    if baseline_length is not None and baseline_length < 2:
-        raise ValidationError({"baseline_length": "A baseline needs at least 2 months."})
+    _refuse_short_baseline(baseline_length)
     indicator = Indicator(adoption=adoption, metric=metric, target=target, baseline_length=baseline_length)
     indicator.full_clean(validate_constraints=False)
     stamp(indicator, by=by, new_version=False)
@@ -164,8 +79,7 @@ def indicator_set_baseline(
 ) -> Indicator:
     """Fix the mean and limits on each group's first N months, or (None) on every month of the group."""
     require_evaluator(by, "set an indicator's baseline and rebase points")
-    if baseline_length is not None and baseline_length < 2:
-        raise ValidationError({"baseline_length": "A baseline needs at least 2 months."})
+    _refuse_short_baseline(baseline_length)
     indicator.baseline_length = baseline_length
     stamp(indicator, by=by, reason=reason)
     indicator.save(update_fields=["baseline_length", "version"])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from core.months import last_complete_month, months_from_to
+from core.numbers import figure_value
 
 from .models import Indicator, IndicatorSummary, Measurement
 from .spc import XmrResult, xmr
@@ -44,13 +45,6 @@ class MonthlyFigure:
     @property
     def is_approved(self) -> bool:
         return self.status == Measurement.Status.APPROVED
-
-
-def figure_value(value, numerator, denominator) -> float:
-    """A value as stored, or a percentage from its numerator and denominator."""
-    if value is not None:
-        return float(value)
-    return 100.0 * numerator / denominator
 
 
 def _totals(indicator_ids: Iterable[int], *, approved_only: bool):

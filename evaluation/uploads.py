@@ -1,13 +1,15 @@
 """Uploaded CSV and Excel files of monthly figures: read, parse, check, import.
 
-This module turns a file's rows into ``figures.ProposedFigure``s, with any parse
-error (an unreadable month, a number with letters) already on them, and lets
-``evaluation.figures`` apply every rule about figures: ``check`` for the preview,
-``save`` for the import, all or nothing. What it decides itself is only about the
-file: its format, size, columns and whether it looks like patient-level data.
+Parsing is pure: a file's bytes in, ``measurements.ProposedFigure``s out, with any
+parse error (an unreadable month, a number with letters) already on them. The one
+measurement service applies every rule about figures: ``measurements_check`` for
+the preview, ``measurements_save`` for the import, all or nothing. What this module
+decides itself is only about the file: its format, size, columns and whether it
+looks like patient-level data.
 
-The same functions run in the request for small files and in a Celery task
-(``evaluation.tasks.check_upload`` / ``import_upload``) for large ones.
+``upload_receive`` and ``upload_import`` are the pipeline the pages call: they decide
+whether the work is done in the request (small files) or by a Celery worker
+(``evaluation.tasks.check_upload`` / ``import_upload``), which runs the same functions.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import figures
-from .figures import ERROR, ProposedFigure
+from innovations.models import Adoption
+
+from . import measurements
+from .measurements import ERROR, ProposedFigure
 from .models import Indicator, MeasurementUpload
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -504,15 +508,10 @@ def indicators_by_code(adoption) -> dict[str, Indicator]:
     return {indicator.metric.code.lower(): indicator for indicator in rows}
 
 
-def changeable_indicator_ids(adoption, user) -> set[int]:
-    """This adoption's indicators that ``user`` may record figures for (none if not their hub's)."""
-    return set(Indicator.objects.changeable_by(user).filter(adoption=adoption).values_list("pk", flat=True))
-
-
 def check_in_batches(
-    proposed: Sequence[ProposedFigure], *, by, changeable_ids, progress: Callable[[int], None] | None = None
-) -> list[figures.Outcome]:
-    """``figures.check``, a few whole months at a time, so a long check can report progress.
+    proposed: Sequence[ProposedFigure], *, by, progress: Callable[[int], None] | None = None
+) -> list[measurements.Outcome]:
+    """``measurements_check``, a few whole months at a time, so a long check can report progress.
 
     Two figures can only clash (be given twice) within one month, so batches of whole
     months find every clash one call would; outcomes come back in the file's order.
@@ -520,13 +519,13 @@ def check_in_batches(
     by_month: dict[datetime.date | None, list[ProposedFigure]] = defaultdict(list)
     for figure in proposed:
         by_month[figure.period].append(figure)
-    outcomes: list[figures.Outcome] = []
+    outcomes: list[measurements.Outcome] = []
     batch: list[ProposedFigure] = []
     months = list(by_month.values())
     for index, month in enumerate(months):
         batch.extend(month)
         if len(batch) >= PROGRESS_EVERY or index == len(months) - 1:
-            outcomes.extend(figures.check(batch, by=by, changeable_indicator_ids=changeable_ids))
+            outcomes.extend(measurements.measurements_check(batch, by=by))
             batch = []
             if progress:
                 progress(len(outcomes))
@@ -543,7 +542,7 @@ def _figure_text(value, numerator, denominator) -> str:
     return ""
 
 
-def row_listing(outcome: figures.Outcome, typed: dict[int, dict[str, str]]) -> dict:
+def row_listing(outcome: measurements.Outcome, typed: dict[int, dict[str, str]]) -> dict:
     """One row of the preview table: what the file said, what will happen, and why not."""
     figure = outcome.figure
     listing = {"row": figure.row, "status": outcome.status, "messages": outcome.messages}
@@ -575,11 +574,12 @@ def row_listing(outcome: figures.Outcome, typed: dict[int, dict[str, str]]) -> d
 STATE_FIELDS = ["status", "message", "total_rows", "processed_rows", "counts", "rows", "finished_at"]
 
 
-def record_outcomes(upload: MeasurementUpload, outcomes: Sequence[figures.Outcome], typed) -> None:
+def record_outcomes(upload: MeasurementUpload, outcomes: Sequence[measurements.Outcome], typed) -> None:
     """Counts per outcome, and the rows the preview lists: errors first, then the first others."""
     counts = Counter(outcome.status for outcome in outcomes)
     upload.counts = {
-        status: counts.get(status, 0) for status in (figures.NEW, figures.CHANGED, figures.UNCHANGED, ERROR)
+        status: counts.get(status, 0)
+        for status in (measurements.NEW, measurements.CHANGED, measurements.UNCHANGED, ERROR)
     }
     errors = [o for o in outcomes if o.status == ERROR][:ERROR_ROWS_LISTED]
     others = [o for o in outcomes if o.status != ERROR][:OTHER_ROWS_LISTED]
@@ -622,7 +622,6 @@ def check_upload(upload: MeasurementUpload, *, report_progress: bool = False) ->
     outcomes = check_in_batches(
         parsed.figures,
         by=upload.uploaded_by,
-        changeable_ids=changeable_indicator_ids(upload.adoption, upload.uploaded_by),
         progress=_report_progress(upload) if report_progress else None,
     )
     record_outcomes(upload, outcomes, parsed.typed)
@@ -649,7 +648,7 @@ def start_import(upload: MeasurementUpload) -> bool:
 
 
 def import_upload(upload: MeasurementUpload) -> MeasurementUpload:
-    """Save every row's figure in one transaction through ``figures.save``, or none of them.
+    """Save every row's figure in one transaction through ``measurements_save``, or none of them.
 
     The rows are checked again as they are saved: if anything changed since the
     preview and a row now has an error, nothing is saved and the upload goes back
@@ -660,20 +659,18 @@ def import_upload(upload: MeasurementUpload) -> MeasurementUpload:
     except FileRefused as refused:
         refuse(upload, refused.message)
         return upload
-    user = upload.uploaded_by
-    changeable_ids = changeable_indicator_ids(upload.adoption, user)
     try:
         with transaction.atomic():
             locked = MeasurementUpload.objects.select_for_update().only("status").get(pk=upload.pk)
             if locked.status != MeasurementUpload.Status.IMPORTING:
                 return upload  # imported (or given up) by another delivery of the same task
-            outcomes = figures.save(parsed.figures, by=user, changeable_indicator_ids=changeable_ids)
+            outcomes = measurements.measurements_save(parsed.figures, by=upload.uploaded_by)
             record_outcomes(upload, outcomes, parsed.typed)
             upload.status = MeasurementUpload.Status.IMPORTED
             upload.message = ""
             upload.finished_at = timezone.now()
             upload.save(update_fields=STATE_FIELDS)
-    except figures.FiguresRefused as refused:
+    except measurements.FiguresRefused as refused:
         record_outcomes(upload, refused.outcomes, parsed.typed)
         errors = upload.counts[ERROR]
         _back_to_checked(
@@ -723,6 +720,44 @@ def checked_in_request(file_name: str, content: bytes) -> bool:
     """Small files are checked (and imported) while the person waits; large ones by a worker."""
     rows = estimated_rows(file_name, content)
     return rows is not None and rows <= CHECK_IN_REQUEST_ROWS + 1
+
+
+def _require_own_adoption(adoption, user) -> None:
+    if not Adoption.objects.changeable_by(user).filter(pk=adoption.pk).exists():
+        raise PermissionDenied("Only the hub's own staff can upload its figures.")
+
+
+def upload_receive(*, adoption, file_name: str, content: bytes, by) -> MeasurementUpload:
+    """Keep an uploaded file and check it: at once if small, else queued for a worker after commit."""
+    _require_own_adoption(adoption, by)
+    upload = MeasurementUpload.objects.create(
+        adoption=adoption, uploaded_by=by, file_name=file_name[:255], file_size=len(content), content=content
+    )
+    if checked_in_request(upload.file_name, content):
+        check_upload(upload)
+    else:
+        from . import tasks  # the tasks module imports this one
+
+        transaction.on_commit(lambda: tasks.check_upload.delay(upload.pk))
+    return upload
+
+
+def upload_import(*, upload: MeasurementUpload, by) -> MeasurementUpload:
+    """Import a checked upload, all or nothing: at once if small, else queued for a worker after commit.
+
+    Importing is claimed first, so a second click (or a second worker) imports nothing twice.
+    """
+    _require_own_adoption(upload.adoption, by)
+    if not start_import(upload):
+        return upload
+    if upload.total_rows is not None and upload.total_rows <= CHECK_IN_REQUEST_ROWS:
+        return import_upload(
+            MeasurementUpload.objects.select_related("adoption", "uploaded_by").get(pk=upload.pk)
+        )
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.import_upload.delay(upload.pk))
+    return upload
 
 
 def template_rows(indicators: Iterable[Indicator], month: datetime.date) -> list[list[str]]:

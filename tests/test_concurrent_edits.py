@@ -59,8 +59,8 @@ def test_a_figure_corrected_twice_from_the_same_page_keeps_the_first_correction(
 def test_a_figure_reviewed_after_the_form_was_opened_is_not_overwritten(
     client, adoption, owner, evaluator_user
 ):
+    from evaluation.measurements import measurements_review
     from evaluation.models import Measurement
-    from evaluation.services import measurements_review
     from tests.factories import IndicatorFactory, MeasurementFactory
 
     measurement = MeasurementFactory(indicator=IndicatorFactory(adoption=adoption), value=10)

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from evaluation.measurements import measurement_submit
 from evaluation.models import Measurement
-from evaluation.services import measurement_submit
 from hubs.services import hub_update
 from tests.factories import (
     AdoptionFactory,
@@ -70,8 +70,7 @@ class TestMeasurements:
             )
         assert list(Measurement.objects.values_list("value", flat=True).order_by("pk")) == [5, 2]
 
-    def test_future_months_and_months_before_the_adoption_are_refused(self, owner):
-        adoption = AdoptionFactory()
+    def test_future_months_and_months_before_the_adoption_are_refused(self, owner, adoption):
         indicator = IndicatorFactory(adoption=adoption)
         next_month = (last_month().replace(day=28) + datetime.timedelta(days=40)).replace(day=1)
         with pytest.raises(ValidationError, match="future"):

@@ -3,8 +3,8 @@
 The grid is one Django form with a field per cell, named ``i<indicator id>-q<quintile or
 "all">-<part>`` (part: value, numerator, denominator, and the hidden version), so each
 error sits next to its cell and in the error summary. The rules about figures live in
-``evaluation.figures``; this module only parses what people type, and refuses a cell
-someone else changed since the page was opened, which ``figures.save`` cannot know.
+``evaluation.measurements``: this module only parses what people type, and leaves every rule
+about figures, and who may record them, to that one service.
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ from django.urls import reverse
 from core.concurrency import VersionedModelForm
 from core.forms import submit
 from core.months import add_months, last_complete_month, this_month
+from core.numbers import as_typed, figure_text
 from hubs.access import get_changeable_or_403
 from innovations.models import Adoption
 
-from .. import figures
+from .. import measurements
 from ..forms import baseline_length_field
 from ..models import Indicator, Measurement, Metric
 from ..services import indicator_add, indicator_update
-from .review import figure_text, month_from_url
+from .review import month_from_url
 
 # Numbers as people type them. Commas are accepted only as thousands separators
 # ("1,234"), so "1,2,3" is not silently read as 123.
@@ -64,15 +65,6 @@ class NumberField(forms.CharField):
         if self.min_value is not None and number < self.min_value:
             raise ValidationError(self.min_message, code="min_value")
         return int(number) if self.whole else number
-
-
-def as_typed(value: Decimal | None) -> str | None:
-    """A stored value as a person would type it: 120, not 120.0000."""
-    return None if value is None else format(value.normalize(), "f")
-
-
-def same_figure(measurement: Measurement, proposed: figures.ProposedFigure) -> bool:
-    return all(getattr(measurement, name) == getattr(proposed, name) for name in figures.FIGURE_FIELDS)
 
 
 def adoption_to_change(request: HttpRequest, adoption_pk: int) -> Adoption:
@@ -244,7 +236,7 @@ class FiguresGridForm(forms.Form):
         super().__init__(data.copy() if data is not None else None)
         self.period = period
         self.cells: list[Cell] = []
-        self.proposed: list[tuple[Cell, figures.ProposedFigure]] = []
+        self.proposed: list[tuple[Cell, measurements.ProposedFigure]] = []
         for indicator in indicators:
             quintiles = [None, *QUINTILES] if indicator.pk in quintile_indicator_ids else [None]
             for quintile in quintiles:
@@ -301,23 +293,25 @@ class FiguresGridForm(forms.Form):
                         "Enter a number: a saved figure cannot be removed, only corrected.",
                     )
                 continue
-            proposed = figures.ProposedFigure(
-                indicator=cell.indicator, period=self.period, imd_quintile=cell.quintile, **parts
+            proposed = measurements.ProposedFigure(
+                indicator=cell.indicator,
+                period=self.period,
+                imd_quintile=cell.quintile,
+                opened_at=opened_at or measurements.NO_FIGURE_SEEN,
+                **parts,
             )
-            if current and opened_at != current.version and not same_figure(current, proposed):
-                now = cell.existing_text() + (", approved and locked" if cell.is_locked else "")
-                self.add_error(
-                    cell.inputs[0].name,
-                    f"Someone else changed this figure since you opened the page: it is now {now}.",
-                )
-                self.data[cell.version.name] = current.version  # saving again overrides, knowingly
-                continue
             self.proposed.append((cell, proposed))
         return self.cleaned_data
 
-    def add_refusals(self, outcomes: list[figures.Outcome]) -> None:
-        """Put each refused figure's messages on its cell: the part they name, else the cell's first input."""
+    def add_refusals(self, outcomes: list[measurements.Outcome]) -> None:
+        """Put each refused figure's messages on its cell: the part they name, else the cell's first input.
+
+        A cell someone else changed now carries the version the user has seen: saving again overrides it,
+        knowingly.
+        """
         for (cell, _), outcome in zip(self.proposed, outcomes, strict=True):
+            if outcome.stale:
+                self.data[cell.version.name] = outcome.existing.version
             names = {bound.name.rsplit("-", 1)[1]: bound.name for bound in cell.inputs}
             for part, part_messages in outcome.figure.errors.items():
                 for message in part_messages:
@@ -384,28 +378,23 @@ def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResp
         quintile_indicator_ids=quintile_indicator_ids,
     )
     if form.is_bound:
-        changeable_ids = set(
-            Indicator.objects.changeable_by(request.user)
-            .filter(adoption=adoption)
-            .values_list("pk", flat=True)
-        )
         valid = form.is_valid()  # reads every cell, and lists the figures to save in form.proposed
         proposed = [figure for _, figure in form.proposed]
         if not valid:
             # Check the cells that could be read too (writing nothing), so every problem shows at once.
-            form.add_refusals(
-                figures.check(proposed, by=request.user, changeable_indicator_ids=changeable_ids)
-            )
+            form.add_refusals(measurements.measurements_check(proposed, by=request.user))
         else:
             try:
-                outcomes = figures.save(proposed, by=request.user, changeable_indicator_ids=changeable_ids)
-            except figures.FiguresRefused as refused:
+                outcomes = measurements.measurements_save(proposed, by=request.user)
+            except measurements.FiguresRefused as refused:
                 form.add_refusals(refused.outcomes)
             except ValidationError as exc:  # someone saved the same new cells at the same moment
                 form.add_error(None, exc)
             else:
                 if outcomes:
-                    saved = sum(outcome.status in (figures.NEW, figures.CHANGED) for outcome in outcomes)
+                    saved = sum(
+                        outcome.status in (measurements.NEW, measurements.CHANGED) for outcome in outcomes
+                    )
                     messages.success(
                         request,
                         f"Saved {saved} figure{'' if saved == 1 else 's'} as submitted "

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from core.forms import submit
 from hubs.access import get_changeable_or_403
 
+from .. import measurements
 from ..forms import MeasurementForm
 from ..models import Measurement
-from ..services import measurement_update
 
 
 def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -22,7 +22,9 @@ def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     initial = {f: getattr(measurement, f) for f in ("value", "numerator", "denominator")}
     form = MeasurementForm(request.POST or None, initial=initial, measurement=measurement)
-    if submit(form, lambda data: measurement_update(measurement=measurement, by=request.user, **data)):
+    if submit(
+        form, lambda data: measurements.measurement_edit(measurement=measurement, by=request.user, **data)
+    ):
         messages.success(request, "The figure is saved and submitted for review.")
         return redirect(measurement.indicator)
     return render(request, "evaluation/measurement_edit.html", {"measurement": measurement, "form": form})

@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.forms import submit
+from core.numbers import completeness
 from hubs.access import evaluators_only, get_visible_or_404, roles_of
 
 from .. import charts, services, summaries
 from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm
-from ..models import Indicator, Measurement, RebasePoint
+from ..models import MIN_BASELINE_MONTHS, Indicator, Measurement, RebasePoint
 from ..spc import PointType, XmrPoint
 
 INDICATOR_RELATED = ("metric", "adoption__hub", "adoption__innovation")
@@ -187,7 +188,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": options_history(indicator),
         "months_with_figures": len(figures),
         "months_due": months_due,
-        "completeness": min(100, round(100 * len(figures) / months_due)) if months_due else None,
+        "completeness": completeness(len(figures), months_due),
         "changeable_ids": changeable_ids,
         "can_set_options": roles_of(request.user).reviews_figures,
     }
@@ -248,7 +249,7 @@ def rebase_add(request: HttpRequest, pk: int) -> HttpResponse:
         heading="Add a rebase point",
         intro="A rebase starts a new mean and new process limits from a month when the process changed, "
         "for example a new pathway. Say what changed.",
-        empty="This indicator needs figures for at least 2 months before it can be rebased.",
+        empty=f"This indicator needs figures for at least {MIN_BASELINE_MONTHS} months before it can be rebased.",
         button="Add the rebase",
     )
 

@@ -19,14 +19,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.months import parse_month
+from core.numbers import figure_text
 from hubs.access import evaluators_only, get_visible_or_404, global_readers_only
 from hubs.models import Hub
 
 from .. import reporting
 from ..forms import ReturnForm
+from ..measurements import measurements_review, month_rows
 from ..models import Indicator, Measurement
-from ..services import measurements_review, month_rows
-from ..summaries import figure_value
 
 PAGE_SIZE = 50
 PREVIOUS_MONTHS_SHOWN = 12
@@ -42,13 +42,6 @@ def month_from_url(text: str) -> datetime.date:
 
 def review_url(indicator_id: int, period: datetime.date) -> str:
     return reverse("evaluation:review_month", args=[indicator_id, f"{period:%Y-%m}"])
-
-
-def figure_text(value, numerator, denominator) -> str:
-    """A figure as the tables print it: a value, or a percentage with its fraction."""
-    if value is not None:
-        return f"{figure_value(value, None, None):,.2f}".rstrip("0").rstrip(".")
-    return f"{figure_value(None, numerator, denominator):.1f}% ({numerator:,}/{denominator:,})"
 
 
 def figures(count: int) -> str:
@@ -182,13 +175,13 @@ def review_month(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         if action == "approve" or form.is_valid():
             note = form.cleaned_data["note"] if action == "return" else ""
             try:
-                count = measurements_review(
+                reviewed = measurements_review(
                     measurements=scope, by=request.user, approve=action == "approve", note=note
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                _say_what_was_done(request, action, count, indicator, period)
+                _say_what_was_done(request, action, len(reviewed), indicator, period)
                 return redirect(review_url(indicator.pk, period))
 
     previous = (

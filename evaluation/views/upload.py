@@ -9,23 +9,21 @@ so no id sent can reach another hub's figures.
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import submit
+from core.months import last_complete_month
 from hubs.access import get_changeable_or_403
 from innovations.models import Adoption
 
-from .. import tasks, uploads
+from .. import uploads
 from ..models import Indicator, MeasurementUpload
 
 ROWS_PER_PAGE = 100
@@ -72,7 +70,10 @@ def upload(request: HttpRequest, adoption_pk: int) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
 
     def receive(data) -> MeasurementUpload:
-        received = _receive(adoption, data["file"], request.user)
+        file = data["file"]
+        received = uploads.upload_receive(
+            adoption=adoption, file_name=file.name, content=file.read(), by=request.user
+        )
         if received.status == MeasurementUpload.Status.REFUSED:
             raise ValidationError({"file": received.message})
         return received
@@ -95,29 +96,12 @@ def upload(request: HttpRequest, adoption_pk: int) -> HttpResponse:
     )
 
 
-def _receive(adoption: Adoption, file, user) -> MeasurementUpload:
-    content = file.read()
-    upload = MeasurementUpload.objects.create(
-        adoption=adoption,
-        uploaded_by=user,
-        file_name=file.name[:255],
-        file_size=len(content),
-        content=content,
-    )
-    if uploads.checked_in_request(upload.file_name, content):
-        uploads.check_upload(upload)
-    else:
-        transaction.on_commit(lambda: tasks.check_upload.delay(upload.pk))
-    return upload
-
-
 @require_GET
 def upload_template(request: HttpRequest, adoption_pk: int) -> HttpResponse:
     """A file to fill in: the header, and a row per indicator of this adoption for last month."""
     adoption = _adoption(request, adoption_pk)
     indicators = Indicator.objects.filter(adoption=adoption).select_related("metric").order_by("metric__code")
-    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    rows = uploads.template_rows(indicators, last_month)
+    rows = uploads.template_rows(indicators, last_complete_month())
     name = f"figures-{adoption.hub.slug}-{adoption.innovation.slug}"
     if request.GET.get("format") == "xlsx":
         import openpyxl
@@ -163,13 +147,7 @@ def upload_preview(request: HttpRequest, adoption_pk: int, pk: int) -> HttpRespo
 def upload_import(request: HttpRequest, adoption_pk: int, pk: int) -> HttpResponse:
     """Import all the checked figures, or none: small files now, large ones by a worker."""
     adoption = _adoption(request, adoption_pk)
-    upload = _upload(adoption, pk)
-    if uploads.start_import(upload):
-        if upload.total_rows is not None and upload.total_rows <= uploads.CHECK_IN_REQUEST_ROWS:
-            upload = MeasurementUpload.objects.select_related("adoption", "uploaded_by").get(pk=upload.pk)
-            uploads.import_upload(upload)
-        else:
-            transaction.on_commit(lambda: tasks.import_upload.delay(upload.pk))
+    upload = uploads.upload_import(upload=_upload(adoption, pk), by=request.user)
     return redirect(upload)
 
 

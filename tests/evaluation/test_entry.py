@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.concurrency import EditConflict
+from evaluation.measurements import measurement_edit, measurements_review
 from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric
-from evaluation.services import indicator_add, indicator_update, measurement_update, measurements_review
+from evaluation.services import indicator_add, indicator_update
 from tests.factories import (
     AdoptionFactory,
     IndicatorFactory,
@@ -407,7 +408,7 @@ def test_a_figure_changed_since_the_grid_was_opened_is_refused_and_nothing_is_sa
     figure = MeasurementFactory(indicator=enrolled, value=10)
     client.force_login(owner)
     data = open_grid(client, adoption, last_month())
-    measurement_update(measurement=figure, by=owner, version=1, value=Decimal("11"))  # a colleague's save
+    measurement_edit(measurement=figure, by=owner, version=1, value=Decimal("11"))  # a colleague's save
     data |= {
         cell(enrolled, "value"): "12",
         cell(controlled, "numerator"): "1",

@@ -493,7 +493,7 @@ def test_a_worker_that_fails_marks_the_upload_failed(staff, adoption, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(uploads.figures, "check", broken)
+    monkeypatch.setattr(uploads.measurements, "measurements_check", broken)
     with pytest.raises(RuntimeError):
         uploads.check_upload_by_id(upload.pk)
     upload.refresh_from_db()
