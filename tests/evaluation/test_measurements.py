@@ -3,11 +3,22 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
-from evaluation import measurements
+from evaluation import measurements, summaries, uploads
 from evaluation.measurements import ProposedFigure
-from evaluation.models import Indicator, Measurement
-from tests.factories import IndicatorFactory, MeasurementFactory, last_month, percentage_metric
+from evaluation.models import Indicator, Measurement, MeasurementUpload
+from tests.factories import (
+    HubFactory,
+    IndicatorFactory,
+    MeasurementFactory,
+    ahsn_admin,
+    last_month,
+    member_of,
+    percentage_metric,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +119,137 @@ def test_a_value_and_a_fraction_together_are_refused_before_the_database(indicat
         by=owner,
     )
     assert outcomes[0].messages == ["This metric takes a value, not a numerator and a denominator."]
+
+
+# One path, whatever the entry --------------------------------------------------------------------
+
+
+def _figure_state(indicator):
+    """What a person would see of an indicator's figures and summary after a save."""
+    rows = Measurement.objects.filter(indicator=indicator).order_by("period", "imd_quintile")
+    figures_now = [(m.period, m.imd_quintile, m.value, m.status, m.submitted_by_id, m.version) for m in rows]
+    indicator.summary.refresh_from_db()
+    summary = (indicator.summary.latest_value, indicator.summary.points, indicator.summary.includes_submitted)
+    return figures_now, summary
+
+
+def _grid_post(client, indicator, value, version):
+    url = reverse("evaluation:figures_grid", args=[indicator.adoption_id, f"{last_month():%Y-%m}"])
+    prefix = f"i{indicator.pk}-qall"
+    return client.post(url, {f"{prefix}-value": value, f"{prefix}-version": version or ""})
+
+
+def _upload(client, indicator, value):
+    content = f"metric,month,imd_quintile,value\n{indicator.metric.code},{last_month():%Y-%m},,{value}\n"
+    file = SimpleUploadedFile("figures.csv", content.encode(), content_type="text/csv")
+    client.post(reverse("evaluation:upload", args=[indicator.adoption_id]), {"file": file})
+    upload = MeasurementUpload.objects.latest("pk")
+    assert upload.status == "checked", upload.message
+    client.post(reverse("evaluation:upload_import", args=[indicator.adoption_id, upload.pk]))
+
+
+def _single_edit(client, indicator, value, version):
+    measurement = Measurement.objects.get(indicator=indicator, period=last_month(), imd_quintile=None)
+    client.post(
+        reverse("evaluation:measurement_edit", args=[measurement.pk]), {"value": value, "version": version}
+    )
+
+
+@pytest.mark.parametrize("entry", ["grid", "upload", "single edit"])
+def test_grid_upload_and_single_edit_give_the_same_figures_and_summary(client, adoption, owner, entry):
+    """The same correction through each entry leaves the same figure, history and summary behind."""
+    indicator = IndicatorFactory(adoption=adoption)
+    earlier = MeasurementFactory(indicator=indicator, period=last_month(), value=5, status="returned")
+    summaries.refresh([indicator.pk])
+    client.force_login(owner)
+    if entry == "grid":
+        _grid_post(client, indicator, "7", earlier.version)
+    elif entry == "upload":
+        _upload(client, indicator, "7")
+    else:
+        _single_edit(client, indicator, "7", earlier.version)
+    figures_now, summary = _figure_state(indicator)
+    assert figures_now == [(last_month(), None, Decimal("7"), "submitted", owner.pk, 2)]
+    assert summary == (7.0, 1, True)
+    assert Measurement.history.filter(id=earlier.pk).latest("history_date").history_user == owner
+
+
+def test_the_summary_is_refreshed_once_per_batch(indicator, owner, monkeypatch):
+    refreshed = []
+    monkeypatch.setattr(summaries, "refresh", lambda ids: refreshed.append(sorted(ids)))
+    batch = [proposed(indicator, str(n), imd_quintile=q) for n, q in enumerate((None, 1, 2, 3), start=1)]
+    measurements.measurements_save(batch, by=owner)
+    assert refreshed == [[indicator.pk]]
+
+
+# Access is the service's, not only the page's -----------------------------------------------------
+
+
+def test_someone_from_another_hub_is_refused_by_the_service(indicator):
+    outsider = member_of(HubFactory())
+    with pytest.raises(measurements.FiguresRefused) as refused:
+        measurements.measurements_save([proposed(indicator, "3")], by=outsider)
+    assert refused.value.outcomes[0].messages == [measurements.NOT_YOURS]
+    existing = MeasurementFactory(indicator=indicator, period=last_month(), value=5)
+    with pytest.raises(PermissionDenied):
+        measurements.measurement_edit(measurement=existing, by=outsider, version=1, value=Decimal("9"))
+    existing.refresh_from_db()
+    assert (existing.value, Measurement.objects.count()) == (5, 1)
+
+
+@pytest.mark.parametrize("who", ["owner", "AHSN admin"])
+def test_only_evaluators_review_return_and_reopen(indicator, owner, who):
+    reader = owner if who == "owner" else ahsn_admin()
+    submitted = MeasurementFactory(indicator=indicator, period=last_month(), value=5)
+    rows = Measurement.objects.filter(pk=submitted.pk)
+    with pytest.raises(PermissionDenied):
+        measurements.measurements_review(measurements=rows, by=reader, approve=True)
+    with pytest.raises(PermissionDenied):
+        measurements.measurements_review(measurements=rows, by=reader, approve=False, note="Check")
+    submitted.status = Measurement.Status.APPROVED
+    submitted.save()
+    with pytest.raises(PermissionDenied):
+        measurements.measurements_reopen(measurements=rows, by=reader, note="Wrong month")
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"
+
+
+def test_an_upload_to_another_hubs_adoption_is_refused_by_the_pipeline(adoption):
+    outsider = member_of(HubFactory())
+    with pytest.raises(PermissionDenied):
+        uploads.upload_receive(
+            adoption=adoption, file_name="figures.csv", content=b"metric,month\n", by=outsider
+        )
+    assert not MeasurementUpload.objects.exists()
+
+
+# Reopening, and saves at the same moment ----------------------------------------------------------
+
+
+def test_an_evaluator_reopens_an_approved_figure_with_a_note(indicator, owner, evaluator_user):
+    figure = MeasurementFactory(indicator=indicator, period=last_month(), value=5, status="approved")
+    rows = Measurement.objects.filter(pk=figure.pk)
+    with pytest.raises(ValidationError):
+        measurements.measurements_reopen(measurements=rows, by=evaluator_user, note="  ")
+    reopened = measurements.measurements_reopen(measurements=rows, by=evaluator_user, note="Wrong month")
+    assert [m.pk for m in reopened] == [figure.pk]
+    figure.refresh_from_db()
+    assert (figure.status, figure.review_note, figure.version) == ("returned", "Wrong month", 2)
+    # The hub can now correct it, from the version it sees.
+    measurements.measurement_edit(measurement=figure, by=owner, version=2, value=Decimal("6"))
+    figure.refresh_from_db()
+    assert (figure.value, figure.status) == (6, "submitted")
+
+
+def test_a_figure_saved_by_someone_else_between_check_and_write_is_not_overwritten(
+    indicator, owner, monkeypatch
+):
+    figure = MeasurementFactory(indicator=indicator, period=last_month(), value=5)
+    checked = measurements.measurements_check([proposed(indicator, "8")], by=owner)  # sees version 1
+    colleague = member_of(indicator.adoption.hub)
+    measurements.measurement_edit(measurement=figure, by=colleague, version=1, value=Decimal("6"))
+    monkeypatch.setattr(measurements, "measurements_check", lambda figures, by: checked)
+    with pytest.raises(ValidationError, match="at the same time"):
+        measurements.measurements_save([checked[0].figure], by=owner)
+    figure.refresh_from_db()
+    assert (figure.value, figure.version, figure.submitted_by) == (6, 2, colleague)
