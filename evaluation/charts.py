@@ -8,6 +8,10 @@ meets 3:1 contrast against white, and every point type also has its own shape
 and a legend, so colour is never the only signal. `describe(...)` writes the
 summary a screen-reader user hears in place of the picture.
 
+`equity_chart(...)` lays out the equity bar chart (`evaluation/_equity_chart.html`)
+drawn by the equity dashboard and by each nightly roll-up report, and
+`equity_summary(...)` says in a sentence what it shows.
+
 Pure Python, no Django: the template only loops over what this module built.
 """
 
@@ -17,10 +21,14 @@ import datetime
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.months import month_index, month_of_index
 
 from .spc import Assurance, Improvement, PointType, SpecialCause, XmrPoint, XmrResult
+
+if TYPE_CHECKING:
+    from .dashboards import EquityRow
 
 WIDTH = 720
 HEIGHT = 340
@@ -689,3 +697,90 @@ def target_sentence(target: float, assurance: str | None, unit: str, improvement
     if assurance is None:
         return f"{text}: not assessed, as there are too few figures for process limits."
     return f"{text}: {ASSURANCE_DESCRIPTIONS[assurance]}."
+
+
+# -- The equity chart: a horizontal bar per hub × innovation, laid out here so the template only draws.
+
+EQUITY_WIDTH = 720
+EQUITY_LEFT = 20  # room for the "0%" tick label
+EQUITY_RIGHT = 200  # room for the value label after the longest bar
+EQUITY_TOP = 32  # room for the reference line's label
+EQUITY_ROW_HEIGHT = 56
+EQUITY_BAR_HEIGHT = 22
+EQUITY_AXIS_HEIGHT = 32
+
+
+@dataclass(frozen=True)
+class EquityBar:
+    label: str
+    value_label: str
+    label_y: int
+    bar_y: int
+    width: str
+    value_x: str
+    value_y: int
+    shown: bool
+
+
+@dataclass(frozen=True)
+class EquityTick:
+    x: str
+    label: str
+
+
+def _equity_x(share: float, axis_max: int) -> float:
+    return EQUITY_LEFT + (EQUITY_WIDTH - EQUITY_LEFT - EQUITY_RIGHT) * share / axis_max
+
+
+def equity_chart(rows: Sequence[EquityRow], *, population_share: float) -> dict:
+    """Coordinates for the bars, the population-share line and the axis, as strings the template writes out."""
+    shown = [row.share for row in rows if not row.suppressed]
+    axis_max = min(100, max(30, 10 * math.ceil(max(shown, default=0) / 10)))
+    bars = []
+    for index, row in enumerate(rows):
+        top = EQUITY_TOP + index * EQUITY_ROW_HEIGHT
+        bar_y = top + 20
+        width = 0.0 if row.suppressed else _equity_x(row.share, axis_max) - EQUITY_LEFT
+        if row.suppressed:
+            value_label = "<8 in quintile 1: share not shown"
+        else:
+            value_label = f"{row.share_shown}, {row.direction} 20%"
+        bars.append(
+            EquityBar(
+                label=f"{row.innovation}, {row.hub}",
+                value_label=value_label,
+                label_y=top + 12,
+                bar_y=bar_y,
+                width=f"{width:.1f}",
+                value_x=f"{EQUITY_LEFT + width + 6:.1f}",
+                value_y=bar_y + 16,
+                shown=not row.suppressed,
+            )
+        )
+    plot_bottom = EQUITY_TOP + len(rows) * EQUITY_ROW_HEIGHT
+    return {
+        "width": EQUITY_WIDTH,
+        "height": plot_bottom + EQUITY_AXIS_HEIGHT,
+        "left": EQUITY_LEFT,
+        "top": EQUITY_TOP,
+        "plot_bottom": plot_bottom,
+        "plot_right": f"{_equity_x(axis_max, axis_max):.1f}",
+        "bar_height": EQUITY_BAR_HEIGHT,
+        "bars": bars,
+        "reference_x": f"{_equity_x(population_share, axis_max):.1f}",
+        "ticks": [
+            EquityTick(x=f"{_equity_x(share, axis_max):.1f}", label=f"{share}%")
+            for share in range(0, axis_max + 1, 10)
+        ],
+        "tick_label_y": plot_bottom + 20,
+    }
+
+
+def equity_summary(rows: Sequence[EquityRow]) -> str:
+    """The chart in a sentence: how many adoptions reached quintile 1 above their share, and how many are not shown."""
+    shown = [row for row in rows if not row.suppressed]
+    above = sum(1 for row in shown if row.direction == "above")
+    text = f"{above} of {len(shown)} adoptions reached people in quintile 1 above their 20% population share."
+    if len(shown) < len(rows):
+        text += f" {len(rows) - len(shown)} with fewer than 8 people in quintile 1 are not shown as a share."
+    return text

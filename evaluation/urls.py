@@ -1,12 +1,15 @@
 from django.urls import path
 
+from innovations.views import stages
+
 from .views import dashboards, entry, figures, indicator, review, summary, upload
 
 app_name = "evaluation"
 urlpatterns = [
     path("summary/", summary.summary, name="summary"),
     path("summary.csv", summary.summary_csv, name="summary_csv"),
-    path("stages/", dashboards.stages, name="stages"),
+    # The stages dashboard reads only adoptions, so innovations draws it; it keeps its address here.
+    path("stages/", stages.stages, name="stages"),
     path("equity/", dashboards.equity, name="equity"),
     path("indicators/<int:pk>/", indicator.indicator_detail, name="indicator"),
     path("indicators/<int:pk>/baseline/", indicator.indicator_baseline, name="indicator_baseline"),

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.forms import submit
-from evaluation.dashboards import SMALL_COUNT_MAX, EquityRow, small_count
-from evaluation.views.dashboards import equity_chart
+from evaluation.charts import equity_chart
+from evaluation.dashboards import POPULATION_SHARE, SMALL_COUNT_MAX, EquityRow, small_count
 from hubs.access import ahsn_admins_only, roles_of
 from innovations.stages import Stage
 
@@ -127,7 +127,8 @@ def equity_charts(rows: list[dict]) -> list[dict]:
             if row["all"]
         ]  # fmt: skip
         if bars:
-            charts.append({"id": f"equity-chart-{index}", "metric": metric, "chart": equity_chart(bars)})
+            chart = equity_chart(bars, population_share=POPULATION_SHARE)
+            charts.append({"id": f"equity-chart-{index}", "metric": metric, "chart": chart})
     return charts
 
 

@@ -1,1 +1,1 @@
-"""Evaluation pages, a module per area: figures, indicator, summary, review, dashboards."""
+"""Evaluation pages, a module per area: figures, indicator, summary, review, upload, the equity dashboard."""

@@ -1,1 +1,1 @@
-"""Innovation pages, a module per area: the catalogue, and adoptions."""
+"""Innovation pages, a module per area: the catalogue, adoptions, and the stages dashboard."""
