@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -26,23 +26,19 @@ def _hubs_with_profile(user):
 
 
 def directory(request: HttpRequest) -> HttpResponse:
-    hubs = _hubs_with_profile(request.user).annotate(
-        adoption_count=Count("adoptions", filter=Q(adoptions__archived=False))
-    )
-    return render(request, "hubs/directory.html", {"hubs": hubs})
+    # Each hub's count of adoptions comes from innovations' panel tag (hubs never reads adoptions).
+    return render(request, "hubs/directory.html", {"hubs": _hubs_with_profile(request.user)})
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     hub = get_visible_or_404(_hubs_with_profile(request.user), request.user, slug=slug)
-    adoptions = (
-        hub.adoptions.filter(archived=False).select_related("innovation", "lead").order_by("innovation__name")
-    )
+    # The hub's adoptions come from innovations' panel tag (hubs never reads adoptions).
     members = Membership.objects.filter(hub=hub).select_related("user").order_by("-role", "user__last_name")
     can_change = Hub.objects.changeable_by(request.user).filter(pk=hub.pk).exists()
     return render(
         request,
         "hubs/detail.html",
-        {"hub": hub, "adoptions": adoptions, "members": members, "can_change": can_change},
+        {"hub": hub, "members": members, "can_change": can_change},
     )
 
 

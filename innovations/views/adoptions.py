@@ -103,8 +103,6 @@ def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     transitions = adoption.transitions.select_related("moved_by").order_by("-date", "-recorded_at")
-    indicators = adoption.indicators.select_related("metric").order_by("metric__dimension", "metric__name")
-    notes = adoption.notes.current().select_related("author")
     can_change = adoption.hub_id in roles_of(request.user).hub_ids  # what changeable_by asks, without a query
     return render(
         request,
@@ -112,8 +110,6 @@ def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "adoption": adoption,
             "transitions": transitions,
-            "indicators": indicators,
-            "notes": notes,
             "can_change": can_change,
             "history": adoption_history(adoption),
         },
