@@ -6,15 +6,17 @@ At scale N the generator makes, in its own "Scale test programme":
 - ``ceil(500 N)`` innovations ("Scale innovation 17");
 - ``min(round(5,000 N), hubs × innovations)`` adoptions, spread over every stage, each
   with its stage history;
-- 5 indicators per adoption, one per RE-AIM dimension, on the shared metric set (the
-  demo's metrics, reused by code when they exist);
+- 5 indicators per adoption, one per RE-AIM dimension, on the shared metric set
+  (``demo/data/metrics.toml``, reused by code when they exist);
 - 36 monthly totals per indicator, ending with the last complete month, and for each
   reach indicator that counts people, IMD quintile rows 1–5 for every month as well.
 
 Innovations with an even position count the people they reach (with the IMD breakdown);
 odd ones report reach as the share of people from IMD quintile 1 (a percentage). So at
 N = 1 there are 25,000 indicators and 25,000 × 36 + 2,500 × 36 × 5 = 1,350,000
-measurements. ``expected_counts(scale)`` gives every figure.
+measurements. ``expected_counts(scale)`` gives every figure. The tables the generator
+draws from (which metrics fill each indicator slot, how the adoptions spread over the
+stages, the exits' reasons) are data, in ``demo/data/scale.toml``.
 
 Every measurement is stored with ``is_synthetic=True`` and every other row has a name
 that says it is made up. Rows are written with bulk inserts (COPY on PostgreSQL for the
@@ -33,7 +35,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -41,13 +43,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.months import add_months
-from demo.loader import METRICS
 from evaluation import summaries
 from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
 from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage
 from learning.models import LearningNote
+
+from .datafiles import read_metrics, read_scale_tables
+from .figures import IMD1_SHARE
 
 SEED = 1_000_003
 PROGRAMME_SLUG = "scale-test-programme"
@@ -64,36 +68,16 @@ HUBS_PER_AHSN = 5
 BATCH = 5000
 COPY_ADOPTIONS = 250  # adoptions' figures per COPY chunk (about 70,000 rows)
 
+_TABLES = read_scale_tables()
 # One metric per RE-AIM dimension; where there are two, the innovation's position picks.
-REACH_COUNT = "people-enrolled"
-SLOTS: list[tuple[str, ...]] = [
-    (REACH_COUNT, "share-enrolled-imd1"),
-    ("emergency-admissions-rate", "bp-controlled"),
-    ("sites-taking-part", "eligible-sites-taking-part"),
-    ("escalated-within-protocol", "cost-per-person"),
-    ("sites-sustaining",),
-]
+SLOTS: tuple[tuple[str, ...], ...] = _TABLES.indicator_slots
+# The first slot's first metric counts the people reached, with an IMD quintile breakdown.
+REACH_COUNT = SLOTS[0][0]
 INDICATORS_PER_ADOPTION = len(SLOTS)
-
 # Where the adoptions stand today: (stage, weight). Exits are reached from an active stage.
-STAGE_WEIGHTS: list[tuple[Stage, int]] = [
-    (Stage.IDENTIFIED, 4),
-    (Stage.ASSESSING, 6),
-    (Stage.DECIDED, 7),
-    (Stage.PLANNING, 9),
-    (Stage.TESTING, 16),
-    (Stage.IMPLEMENTED, 26),
-    (Stage.SUSTAINED, 16),
-    (Stage.SPREADING, 7),
-    (Stage.PAUSED, 4),
-    (Stage.NOT_ADOPTED, 2),
-    (Stage.ABANDONED, 3),
-]
-EXIT_REASONS = {
-    Stage.PAUSED: "Synthetic: paused while the service is recommissioned.",
-    Stage.NOT_ADOPTED: "Synthetic: the assessment found it did not fit local pathways.",
-    Stage.ABANDONED: "Synthetic: funding for the delivery team ended.",
-}
+STAGE_WEIGHTS: tuple[tuple[Stage, int], ...] = _TABLES.stage_weights
+EXIT_REASONS: dict[Stage, str] = _TABLES.exit_reasons
+
 CATEGORIES = list(Innovation.Category.values)
 EVIDENCE = list(Innovation.Evidence.values)
 
@@ -243,7 +227,7 @@ def indicator_rows(
 ) -> Iterator[tuple[int, int | None, str | None, int | None, int | None]]:
     """(month index, quintile, value, numerator, denominator) for one indicator's 36 months."""
     if kind == Metric.Kind.PERCENTAGE:
-        if code == "share-enrolled-imd1":
+        if code == IMD1_SHARE:
             level, sd = 100 * weights[0], 2.0
         else:
             level, sd = rng.uniform(35, 85), rng.uniform(2.0, 5.0)
@@ -411,11 +395,12 @@ class ScaleLoader:
         return len(self.innovations)
 
     def make_metrics(self) -> int:
-        """The shared metric set: the demo's metrics, created only where missing."""
+        """The shared metric set (``metrics.toml``, as the demo makes it), created only where missing."""
+        specs = read_metrics()
         found = {
-            metric.code: metric for metric in Metric.objects.filter(code__in=[m["code"] for m in METRICS])
+            metric.code: metric for metric in Metric.objects.filter(code__in=[spec.code for spec in specs])
         }
-        missing = [Metric(**spec) for spec in METRICS if spec["code"] not in found]
+        missing = [Metric(**asdict(spec)) for spec in specs if spec.code not in found]
         for metric in Metric.objects.bulk_create(missing):
             found[metric.code] = metric
         self.metrics = found

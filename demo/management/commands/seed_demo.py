@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: load the demo data (idempotent). The data and builder live in demo.loader."""
+"""``manage.py seed_demo``: load the demo data (idempotent): the files in demo/data/, written by demo.loader."""
 
 from django.core.management.base import BaseCommand, CommandError
 
