@@ -2,8 +2,11 @@
 
 Roles: membership of a hub (member or lead) gives hub scope; the groups
 "Evaluators" and "AHSN admins" give the global roles. Querysets in every app
-call these helpers (``for_user`` to read, ``changeable_by`` to write), so a rule
-is never enforced only by hiding a link.
+call these helpers (``for_user`` to read, ``changeable_by`` to write); views
+fetch through them (404 for a record the user may not see, 403 for one they may
+only read); and every write service refuses, itself, a user without the right
+role, through the ``require_*`` functions at the end. So a rule is never
+enforced only by hiding a link, nor only by the view that calls a service.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ class Roles:
     evaluator: bool
     ahsn_admin: bool
     hub_ids: frozenset[int]
-    lead_hub_ids: frozenset[int]
 
     @property
     def reads_everything(self) -> bool:
@@ -50,7 +52,7 @@ class Roles:
         return bool(self.hub_ids)
 
 
-ANONYMOUS = Roles(False, False, False, False, frozenset(), frozenset())
+ANONYMOUS = Roles(False, False, False, False, frozenset())
 
 
 def roles_of(user) -> Roles:
@@ -61,34 +63,16 @@ def roles_of(user) -> Roles:
     if cached is not None:
         return cached
     groups = set(user.groups.filter(name__in=GLOBAL_ROLE_GROUPS).values_list("name", flat=True))
-    memberships = list(user.memberships.values_list("hub_id", "role"))
+    hub_ids = frozenset(user.memberships.values_list("hub_id", flat=True))
     roles = Roles(
         authenticated=True,
         superuser=user.is_superuser,
         evaluator=EVALUATORS in groups,
         ahsn_admin=AHSN_ADMINS in groups,
-        hub_ids=frozenset(hub_id for hub_id, _ in memberships),
-        lead_hub_ids=frozenset(hub_id for hub_id, role in memberships if role == "lead"),
+        hub_ids=hub_ids,
     )
     user._hubportal_roles = roles
     return roles
-
-
-def forget_roles(user) -> None:
-    """Drop the cached roles, after a membership or group changes."""
-    user.__dict__.pop("_hubportal_roles", None)
-
-
-def is_evaluator(user) -> bool:
-    return roles_of(user).evaluator
-
-
-def is_ahsn_admin(user) -> bool:
-    return roles_of(user).ahsn_admin
-
-
-def member_hub_ids(user) -> frozenset[int]:
-    return roles_of(user).hub_ids
 
 
 def visible_to(queryset: QuerySet, user) -> QuerySet:
@@ -98,7 +82,7 @@ def visible_to(queryset: QuerySet, user) -> QuerySet:
 
 def in_member_hubs(queryset: QuerySet, user, hub_field: str) -> QuerySet:
     """Rows whose hub (reached through ``hub_field``) the user belongs to."""
-    return queryset.filter(**{f"{hub_field}__in": member_hub_ids(user)})
+    return queryset.filter(**{f"{hub_field}__in": roles_of(user).hub_ids})
 
 
 def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
@@ -106,10 +90,15 @@ def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
     return get_object_or_404(queryset.for_user(user), **lookup)
 
 
+def may_change(queryset: QuerySet, user, obj: Model) -> bool:
+    """Whether ``obj`` is among the rows of ``queryset`` (or a manager) that the user may change."""
+    return queryset.changeable_by(user).filter(pk=obj.pk).exists()
+
+
 def get_changeable_or_403(queryset: QuerySet, user, **lookup) -> Model:
     """The record if the user may change it: 404 if they may not see it, 403 if they may only read it."""
     obj = get_visible_or_404(queryset, user, **lookup)
-    if not queryset.changeable_by(user).filter(pk=obj.pk).exists():
+    if not may_change(queryset, user, obj):
         raise PermissionDenied("You can read this record but not change it.")
     return obj
 
@@ -141,7 +130,42 @@ ahsn_admins_only = _only(lambda roles: roles.curates, "Only AHSN admins can do t
 hub_staff_only = _only(lambda roles: roles.is_hub_staff, "Only hub staff can do this, for their own hubs.")
 
 
-def require_evaluator(user, what: str = "do this") -> None:
-    """Refuse (403) anyone but an evaluator (or a superuser)."""
+# What write services call first, before they read or lock anything. Each refuses with
+# PermissionDenied (a 403 when a view lets it through), saying in plain words who may do
+# ``what``: a phrase that completes "Only evaluators can …", e.g. "approve or return figures".
+
+
+def require_signed_in(user, what: str) -> None:
+    """Refuse the public and deactivated accounts."""
+    if not roles_of(user).authenticated:
+        raise PermissionDenied(f"Sign in to {what}.")
+
+
+def require_evaluator(user, what: str) -> None:
+    """Refuse anyone but an evaluator (a superuser stands in)."""
     if not roles_of(user).reviews_figures:
         raise PermissionDenied(f"Only evaluators can {what}.")
+
+
+def require_curator(user, what: str) -> None:
+    """Refuse anyone but an AHSN admin (a superuser stands in): the catalogue, summaries, the roll-up."""
+    if not roles_of(user).curates:
+        raise PermissionDenied(f"Only AHSN admins can {what}.")
+
+
+def require_hub_staff(user, hub_id: int | None, what: str) -> None:
+    """Refuse anyone but a member or lead of hub ``hub_id``; of any hub when ``hub_id`` is None."""
+    hub_ids = roles_of(user).hub_ids
+    if hub_id is None and not hub_ids:
+        raise PermissionDenied(f"Only hub staff can {what}.")
+    if hub_id is not None and hub_id not in hub_ids:
+        raise PermissionDenied(f"Only the hub's own staff can {what}.")
+
+
+def require_changeable(queryset: QuerySet, user, obj: Model, what: str) -> None:
+    """Refuse unless ``queryset.changeable_by(user)`` holds ``obj``: the rule stays with the queryset.
+
+    ``what`` completes "You are not allowed to …", e.g. "move this adoption to another stage".
+    """
+    if not may_change(queryset, user, obj):
+        raise PermissionDenied(f"You are not allowed to {what}.")

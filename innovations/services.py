@@ -1,4 +1,9 @@
-"""Writes to adoptions and their stage history. Views, commands and the admin all call these."""
+"""Writes to adoptions, their stage history and the catalogue. Views, commands and the admin all call these.
+
+Each service first refuses (``PermissionDenied``, changing nothing) a user who may not make
+the change: hub staff start and change their own hubs' adoptions (``changeable_by``) and
+propose catalogue entries; AHSN admins approve, edit and merge entries.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from django.utils.text import slugify
 from core.concurrency import EditConflict, save_if_unchanged
 from core.history import stamp
 from core.people import display_name
+from hubs.access import require_changeable, require_curator, require_hub_staff
 from hubs.models import Hub, Membership
 
 from .models import Adoption, Innovation, StageTransition
@@ -32,6 +38,7 @@ def adoption_start(
     lead=None,
 ) -> Adoption:
     """Start a hub's adoption of an innovation at "Identified", recording that first step."""
+    require_hub_staff(by, hub.pk, "start adoptions for that hub")
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": "The start date cannot be in the future."})
     adoption = Adoption(
@@ -65,6 +72,7 @@ def adoption_move(
 
     Raises ValidationError (keyed by form field) and changes nothing when a rule is broken.
     """
+    require_changeable(Adoption.objects, by, adoption, "move this adoption to another stage")
     # Lock the row so two moves at once cannot both pass the date check.
     locked = Adoption.objects.select_for_update().get(pk=adoption.pk)
     errors = move_errors(
@@ -96,6 +104,7 @@ def adoption_move(
 @transaction.atomic
 def adoption_archive(*, adoption: Adoption, reason: str, by) -> Adoption:
     """Hide an adoption from lists without deleting anything; the reason is kept."""
+    require_changeable(Adoption.objects, by, adoption, "archive this adoption")
     if not reason.strip():
         raise ValidationError({"reason": "Say why you are archiving this adoption."})
     adoption.archived = True
@@ -107,6 +116,8 @@ def adoption_archive(*, adoption: Adoption, reason: str, by) -> Adoption:
 
 @transaction.atomic
 def adoption_restore(*, adoption: Adoption, by) -> Adoption:
+    """Bring an archived adoption back into lists."""
+    require_changeable(Adoption.objects, by, adoption, "restore this adoption")
     adoption.archived = False
     adoption.archived_reason = ""
     stamp(adoption, by=by, reason="Restored", new_version=False)
@@ -121,6 +132,7 @@ def adoption_update(*, adoption: Adoption, by, version: int, clinical_areas=None
     Refused (``EditConflict``, saying who changed what) if someone saved it since.
     The lead must belong to the adoption's hub, whatever the form offered.
     """
+    require_changeable(Adoption.objects, by, adoption, "change this adoption")
     lead = changes.get("lead")
     if lead is not None and not Membership.objects.filter(user=lead, hub_id=adoption.hub_id).exists():
         raise ValidationError({"lead": "Choose a member of the adoption's hub."})
@@ -199,6 +211,7 @@ def _unique_slug(name: str) -> str:
 @transaction.atomic
 def innovation_propose(*, by, clinical_areas=(), **fields) -> Innovation:
     """Hub staff propose a new catalogue entry; it stays "proposed" until an AHSN admin approves it."""
+    require_hub_staff(by, None, "propose innovations for the catalogue")
     clash = _name_clash_error(fields.get("name", ""))
     if clash:
         raise clash
@@ -222,6 +235,7 @@ def innovation_propose(*, by, clinical_areas=(), **fields) -> Innovation:
 @transaction.atomic
 def innovation_approve(*, innovation: Innovation, by) -> Innovation:
     """Put a proposal in the catalogue for everyone."""
+    require_curator(by, "approve proposed innovations")
     locked = Innovation.objects.select_for_update().get(pk=innovation.pk)
     if locked.status != Innovation.Status.PROPOSED:
         raise ValidationError(f"“{locked.name}” is not a proposal awaiting approval.")
@@ -237,6 +251,7 @@ def innovation_update(
     *, innovation: Innovation, by, version: int, clinical_areas=None, **changes
 ) -> Innovation:
     """Change an entry opened at ``version``; refused, with who changed what, if someone saved it since."""
+    require_curator(by, "edit the innovation catalogue")
     if "name" in changes:
         clash = _name_clash_error(changes["name"], exclude_pk=innovation.pk)
         if clash:
@@ -253,6 +268,7 @@ def innovation_merge(*, source: Innovation, target: Innovation, by, reason: str)
 
     Refused, changing nothing, when a hub adopts both (a hub has one adoption per innovation).
     """
+    require_curator(by, "merge entries in the innovation catalogue")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why these entries are being merged."})
     # Lock both entries in a fixed order, so two merges at once cannot deadlock or cross.

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -45,11 +46,10 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One click, no sign-in: the person named by the token hears no more about summaries."""
-    user = emails.user_from_token(token)
-    if user is None:
-        raise Http404("This unsubscribe link is not valid.")
-    before = emails.frequency_of(user)
-    emails.preference_set(user=user, frequency=Frequency.NONE)
+    try:
+        before = emails.preference_unsubscribe(token=token)
+    except PermissionDenied:
+        raise Http404("This unsubscribe link is not valid.") from None
     # "Subscribe again" restores what they had; after an unsubscribe from nothing, each summary.
     again = before if before != Frequency.NONE else Frequency.EACH
     return render(request, "learning/email/unsubscribed.html", {"subscribe_again": again})

@@ -14,7 +14,7 @@ from html import unescape
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from core.templatetags.core_tags import markdown
+from hubs.access import require_signed_in
 
 from .models import LearningSummary, SummaryEmailPreference, SummaryEmailSent, SummaryVersion
 
@@ -70,13 +71,34 @@ def frequency_of(user) -> str:
 
 @transaction.atomic
 def preference_set(*, user, frequency: str) -> SummaryEmailPreference:
-    """Save how often ``user`` hears of new summaries.
+    """Save how often ``user`` hears of new summaries: a signed-in, active user's own choice.
 
-    Someone who starts the weekly digest (again) hears of the last week, not of everything
-    since a digest they stopped months ago: their digest starts afresh.
+    There is no ``by``: the user acting is the one whose choice it is, so nobody sets
+    another person's. Someone who starts the weekly digest (again) hears of the last week,
+    not of everything since a digest they stopped months ago: their digest starts afresh.
     """
+    require_signed_in(user, "choose how often you hear about new learning summaries")
     if frequency not in Frequency.values:
         raise ValidationError("Choose how often you want to hear about new learning summaries.", "frequency")
+    return _save_frequency(user, frequency)
+
+
+@transaction.atomic
+def preference_unsubscribe(*, token: str) -> str:
+    """Stop e-mail about summaries for the person an unsubscribe link names; return what they had.
+
+    The signed token is the authority here, not a sign-in: the link must work from any mail
+    client, and it can only ever stop e-mail. A token that does not verify is refused.
+    """
+    user = user_from_token(token)
+    if user is None:
+        raise PermissionDenied("This unsubscribe link is not valid.")
+    before = frequency_of(user)
+    _save_frequency(user, Frequency.NONE)
+    return before
+
+
+def _save_frequency(user, frequency: str) -> SummaryEmailPreference:
     preference, created = SummaryEmailPreference.objects.select_for_update().get_or_create(
         user=user, defaults={"frequency": frequency}
     )

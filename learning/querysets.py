@@ -15,6 +15,8 @@ class LearningNoteQuerySet(models.QuerySet):
 
     def changeable_by(self, user):
         """Authors change their own notes, while they belong to the note's hub."""
+        if not roles_of(user).authenticated:
+            return self.none()  # the public: an AnonymousUser cannot stand in the author filter
         return in_member_hubs(self, user, "adoption__hub").filter(author=user)
 
     def current(self):

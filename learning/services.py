@@ -1,4 +1,8 @@
-"""Writes to learning notes."""
+"""Writes to learning notes, and the nightly roll-up run.
+
+The note services first refuse (``PermissionDenied``, changing nothing) a user who may not
+write: hub staff add notes to their own hubs' adoptions; authors change their own notes.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from django.utils import timezone
 
 from core.concurrency import save_if_unchanged
 from core.history import stamp
+from hubs.access import require_changeable
 from innovations.models import Adoption
 
 from . import rollup
@@ -23,6 +28,9 @@ from .models import LearningNote, RollupReport, RollupRun
 def note_create(
     *, adoption: Adoption, kind: str, cfir_domain: str, title: str, text: str, by
 ) -> LearningNote:
+    """Record a barrier, enabler, lesson or adaptation on an adoption of one of ``by``'s own hubs."""
+    # Whoever may change the adoption (its hub's staff) may add to it: the adoption page's rule.
+    require_changeable(Adoption.objects, by, adoption, "add notes to this adoption")
     note = LearningNote(
         adoption=adoption, kind=kind, cfir_domain=cfir_domain, title=title, text=text, author=by
     )
@@ -35,6 +43,7 @@ def note_create(
 @transaction.atomic
 def note_update(*, note: LearningNote, by, version: int, **changes) -> LearningNote:
     """Change a note opened at ``version``; the previous text stays in its history."""
+    require_changeable(LearningNote.objects, by, note, "change this note")
     return save_if_unchanged(note, expected_version=version, changes=changes, by=by)
 
 

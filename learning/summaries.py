@@ -1,13 +1,14 @@
 """Writes to learning summaries: drafting, review, publishing in versions, and withdrawal.
 
-Every step locks the summary's row and checks where it is in the workflow, so two
+Only AHSN admins (superusers stand in) take any step; each service refuses anyone else
+first. Every step locks the summary's row and checks where it is in the workflow, so two
 admins acting at once cannot both publish, and a refused step changes nothing.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -15,20 +16,15 @@ from django.utils.text import slugify
 
 from core.concurrency import save_if_unchanged
 from core.history import stamp
+from hubs.access import require_curator
 
 from .models import LearningSummary, SummaryVersion, stored_themes
-from .querysets import writes_summaries
 
 Status = LearningSummary.Status
 RELATED_FIELDS = ("hubs", "innovations", "cited_reports", "cited_notes")
 CONTENT_FIELDS = ("title", "standfirst", "body", "themes", "audience")
 # Addresses under /learning/ that a summary's slug may not take.
 RESERVED_SLUGS = {"feed", "notes", "reports", "summaries", "adoptions", "email", "unsubscribe", "new"}
-
-
-def _require_writer(user) -> None:
-    if not writes_summaries(user):
-        raise PermissionDenied("Only AHSN admins can write, review, publish and withdraw learning summaries.")
 
 
 def _unique_slug(title: str) -> str:
@@ -63,7 +59,7 @@ def _split(fields: dict) -> tuple[dict, dict]:
 @transaction.atomic
 def summary_create(*, by, **fields) -> LearningSummary:
     """A new draft. ``fields``: title, standfirst, body, theme_codes, audience and the related rows."""
-    _require_writer(by)
+    require_curator(by, "write learning summaries")
     content, related = _split(fields)
     summary = LearningSummary(**content, created_by=by, edited_by=by)
     summary.slug = _unique_slug(summary.title)
@@ -80,7 +76,7 @@ def summary_update(*, summary: LearningSummary, by, version: int, **fields) -> L
 
     A published summary stays live, as it was, until the changes are published as its next version.
     """
-    _require_writer(by)
+    require_curator(by, "change learning summaries")
     content, related = _split(fields)
     content.update(status=Status.DRAFT, edited_by=by, submitted_by=None, submitted_at=None)
     save_if_unchanged(summary, expected_version=version, changes=content, by=by, fields=CONTENT_FIELDS)
@@ -105,7 +101,7 @@ def _move(current: LearningSummary, summary: LearningSummary, *, to: str, by, **
 @transaction.atomic
 def summary_submit(*, summary: LearningSummary, by) -> LearningSummary:
     """Send a draft for review by another AHSN admin."""
-    _require_writer(by)
+    require_curator(by, "send learning summaries for review")
     current = _locked(summary)
     if current.status != Status.DRAFT:
         _refuse(f"Only a draft can be sent for review: this summary is {current.get_status_display().lower()}.",
@@ -126,7 +122,7 @@ def summary_submit(*, summary: LearningSummary, by) -> LearningSummary:
 @transaction.atomic
 def summary_return(*, summary: LearningSummary, by, note: str) -> LearningSummary:
     """Send a summary in review back to draft, saying what to change."""
-    _require_writer(by)
+    require_curator(by, "review learning summaries")
     current = _locked(summary)
     if current.status != Status.IN_REVIEW:
         _refuse("Only a summary in review can be returned.", "not_in_review")
@@ -153,7 +149,7 @@ def may_review(summary: LearningSummary, user) -> bool:
 @transaction.atomic
 def summary_publish(*, summary: LearningSummary, by) -> SummaryVersion:
     """Publish a reviewed summary as its next version, live at once; e-mail subscribers after commit."""
-    _require_writer(by)
+    require_curator(by, "publish learning summaries")
     current = _locked(summary)
     if current.status != Status.IN_REVIEW:
         _refuse("A summary is published only after review: send it for review first, and another AHSN admin "
@@ -192,7 +188,7 @@ def summary_publish(*, summary: LearningSummary, by) -> SummaryVersion:
 @transaction.atomic
 def summary_withdraw(*, summary: LearningSummary, by, reason: str) -> LearningSummary:
     """Take a published summary down; its page stays, saying when and why, without its body."""
-    _require_writer(by)
+    require_curator(by, "withdraw learning summaries")
     current = _locked(summary)
     if current.live_version_id is None:
         _refuse("Only a published summary can be withdrawn.", "not_published")

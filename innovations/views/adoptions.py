@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import submit
 from core.people import display_name
-from hubs.access import get_changeable_or_403, get_visible_or_404, hub_staff_only, roles_of
+from hubs.access import get_changeable_or_403, get_visible_or_404, hub_staff_only, may_change, roles_of
 from hubs.models import Hub
 
 from ..forms import (
@@ -103,7 +103,7 @@ def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     transitions = adoption.transitions.select_related("moved_by").order_by("-date", "-recorded_at")
-    can_change = adoption.hub_id in roles_of(request.user).hub_ids  # what changeable_by asks, without a query
+    can_change = may_change(Adoption.objects, request.user, adoption)
     return render(
         request,
         "innovations/adoption_detail.html",

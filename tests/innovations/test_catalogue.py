@@ -343,10 +343,10 @@ class TestPropose:
         assert error.index(f'href="{page_of(existing)}"') < error.index('id="id_name"')
         assert Innovation.objects.count() == 1
 
-    def test_the_clash_message_escapes_the_existing_name(self):
+    def test_the_clash_message_escapes_the_existing_name(self, owner):
         InnovationFactory(name="Tea & <b>talk</b>")
         with pytest.raises(ValidationError) as caught:
-            innovation_propose(by=None, **{**proposal_data(name="TEA & <B>TALK</B>"), "clinical_areas": []})
+            innovation_propose(by=owner, **{**proposal_data(name="TEA & <B>TALK</B>"), "clinical_areas": []})
         message = caught.value.message_dict["name"][0]
         assert "Tea &amp; &lt;b&gt;talk&lt;/b&gt;" in message
         assert "<b>" not in message

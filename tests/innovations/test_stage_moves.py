@@ -1,4 +1,9 @@
-"""The stage rules of DESIGN.md, through the service and through the move form."""
+"""The stage rules (innovations/stages.py), through the service and through the move form.
+
+Active stages run in order and forward moves may skip some; an exit may be taken from any
+active stage; a backward move, an exit or a return from an exit needs a reason; a move is
+dated, not in the future and not before the previous move.
+"""
 
 import datetime
 
@@ -57,8 +62,8 @@ class TestRules:
 
 class TestMoveService:
     @pytest.fixture
-    def adoption(self):
-        return AdoptionFactory(started_on=days_ago(100))
+    def adoption(self, hub):
+        return AdoptionFactory(hub=hub, started_on=days_ago(100))
 
     def test_a_forward_move_is_recorded(self, adoption, owner):
         transition = adoption_move(adoption=adoption, to_stage=Stage.TESTING, on=days_ago(50), by=owner)

@@ -112,7 +112,9 @@ def test_only_active_people_with_an_address_who_asked_for_each_summary_are_email
     subscriber(WEEKLY, username="weekly")
     subscriber(NONE, username="none")
     UserFactory(username="never-asked")
-    subscriber(EACH, username="left", is_active=False)
+    left = subscriber(EACH, username="left")
+    left.is_active = False  # subscribed, then left the programme
+    left.save()
     subscriber(EACH, username="no-address", email="")
 
     version = publish(writer, reviewer, audience=Audience.SIGNED_IN)
