@@ -19,7 +19,9 @@ from .models import Measurement, Metric
 EQUITY_MONTHS = 12
 # Quintile 1 is the most deprived fifth of neighbourhoods: a fair share reached is 20%.
 POPULATION_SHARE = 20.0
-# Counts from 1 to 7 are shown as "<8" (DESIGN.md, "Data protection").
+# Counts from 1 to 7 are shown as "<8": so few people could be recognised from a count
+# (say, three people reached in one small neighbourhood), and the portal holds aggregate
+# figures, never anything that points to a patient. Zero is shown as it is.
 SMALL_COUNT_MAX = 7
 
 

@@ -21,4 +21,4 @@ class MembershipQuerySet(models.QuerySet):
         return visible_to(self, user)
 
     def leads(self):
-        return self.filter(role="lead")
+        return self.filter(role=self.model.Role.LEAD)

@@ -10,7 +10,7 @@ class InnovationQuerySet(models.QuerySet):
             return self.none()
         if roles_of(user).reads_everything:
             return self
-        return self.filter(models.Q(status="approved") | models.Q(proposed_by=user))
+        return self.filter(models.Q(status=self.model.Status.APPROVED) | models.Q(proposed_by=user))
 
     def changeable_by(self, user):
         """AHSN admins curate the catalogue."""
@@ -18,7 +18,7 @@ class InnovationQuerySet(models.QuerySet):
         return self if roles.curates else self.none()
 
     def approved(self):
-        return self.filter(status="approved")
+        return self.filter(status=self.model.Status.APPROVED)
 
     def search(self, q: str):
         """Entries whose name or summary match ``q``, best first (``rank``); all of them for a blank ``q``.

@@ -1,4 +1,4 @@
-"""The stage model of an adoption and its rules (DESIGN.md, "Stage model").
+"""The stages an adoption goes through, and the rules for moving between them.
 
 Active stages run in order; forward moves may skip stages. Exits may be taken
 from any active stage. A backward move, an exit, or a return from an exit
