@@ -22,10 +22,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from core.concurrency import EditConflict, changes_since
-from core.history import stamp
+from core.history import history_from_rows, stamp
 from core.numbers import figure_text
 from hubs.access import require_evaluator
 
@@ -72,6 +71,7 @@ class Outcome:
     status: str
     existing: Measurement | None = None
     stale: bool = False  # refused because the saved figure changed since the person opened it
+    measurement: Measurement | None = None  # a new or changed figure, as it would be saved
 
     @property
     def messages(self) -> list[str]:
@@ -100,26 +100,35 @@ def same_figure(existing: Measurement, figure: ProposedFigure) -> bool:
     return all(getattr(existing, name) == getattr(figure, name) for name in FIGURE_FIELDS)
 
 
-def _as_measurement(figure: ProposedFigure, existing: Measurement | None, by) -> Measurement:
-    measurement = existing or Measurement(
-        indicator=figure.indicator, period=figure.period, imd_quintile=figure.imd_quintile
+def _as_measurement(figure: ProposedFigure, by, submitted_at: datetime.datetime) -> Measurement:
+    """The figure as it would be saved: submitted, by ``by``, with no review note."""
+    return Measurement(
+        indicator=figure.indicator,
+        period=figure.period,
+        imd_quintile=figure.imd_quintile,
+        value=figure.value,
+        numerator=figure.numerator,
+        denominator=figure.denominator,
+        status=Measurement.Status.SUBMITTED,
+        review_note="",
+        submitted_by=by,
+        submitted_at=submitted_at,
     )
-    for name in FIGURE_FIELDS:
-        setattr(measurement, name, getattr(figure, name))
-    measurement.status = Measurement.Status.SUBMITTED
-    measurement.review_note = ""
-    measurement.submitted_by = by
-    measurement.submitted_at = timezone.now()
-    return measurement
+
+
+# What a person gives; the rest (who, when, status) the service sets, so need not be checked.
+TYPED_FIELDS = {"period", "imd_quintile", *FIGURE_FIELDS}
+NOT_TYPED = [f.name for f in Measurement._meta.concrete_fields if f.name not in TYPED_FIELDS]
 
 
 def _model_errors(measurement: Measurement) -> dict[str, list[str]]:
-    """The model's own rules (kind of metric, month, numbers); uniqueness is checked against the batch."""
+    """The model's own rules (each typed field's limits, the metric's kind, the month).
+
+    Uniqueness is checked against the batch and the saved figures instead of a query each.
+    """
     try:
-        # The indicator and user are real rows already: checking that costs two queries a figure.
-        measurement.full_clean(
-            exclude=["indicator", "submitted_by"], validate_unique=False, validate_constraints=False
-        )
+        measurement.clean_fields(exclude=NOT_TYPED)
+        measurement.clean()
     except ValidationError as exc:
         return exc.message_dict
     return {}
@@ -134,10 +143,11 @@ def measurements_check(figures: Sequence[ProposedFigure], *, by) -> list[Outcome
     existing = _existing_figures(figures)
     changeable_ids = _changeable_ids(figures, by)
     first_row_of: dict[tuple, int | None] = {}
-    return [_classify(figure, existing, first_row_of, changeable_ids, by) for figure in figures]
+    now = timezone.now()
+    return [_classify(figure, existing, first_row_of, changeable_ids, by, now) for figure in figures]
 
 
-def _classify(figure, existing, first_row_of, changeable_ids, by) -> Outcome:
+def _classify(figure, existing, first_row_of, changeable_ids, by, now) -> Outcome:
     if figure.errors or figure.indicator is None or figure.period is None:
         return Outcome(figure, ERROR)
     if figure.indicator.pk not in changeable_ids:
@@ -163,12 +173,13 @@ def _classify(figure, existing, first_row_of, changeable_ids, by) -> Outcome:
     if locked:
         figure.add_error("value", LOCKED)
         return Outcome(figure, ERROR, current)
-    for name, messages in _model_errors(_as_measurement(figure, None, by)).items():
+    measurement = _as_measurement(figure, by, now)
+    for name, messages in _model_errors(measurement).items():
         for message in messages:
             figure.add_error(name, message)
     if figure.errors:
         return Outcome(figure, ERROR, current)
-    return Outcome(figure, CHANGED if current else NEW, current)
+    return Outcome(figure, CHANGED if current else NEW, current, measurement=measurement)
 
 
 def figure_text_of(measurement: Measurement) -> str:
@@ -180,31 +191,51 @@ def figure_text_of(measurement: Measurement) -> str:
 UPDATED_FIELDS = (*FIGURE_FIELDS, "status", "review_note", "submitted_by", "submitted_at", "version")
 
 
-def _update_changed(changed: list[Measurement], *, by) -> None:
-    """One small UPDATE per figure, sent as a batch, then their history rows in bulk.
+UPDATE_BATCH = 1000
 
-    Each UPDATE names the version the check saw, so a figure saved by someone else
-    between the check and now is not overwritten: the whole batch is refused instead.
+
+def _update_changed(changed: list[Measurement], *, by) -> None:
+    """Write changed figures a thousand at a time, each only if still at the version the check saw.
+
+    One ``UPDATE … FROM (VALUES …)`` per batch: a figure saved by someone else between
+    the check and now is not overwritten, and the whole save is refused instead.
     Django's bulk_update writes a CASE per row and field and holds every batch in
     memory: for 100,000 figures that is minutes and a gigabyte; this is seconds.
     """
     fields = [Measurement._meta.get_field(name) for name in UPDATED_FIELDS]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = (
-        f"UPDATE {quote(Measurement._meta.db_table)} SET {assignments} "
-        f"WHERE {quote('id')} = %s AND {quote('version')} = %s"
-    )
-    params = [
-        [f.get_db_prep_save(getattr(measurement, f.attname), connection) for f in fields]
-        + [measurement.pk, measurement.version - 1]
-        for measurement in changed
-    ]
+    table = quote(Measurement._meta.db_table)
+
+    def given(position: int, field) -> str:  # VALUES columns are column1, column2, …
+        column = f"given.column{position}"
+        # PostgreSQL reads a column of NULLs in VALUES as text: say what it is.
+        return (
+            f"CAST({column} AS {field.db_type(connection)})" if connection.vendor == "postgresql" else column
+        )
+
+    assignments = ", ".join(f"{quote(f.column)} = {given(n, f)}" for n, f in enumerate(fields, start=3))
+    row = f"({', '.join(['%s'] * (len(fields) + 2))})"
+    updated = 0
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-        if cursor.rowcount != len(changed):
-            raise ValidationError(SAVED_MEANWHILE, code="saved_meanwhile")
-    Measurement.history.bulk_history_create(changed, batch_size=2000, update=True, default_user=by)
+        for start in range(0, len(changed), UPDATE_BATCH):
+            batch = changed[start : start + UPDATE_BATCH]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(batch))}) AS given "
+                f"WHERE {table}.{quote('id')} = given.column1 AND {table}.{quote('version')} = given.column2",
+                [
+                    param
+                    for measurement in batch
+                    for param in (
+                        measurement.pk,
+                        measurement.version - 1,
+                        *(f.get_db_prep_save(getattr(measurement, f.attname), connection) for f in fields),
+                    )
+                ],
+            )
+            updated += cursor.rowcount
+    if updated != len(changed):
+        raise ValidationError(SAVED_MEANWHILE, code="saved_meanwhile")
+    history_from_rows(Measurement, [measurement.pk for measurement in changed], by=by, kind="~")
 
 
 class FiguresRefused(ValidationError):
@@ -228,16 +259,19 @@ def measurements_save(figures: Sequence[ProposedFigure], *, by) -> list[Outcome]
     outcomes = measurements_check(figures, by=by)
     if any(o.status == ERROR for o in outcomes):
         raise FiguresRefused(outcomes)
-    new = [_as_measurement(o.figure, None, by) for o in outcomes if o.status == NEW]
-    changed = [_as_measurement(o.figure, o.existing, by) for o in outcomes if o.status == CHANGED]
-    for measurement in changed:
-        measurement.version += 1
+    new = [o.measurement for o in outcomes if o.status == NEW]
+    changed = [o.measurement for o in outcomes if o.status == CHANGED]
+    for outcome in outcomes:
+        if outcome.status == CHANGED:
+            outcome.measurement.pk = outcome.existing.pk
+            outcome.measurement.version = outcome.existing.version + 1
     if new:
         try:
             with transaction.atomic():
-                bulk_create_with_history(new, Measurement, batch_size=2000, default_user=by)
+                Measurement.objects.bulk_create(new, batch_size=2000)
         except IntegrityError as exc:  # someone saved the same months between the check and now
             raise ValidationError(SAVED_MEANWHILE, code="saved_meanwhile") from exc
+        history_from_rows(Measurement, [measurement.pk for measurement in new], by=by, kind="+")
     if changed:
         _update_changed(changed, by=by)
     summaries.refresh({o.figure.indicator.pk for o in outcomes if o.status in (NEW, CHANGED)})
