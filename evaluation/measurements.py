@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -26,7 +26,7 @@ from django.utils import timezone
 from core.concurrency import EditConflict, changes_since
 from core.history import history_from_rows, stamp
 from core.numbers import figure_text
-from hubs.access import require_evaluator
+from hubs.access import require_changeable, require_evaluator
 
 from . import summaries
 from .models import Indicator, Measurement
@@ -331,8 +331,7 @@ def measurement_edit(
 
     Refused with ``EditConflict`` (saying who changed what) if it changed since it was opened.
     """
-    if not Measurement.objects.changeable_by(by).filter(pk=measurement.pk).exists():
-        raise PermissionDenied(NOT_YOURS)
+    require_changeable(Measurement.objects, by, measurement, "correct this figure")
     figure = ProposedFigure(
         measurement.indicator, measurement.period, measurement.imd_quintile, value, numerator, denominator
     )

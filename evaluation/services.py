@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.concurrency import save_if_unchanged
 from core.history import stamp
-from hubs.access import require_evaluator
+from hubs.access import require_changeable, require_evaluator
 from innovations.models import Adoption
 
 from . import summaries
@@ -38,8 +38,7 @@ def indicator_add(
     baseline_length: int | None = None,
 ) -> Indicator:
     """Start reporting a metric for one of the user's own hubs' adoptions; a metric once only."""
-    if not Adoption.objects.changeable_by(by).filter(pk=adoption.pk).exists():
-        raise PermissionDenied("Only the hub's own staff can choose its indicators.")
+    require_changeable(Adoption.objects, by, adoption, "choose this adoption's indicators")
     if Indicator.objects.filter(adoption=adoption, metric=metric).exists():
         raise _already_reports(metric)
     _refuse_short_baseline(baseline_length)
@@ -63,8 +62,7 @@ def indicator_update(*, indicator: Indicator, by, version: int, **changes) -> In
     """Change an indicator opened at ``version`` (its target); refused, saying what changed, if stale."""
     if unknown := set(changes) - INDICATOR_FIELDS_HUBS_CHANGE:
         raise TypeError(f"Hub staff cannot change an indicator's {', '.join(sorted(unknown))}.")
-    if not Indicator.objects.changeable_by(by).filter(pk=indicator.pk).exists():
-        raise PermissionDenied("Only the hub's own staff can change its indicators.")
+    require_changeable(Indicator.objects, by, indicator, "change this indicator")
     save_if_unchanged(indicator, expected_version=version, changes=changes, by=by)
     summaries.refresh([indicator.pk])
     return indicator

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from hubs.access import require_changeable
 from innovations.models import Adoption
 
 from . import measurements
@@ -722,14 +723,9 @@ def checked_in_request(file_name: str, content: bytes) -> bool:
     return rows is not None and rows <= CHECK_IN_REQUEST_ROWS + 1
 
 
-def _require_own_adoption(adoption, user) -> None:
-    if not Adoption.objects.changeable_by(user).filter(pk=adoption.pk).exists():
-        raise PermissionDenied("Only the hub's own staff can upload its figures.")
-
-
 def upload_receive(*, adoption, file_name: str, content: bytes, by) -> MeasurementUpload:
     """Keep an uploaded file and check it: at once if small, else queued for a worker after commit."""
-    _require_own_adoption(adoption, by)
+    require_changeable(Adoption.objects, by, adoption, "upload this adoption's figures")
     upload = MeasurementUpload.objects.create(
         adoption=adoption, uploaded_by=by, file_name=file_name[:255], file_size=len(content), content=content
     )
@@ -747,7 +743,7 @@ def upload_import(*, upload: MeasurementUpload, by) -> MeasurementUpload:
 
     Importing is claimed first, so a second click (or a second worker) imports nothing twice.
     """
-    _require_own_adoption(upload.adoption, by)
+    require_changeable(Adoption.objects, by, upload.adoption, "import this adoption's figures")
     if not start_import(upload):
         return upload
     if upload.total_rows is not None and upload.total_rows <= CHECK_IN_REQUEST_ROWS:
