@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 
-from .history import stamp
+from .history import EMPTY, related_names, stamp, value_text
 from .people import display_name
 
 STALE_MESSAGE = "Someone else saved this since you opened it, so your changes were not saved."
@@ -54,14 +54,10 @@ class EditConflict(ValidationError):
         super().__init__(" ".join(lines), code="stale")
 
 
-def _value_text(field: models.Field, value) -> str:
-    if field.is_relation and value is not None:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        if related is not None:
-            value = display_name(related) if field.related_model is get_user_model() else related
-    text = "" if value is None else str(value)
-    if not text:
-        return "(empty)"
+def _quoted(text: str) -> str:
+    """A value in the refusal message: quoted, and cut at 80 characters (the form below holds it whole)."""
+    if text == EMPTY:
+        return text
     return f"“{text[:80]}…”" if len(text) > 80 else f"“{text}”"
 
 
@@ -73,16 +69,14 @@ def changes_since(instance: models.Model, version: int, fields: Iterable[str]) -
     if then is None or now is None:
         return []
     delta = now.diff_against(then, included_fields=list(fields))
+    names = related_names(type(instance), [delta])
     who = display_name(now.history_user, "someone")
     when = timezone.localtime(now.history_date).strftime("%-d %b %Y at %H:%M")
     lines = []
     for change in delta.changes:
         field = instance._meta.get_field(change.field)
-        name = str(field.verbose_name)
-        lines.append(
-            f"{name[:1].upper()}{name[1:]} is now {_value_text(field, change.new)} "
-            f"(was {_value_text(field, change.old)}), changed by {who} on {when}."
-        )
+        new, old = (_quoted(value_text(field, value, names)) for value in (change.new, change.old))
+        lines.append(f"{capfirst(field.verbose_name)} is now {new} (was {old}), changed by {who} on {when}.")
     return lines
 
 

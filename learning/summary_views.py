@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from core.forms import submit
+from core.history import HistoryEntry
 from hubs.access import ahsn_admins_only, get_changeable_or_403
 from hubs.models import Hub
 from innovations.models import Innovation
@@ -336,14 +337,37 @@ def summary_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, summary=summary)
 
 
-def _workflow_history(summary: LearningSummary) -> list:
-    """Each time the summary moved in the workflow: when, who, to what."""
+WORKFLOW_MOVES = {
+    Status.IN_REVIEW: "Sent for review",
+    Status.PUBLISHED: "Published",
+    Status.WITHDRAWN: "Withdrawn",
+}
+
+
+def _workflow_history(summary: LearningSummary) -> list[HistoryEntry]:
+    """Each time the summary moved in the workflow, newest first: when, who, to what, and why.
+
+    Why is the reviewer's note when a summary in review was returned to draft, and the
+    reason given when it was withdrawn.
+    """
     moves, previous = [], None
     for record in summary.history.select_related("history_user").order_by("history_date", "history_id"):
-        if record.status != previous:
-            moves.append(record)
-            previous = record.status
-    return list(reversed(moves))
+        if record.status == previous:
+            continue
+        why = ""
+        if previous is None:
+            what = "Started as a draft"
+        elif record.status == Status.DRAFT and previous == Status.IN_REVIEW and record.review_note:
+            what, why = "Returned to draft", record.review_note
+        elif record.status == Status.DRAFT:
+            what = "Back to draft after an edit"
+        else:
+            what = WORKFLOW_MOVES.get(record.status, record.get_status_display())
+            if record.status == Status.WITHDRAWN:
+                why = record.withdrawal_reason
+        moves.append(HistoryEntry(record.history_date, record.history_user, what=what, why=why))
+        previous = record.status
+    return moves[::-1]
 
 
 def summary_manage(request: HttpRequest, pk: int) -> HttpResponse:

@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.forms import submit
+from core.history import HistoryEntry, field_changes
 from hubs.access import get_changeable_or_403, get_visible_or_404
 from innovations.models import Adoption
 
@@ -18,10 +19,27 @@ def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     can_change = LearningNote.objects.changeable_by(request.user).filter(pk=note.pk).exists()
-    versions = note.history.select_related("history_user").order_by("-history_date")
     return render(
-        request, "learning/note_detail.html", {"note": note, "can_change": can_change, "versions": versions}
+        request,
+        "learning/note_detail.html",
+        {"note": note, "can_change": can_change, "history": note_history(note)},
     )
+
+
+def note_history(note: LearningNote) -> list[HistoryEntry]:
+    """Every saved version of the note, newest first: who saved it, and what each save changed."""
+    records = list(note.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries = [
+        HistoryEntry(
+            record.history_date,
+            record.history_user,
+            what=f"Version {number} (written)" if number == 1 else f"Version {number} (edited)",
+            why=record.history_change_reason or "",
+            changes=changes,
+        )
+        for number, (record, changes) in enumerate(zip(records, field_changes(records), strict=True), start=1)
+    ]
+    return entries[::-1]
 
 
 def note_add(request: HttpRequest, adoption_pk: int) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.forms import submit
+from core.history import HistoryEntry, newest_first
 from core.numbers import completeness
 from hubs.access import evaluators_only, get_visible_or_404, roles_of
 
@@ -77,16 +78,6 @@ def quintile_rows(rows: list[Measurement]) -> list[QuintileRow]:
     return [QuintileRow(period, cells) for period, cells in by_month.items()]
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One change to the SPC options: when, who, what and why."""
-
-    when: datetime.datetime
-    who: object
-    what: str
-    why: str
-
-
 def baseline_words(length: int | None) -> str:
     return f"first {length} months of each group" if length else "every month of each group"
 
@@ -111,8 +102,8 @@ def indicator_history(indicator: Indicator) -> list[HistoryEntry]:
                 HistoryEntry(
                     record.history_date,
                     record.history_user,
-                    "; ".join(changes),
-                    record.history_change_reason or "",
+                    what="; ".join(changes),
+                    why=record.history_change_reason or "",
                 )
             )
         previous = record
@@ -133,8 +124,8 @@ def rebase_history(indicator: Indicator) -> list[HistoryEntry]:
         HistoryEntry(
             record.history_date,
             record.history_user,
-            REBASE_CHANGES[record.history_type].format(month=charts.long_month(record.period)),
-            record.history_change_reason or (record.reason if record.history_type == "+" else ""),
+            what=REBASE_CHANGES[record.history_type].format(month=charts.long_month(record.period)),
+            why=record.history_change_reason or (record.reason if record.history_type == "+" else ""),
         )
         for record in records
     ]
@@ -142,8 +133,7 @@ def rebase_history(indicator: Indicator) -> list[HistoryEntry]:
 
 def options_history(indicator: Indicator) -> list[HistoryEntry]:
     """Every change to the indicator's SPC options, newest first."""
-    entries = indicator_history(indicator) + rebase_history(indicator)
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+    return newest_first(indicator_history(indicator) + rebase_history(indicator))
 
 
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:

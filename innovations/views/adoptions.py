@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
-
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
-from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from core.forms import submit
-from core.people import display_name
+from core.history import HistoryEntry, field_changes
 from hubs.access import get_changeable_or_403, get_visible_or_404, hub_staff_only, may_change, roles_of
-from hubs.models import Hub
 
 from ..forms import (
     AdoptionArchiveForm,
@@ -174,44 +168,14 @@ def adoption_restore_view(request: HttpRequest, pk: int) -> HttpResponse:
 # History --------------------------------------------------------------------------------------
 
 
-@dataclass
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    when: datetime.datetime
-    who: object
-    reason: str
-    created: bool
-    changes: list[FieldChange] = field(default_factory=list)
-
-
-def _value_text(adoption_field, value, names: dict) -> str:
-    """A recorded value as people read it: labels for choices, names for people and places."""
-    if value is None or value == "":
-        return "(empty)"
-    if adoption_field.choices:
-        return str(dict(adoption_field.flatchoices).get(value, value))
-    if adoption_field.is_relation:
-        return names.get((adoption_field.name, value), "(since removed)")
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime.date):
-        return f"{value:%-d %B %Y}"
-    return str(value)
-
-
 def adoption_history(adoption: Adoption) -> list[HistoryEntry]:
     """Who changed what and when, newest first, from the adoption's history records.
 
-    Field by field with ``diff_against``; the clinical areas (a many-to-many field,
-    which ``diff_against`` would read with two queries per record) are compared from
-    one prefetch. Names of people, hubs and innovations come in one query each,
-    so the page runs the same queries however long the history.
+    Field by field with ``core.history.field_changes``; the clinical areas (a
+    many-to-many field, which ``diff_against`` would read with two queries per
+    record) are compared from one prefetch. The page runs the same queries however
+    long the history. The reason a service stamped ("Edited", "Moved to Paused", a
+    merge and why) says what happened.
     """
     area_rows = Adoption.history.model._meta.get_field("historicaladoption_clinical_areas")
     records = list(
@@ -227,81 +191,25 @@ def adoption_history(adoption: Adoption) -> list[HistoryEntry]:
         )
         .order_by("history_date", "history_id")
     )
-    deltas = [
-        record.diff_against(previous, excluded_fields=["clinical_areas"])
-        for previous, record in zip(records, records[1:], strict=False)
-    ]
-    names = _related_names(deltas)
-    opts = Adoption._meta
-    entries = (
-        [
-            HistoryEntry(
-                when=records[0].history_date,
-                who=records[0].history_user,
-                reason=records[0].history_change_reason or "",
-                created=True,
-            )
-        ]
-        if records
-        else []
-    )
-    for previous, record, delta in zip(records, records[1:], deltas, strict=False):
-        changed = [
-            (
-                opts.get_field(change.field),
-                _value_text(opts.get_field(change.field), change.old, names),
-                _value_text(opts.get_field(change.field), change.new, names),
-            )
-            for change in delta.changes
-        ]
-        old_areas, new_areas = _areas_text(previous), _areas_text(record)
-        if old_areas != new_areas:
-            changed.append((opts.get_field("clinical_areas"), old_areas, new_areas))
-        # In the order the form asks, not diff_against's alphabetical one.
-        changed.sort(key=lambda item: item[0].creation_counter)
-        changes = [FieldChange(capfirst(f.verbose_name), old, new) for f, old, new in changed]
+    changes = field_changes(records, excluded_fields=["clinical_areas"], extra=_area_change)
+    entries = []
+    for index, (record, changed) in enumerate(zip(records, changes, strict=True)):
         reason = record.history_change_reason or ""
-        if changes or reason:
+        if index == 0:
+            entries.append(HistoryEntry(record.history_date, record.history_user, what="Created"))
+        elif changed or reason:
             entries.append(
                 HistoryEntry(
-                    when=record.history_date,
-                    who=record.history_user,
-                    reason=reason,
-                    created=False,
-                    changes=changes,
+                    record.history_date, record.history_user, what=reason or "Changed", changes=changed
                 )
             )
-    entries.reverse()
-    return entries
+    return entries[::-1]
+
+
+def _area_change(previous, record) -> list:
+    old, new = _areas_text(previous), _areas_text(record)
+    return [] if old == new else [(Adoption._meta.get_field("clinical_areas"), old, new)]
 
 
 def _areas_text(record) -> str:
     return ", ".join(str(row.clinicalarea) for row in record.area_rows) or "(none)"
-
-
-def _related_names(deltas) -> dict:
-    """(field name, id) → name, for every person, hub and innovation the history mentions."""
-    ids: dict[str, set] = {"lead": set(), "hub": set(), "innovation": set()}
-    for delta in deltas:
-        for change in delta.changes:
-            if change.field in ids:
-                ids[change.field].update(value for value in (change.old, change.new) if value is not None)
-    names = {}
-    if ids["lead"]:
-        for user in get_user_model().objects.filter(pk__in=ids["lead"]):
-            names[("lead", user.pk)] = display_name(user)
-    if ids["hub"]:
-        names.update(
-            {
-                ("hub", pk): name
-                for pk, name in Hub.objects.filter(pk__in=ids["hub"]).values_list("pk", "name")
-            }
-        )
-    if ids["innovation"]:
-        names.update(
-            {
-                ("innovation", pk): name
-                for pk, name in Innovation.objects.filter(pk__in=ids["innovation"]).values_list("pk", "name")
-            }
-        )
-    return names

@@ -382,13 +382,13 @@ class TestAdoptionPage:
         assert "Reason: Winter pressures" in html
         history = response.context["history"]
         assert len(history) == 12  # created, an edit, six moves, four edits
-        assert history[-1].created
+        assert history[-1].what == "Created"
         assert [(c.label, c.old, c.new) for c in history[1].changes] == [
             ("Core20PLUS5 clinical areas", str(area), "(none)"),
             ("Lead", colleague.get_full_name(), owner.get_full_name()),
         ]
         paused = history[4]
-        assert (paused.reason, paused.who) == ("Moved to Paused", owner)
+        assert (paused.what, paused.who) == ("Moved to Paused", owner)
         assert ("Stage", "Implemented (routine use)", "Paused") in {
             (c.label, c.old, c.new) for c in paused.changes
         }

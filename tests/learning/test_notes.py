@@ -74,6 +74,7 @@ def test_the_note_page_lists_every_saved_version(client, adoption, owner):
     page = client.get(reverse("learning:note", args=[note.pk])).content.decode()
     assert page.index("Second title") < page.index("First title")
     assert "(written)" in page
+    assert "Title: Second title" in page and "(was First title)" in page  # what the edit changed
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from learning.models import LearningNote, LearningSummary
-from learning.summaries import summary_submit, summary_withdraw
+from learning.summaries import summary_return, summary_submit, summary_withdraw
 from tests.factories import HubFactory, InnovationFactory, draft_summary, published_summary
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +115,27 @@ def test_ahsn_admins_see_every_summary_and_where_it_is(client, summaries, writer
     assert response.status_code == 302 and response.url == reverse("learning:summary_manage", args=[draft.pk])
     page = client.get(reverse("learning:summary_manage", args=[summaries["in_review"].pk])).content.decode()
     assert "Another AHSN admin reviews and publishes it" in page
+
+
+def test_the_workflow_history_says_who_moved_it_and_why_newest_first(client, writer, reviewer):
+    summary = published_summary(by=writer, reviewer=reviewer)
+    summary_withdraw(summary=summary, by=reviewer, reason="Superseded by the national guidance")
+    returned = draft_summary(by=writer)
+    summary_submit(summary=returned, by=writer)
+    summary_return(summary=returned, by=reviewer, note="Name the practices\nand say how many enrolled")
+    client.force_login(writer)
+
+    page = client.get(reverse("learning:summary_manage", args=[summary.pk])).content.decode()
+    history = page[page.index('id="history-heading"') :]
+    newest_first = ["Withdrawn", "Published", "Sent for review", "Started as a draft"]
+    positions = [history.index(f": {move}</p>") for move in newest_first]
+    assert positions == sorted(positions)
+    assert "Ravi Reviewer" in history and "Reason: Superseded by the national guidance" in history
+
+    page = client.get(reverse("learning:summary_manage", args=[returned.pk])).content.decode()
+    history = page[page.index('id="history-heading"') :]
+    assert "Returned to draft" in history
+    assert "Reason: Name the practices<br>and say how many enrolled" in history
 
 
 # -- The list: newest first, filters ---------------------------------------------------------
