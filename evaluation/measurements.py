@@ -155,7 +155,7 @@ def _classify(figure, existing, first_row_of, changeable_ids) -> Outcome:
     current = existing.get(figure.key)
     if current and same_figure(current, figure):
         return Outcome(figure, UNCHANGED, current)
-    locked = current is not None and current.status == Measurement.Status.APPROVED
+    locked = current is not None and current.is_approved
     if current and figure.opened_at is not None and figure.opened_at != current.version:
         now = figure_text_of(current) + (", approved and locked" if locked else "")
         figure.add_error(

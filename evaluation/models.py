@@ -249,6 +249,11 @@ class Measurement(models.Model):
             raise ValidationError(errors)
 
     @property
+    def is_approved(self) -> bool:
+        """Approved figures are locked for hub staff and count in the nightly reports."""
+        return self.status == self.Status.APPROVED
+
+    @property
     def display_value(self):
         """The figure as people read it: the value, or the percentage from its fraction."""
         if self.value is not None:

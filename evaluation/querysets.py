@@ -22,7 +22,7 @@ class IndicatorQuerySet(models.QuerySet):
 
 class MeasurementQuerySet(models.QuerySet):
     def approved(self):
-        return self.filter(status="approved")
+        return self.filter(status=self.model.Status.APPROVED)
 
     def for_user(self, user):
         """Own hubs' figures in full; other hubs' figures only once approved."""
@@ -31,11 +31,15 @@ class MeasurementQuerySet(models.QuerySet):
             return self.none()
         if roles.reads_everything:
             return self
-        return self.filter(models.Q(indicator__adoption__hub__in=roles.hub_ids) | models.Q(status="approved"))
+        return self.filter(
+            models.Q(indicator__adoption__hub__in=roles.hub_ids) | models.Q(status=self.model.Status.APPROVED)
+        )
 
     def changeable_by(self, user):
         """Hub staff change their own hubs' figures until an evaluator approves them."""
-        return in_member_hubs(self, user, "indicator__adoption__hub").exclude(status="approved")
+        return in_member_hubs(self, user, "indicator__adoption__hub").exclude(
+            status=self.model.Status.APPROVED
+        )
 
 
 class IndicatorSummaryQuerySet(models.QuerySet):

@@ -77,6 +77,11 @@ class Innovation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_approved(self) -> bool:
+        """In the catalogue for everyone (not a proposal, nor merged into another entry)."""
+        return self.status == self.Status.APPROVED
+
 
 class Adoption(models.Model):
     """One hub's adoption of one innovation, with its current stage."""

@@ -281,7 +281,7 @@ def innovation_merge(*, source: Innovation, target: Innovation, by, reason: str)
         raise ValidationError({"target": "Choose another entry to merge into."})
     if src.status == Innovation.Status.MERGED:
         raise ValidationError(f"“{src.name}” has already been merged into another entry.")
-    if dst.status != Innovation.Status.APPROVED:
+    if not dst.is_approved:
         raise ValidationError({"target": "Merge into an approved entry."})
     moving = list(Adoption.objects.select_for_update().filter(innovation=src).select_related("hub"))
     both = sorted(

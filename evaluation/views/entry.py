@@ -205,7 +205,7 @@ class Cell:
 
     @property
     def is_locked(self) -> bool:
-        return self.existing is not None and self.existing.status == Measurement.Status.APPROVED
+        return self.existing is not None and self.existing.is_approved
 
     @property
     def parts(self) -> list[tuple[str, forms.BoundField]]:
