@@ -203,17 +203,29 @@ def _db_values(fields: list, values: dict) -> list:
     return [f.get_db_prep_save(values[f.name], connection) for f in fields]
 
 
-def _submission(by) -> dict:
+def _as_saved(figure: ProposedFigure, by, when: datetime.datetime) -> dict:
+    """What a save writes of a figure: the figure, submitted ``when`` by ``by``, not yet reviewed."""
     return {
+        "indicator": figure.indicator.pk,
+        "period": figure.period,
+        "imd_quintile": figure.imd_quintile,
+        **{name: getattr(figure, name) for name in FIGURE_FIELDS},
         "status": Measurement.Status.SUBMITTED,
         "review_note": "",
         "submitted_by": by.pk,
-        "submitted_at": timezone.now(),
+        "submitted_at": when,
+        "is_synthetic": False,
     }
 
 
-def _figure_values(figure: ProposedFigure) -> dict:
-    return {name: getattr(figure, name) for name in FIGURE_FIELDS}
+def _values_list(rows: list[list]) -> tuple[str, list]:
+    """``(%s, …), (%s, …)`` for these rows, and their parameters in order."""
+    row = f"({', '.join(['%s'] * len(rows[0]))})"
+    return ", ".join([row] * len(rows)), [param for values in rows for param in values]
+
+
+def _batches(items: list) -> list[list]:
+    return [items[start : start + WRITE_BATCH] for start in range(0, len(items), WRITE_BATCH)]
 
 
 def _insert_new(figures: list[ProposedFigure], *, by) -> list[int]:
@@ -221,29 +233,17 @@ def _insert_new(figures: list[ProposedFigure], *, by) -> list[int]:
     fields = _columns(INSERTED_FIELDS)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    row = f"({', '.join(['%s'] * len(fields))})"
-    common = {**_submission(by), "is_synthetic": False, "version": 1}
+    when = timezone.now()
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(figures), WRITE_BATCH):
-            batch = figures[start : start + WRITE_BATCH]
+        for batch in _batches(figures):
+            values, params = _values_list(
+                [_db_values(fields, {**_as_saved(figure, by, when), "version": 1}) for figure in batch]
+            )
             cursor.execute(
-                f"INSERT INTO {quote(Measurement._meta.db_table)} ({columns}) "
-                f"VALUES {', '.join([row] * len(batch))} RETURNING {quote('id')}",
-                [
-                    param
-                    for figure in batch
-                    for param in _db_values(
-                        fields,
-                        {
-                            **common,
-                            **_figure_values(figure),
-                            "indicator": figure.indicator.pk,
-                            "period": figure.period,
-                            "imd_quintile": figure.imd_quintile,
-                        },
-                    )
-                ],
+                f"INSERT INTO {quote(Measurement._meta.db_table)} ({columns}) VALUES {values} "
+                f"RETURNING {quote('id')}",
+                params,
             )
             ids.extend(row_id for (row_id,) in cursor.fetchall())
     return ids
@@ -268,31 +268,27 @@ def _update_changed(outcomes: list[Outcome], *, by) -> list[int]:
         )
 
     assignments = ", ".join(f"{quote(f.column)} = {given(n, f)}" for n, f in enumerate(fields, start=3))
-    row = f"({', '.join(['%s'] * (len(fields) + 2))})"
-    common = _submission(by)
+    when = timezone.now()
     updated = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(outcomes), WRITE_BATCH):
-            batch = outcomes[start : start + WRITE_BATCH]
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(batch))}) AS given "
-                f"WHERE {table}.{quote('id')} = given.column1 AND {table}.{quote('version')} = given.column2",
+        for batch in _batches(outcomes):
+            values, params = _values_list(
                 [
-                    param
-                    for outcome in batch
-                    for param in (
+                    [
                         outcome.existing.pk,
-                        outcome.existing.version,
+                        outcome.existing.version,  # the version the check saw
                         *_db_values(
                             fields,
-                            {
-                                **common,
-                                **_figure_values(outcome.figure),
-                                "version": outcome.existing.version + 1,
-                            },
+                            {**_as_saved(outcome.figure, by, when), "version": outcome.existing.version + 1},
                         ),
-                    )
-                ],
+                    ]
+                    for outcome in batch
+                ]
+            )
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS given "
+                f"WHERE {table}.{quote('id')} = given.column1 AND {table}.{quote('version')} = given.column2",
+                params,
             )
             updated += cursor.rowcount
     if updated != len(outcomes):

@@ -2,6 +2,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from tests.factories import AdoptionFactory, HubFactory, ahsn_admin, evaluator, member_of
 
@@ -26,6 +27,18 @@ def owner(hub):
 def reader(other_hub):
     """A member of another hub: may read the shared records, may change none."""
     return member_of(other_hub, username="reader")
+
+
+@pytest.fixture
+def public():
+    """Nobody signed in: reads no hub's records, changes none."""
+    return AnonymousUser()
+
+
+@pytest.fixture
+def former_member(hub):
+    """A member of the owning hub whose account has been deactivated: treated as the public."""
+    return member_of(hub, username="former", is_active=False)
 
 
 @pytest.fixture

@@ -3,26 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from hubs.models import Hub, Membership
 from hubs.services import hub_update
-from tests.factories import MembershipFactory, UserFactory, member_of
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def public():
-    """Nobody signed in: reads no hub, changes none."""
-    return AnonymousUser()
-
-
-@pytest.fixture
-def former_member(hub):
-    """A member of the hub whose account has been deactivated: treated as the public."""
-    return member_of(hub, username="former", is_active=False)
 
 
 def hub_rows() -> list:

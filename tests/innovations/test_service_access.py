@@ -8,7 +8,6 @@ approve, edit and merge them. Everyone else is refused and nothing is written.
 import datetime
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -25,23 +24,11 @@ from innovations.services import (
     innovation_update,
 )
 from innovations.stages import Stage
-from tests.factories import AdoptionFactory, InnovationFactory, member_of
+from tests.factories import AdoptionFactory, InnovationFactory
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def public():
-    """Nobody signed in: reads nothing, changes nothing."""
-    return AnonymousUser()
-
-
-@pytest.fixture
-def former_member(hub):
-    """A member of the owning hub whose account has been deactivated: treated as the public."""
-    return member_of(hub, username="former", is_active=False)
 
 
 def rows() -> list:

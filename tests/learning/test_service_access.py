@@ -7,7 +7,6 @@ stops it without signing in. Everyone else is refused and nothing is written.
 """
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from learning.emails import preference_set, preference_unsubscribe, unsubscribe_token
@@ -25,18 +24,6 @@ from tests.factories import LearningNoteFactory, UserFactory, draft_summary, mem
 pytestmark = pytest.mark.django_db
 
 Frequency = SummaryEmailPreference.Frequency
-
-
-@pytest.fixture
-def public():
-    """Nobody signed in."""
-    return AnonymousUser()
-
-
-@pytest.fixture
-def former_member(hub):
-    """A member of the owning hub whose account has been deactivated: treated as the public."""
-    return member_of(hub, username="former", is_active=False)
 
 
 def rows(*tables) -> list:
