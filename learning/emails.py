@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from core.templatetags.core_tags import markdown
+from core.markdown import render_markdown
 from hubs.access import require_signed_in
 
 from .models import LearningSummary, SummaryEmailPreference, SummaryEmailSent, SummaryVersion
@@ -183,7 +183,7 @@ def publication_emails_send(*, version_id: int) -> int:
         return 0
     context = {
         "version": version,
-        "body_html": markdown(version.body),
+        "body_html": render_markdown(version.body),
         "summary_url": _summary_url(version.summary),
     }
     context["body_text"] = plain_text(context["body_html"])

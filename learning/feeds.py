@@ -5,7 +5,7 @@ from django.db.models import Min
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from core.templatetags.core_tags import markdown
+from core.markdown import render_markdown
 
 from .models import LearningSummary
 
@@ -53,4 +53,4 @@ class SummaryFeed(Feed):
         return summary.live_version.theme_labels
 
     def item_extra_kwargs(self, summary: LearningSummary) -> dict:
-        return {"content": str(markdown(summary.live_version.body))}
+        return {"content": str(render_markdown(summary.live_version.body))}

@@ -1,31 +1,15 @@
-import markdown as markdown_lib
-import nh3
 from django import template
-from django.utils.safestring import mark_safe
 
+from core.markdown import render_markdown
 from core.people import display_name
 
 register = template.Library()
 
-# Markdown may carry raw HTML; nh3 keeps only these tags, and only safe link schemes.
-ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
-    "h2", "h3", "h4", "a", "hr", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
-
 
 @register.filter
 def markdown(text: str) -> str:
-    """Markdown rendered to HTML, then sanitised: no scripts, handlers or unsafe links survive."""
-    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"])
-    return mark_safe(  # noqa: S308 - nh3 has just sanitised it
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes={"a": {"href", "title"}},
-            url_schemes={"http", "https", "mailto"},
-        )
-    )
+    """Markdown rendered to HTML and sanitised (``core.markdown``)."""
+    return render_markdown(text)
 
 
 @register.filter
