@@ -267,7 +267,14 @@ class DemoSeeder:
         )
         for move in spec.moves:
             on = min(started_on + datetime.timedelta(days=move.days_after_start), self.today)
-            adoption_move(adoption=adoption, to_stage=move.stage, on=on, reason=move.reason, by=lead)
+            adoption_move(
+                adoption=adoption,
+                to_stage=move.stage,
+                on=on,
+                reason=move.reason,
+                by=lead,
+                version=adoption.version,
+            )
             self.created["stage moves"] += 1
         self._date_the_records(adoption)
         return adoption

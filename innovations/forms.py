@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.concurrency import VersionedModelForm
+from core.concurrency import VersionedModelForm, VersionField
 from core.people import display_name
 from hubs.access import roles_of
 from hubs.models import Hub
@@ -35,6 +35,7 @@ class StageMoveForm(forms.Form):
 
     def __init__(self, *args, adoption: Adoption, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"] = VersionField(initial=adoption.version)
         self.fields["to_stage"].choices = [(s.value, s.label) for s in allowed_moves(adoption.stage)]
         self.fields["date"].initial = timezone.localdate()
         self.fields["to_stage"].label = f"Move from “{Stage(adoption.stage).label}” to"

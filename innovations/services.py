@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 
-from core.concurrency import EditConflict, save_if_unchanged
+from core.concurrency import EditConflict, changes_since, save_if_unchanged
 from core.history import stamp
 from core.people import display_name
 from hubs.access import require_changeable, require_curator, require_hub_staff
@@ -64,17 +64,25 @@ def adoption_start(
     return adoption
 
 
+# What a stage move changes: an edit opened before a move is refused, saying so.
+CHANGED_BY_A_MOVE = ("stage", "stage_since")
+
+
 @transaction.atomic
 def adoption_move(
-    *, adoption: Adoption, to_stage: str, on: datetime.date | None, reason: str = "", by
+    *, adoption: Adoption, to_stage: str, on: datetime.date | None, reason: str = "", by, version: int
 ) -> StageTransition:
-    """Move an adoption to another stage, if the stage rules allow it; record who, when and why.
+    """Move an adoption, opened at ``version``, to another stage if the stage rules allow it; record who, when and why.
 
-    Raises ValidationError (keyed by form field) and changes nothing when a rule is broken.
+    Raises ValidationError (keyed by form field) and changes nothing when a rule is broken,
+    and ``EditConflict`` (saying who changed what) when someone changed the adoption since
+    it was opened: two people moving it at once cannot both succeed.
     """
     require_changeable(Adoption.objects, by, adoption, "move this adoption to another stage")
-    # Lock the row so two moves at once cannot both pass the date check.
+    # Lock the row so two moves at once are taken one after the other.
     locked = Adoption.objects.select_for_update().get(pk=adoption.pk)
+    if locked.version != version:
+        raise EditConflict(changes_since(locked, version, CHANGED_BY_A_MOVE), locked.version)
     errors = move_errors(
         current=locked.stage,
         target=to_stage,
@@ -95,8 +103,8 @@ def adoption_move(
     )
     locked.stage = to_stage
     locked.stage_since = on
-    stamp(locked, by=by, reason=f"Moved to {Stage(to_stage).label}", new_version=False)
-    locked.save(update_fields=["stage", "stage_since", "updated_at"])
+    stamp(locked, by=by, reason=f"Moved to {Stage(to_stage).label}")
+    locked.save(update_fields=["stage", "stage_since", "version", "updated_at"])
     adoption.refresh_from_db()
     return transition
 
@@ -146,7 +154,14 @@ def adoption_update(*, adoption: Adoption, by, version: int, clinical_areas=None
         finally:
             del locked.skip_history_when_saving
     try:
-        save_if_unchanged(locked, expected_version=version, changes=changes, by=by, reason="Edited")
+        save_if_unchanged(
+            locked,
+            expected_version=version,
+            changes=changes,
+            by=by,
+            reason="Edited",
+            fields=[*changes, *CHANGED_BY_A_MOVE],
+        )
     except EditConflict as conflict:
         changed = [*conflict.changes, *_areas_changed_since(locked, version)]
         raise EditConflict(changed, conflict.current_version) from None

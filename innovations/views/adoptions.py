@@ -134,6 +134,7 @@ def adoption_move_view(request: HttpRequest, pk: int) -> HttpResponse:
             on=data["date"],
             reason=data["reason"],
             by=request.user,
+            version=data["version"],
         )
 
     if submit(form, move):

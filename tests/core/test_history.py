@@ -60,7 +60,12 @@ def test_a_stage_move_with_a_2000_character_reason_is_kept_whole(client, hub, ow
         hub=hub, stage=Stage.TESTING, stage_since=timezone.localdate() - datetime.timedelta(days=30)
     )
     innovation_services.adoption_move(
-        adoption=adoption, to_stage=Stage.ASSESSING, on=timezone.localdate(), reason=LONG_REASON, by=owner
+        adoption=adoption,
+        to_stage=Stage.ASSESSING,
+        on=timezone.localdate(),
+        reason=LONG_REASON,
+        by=owner,
+        version=adoption.version,
     )
     assert (
         Adoption.objects.get(pk=adoption.pk).transitions.get(to_stage=Stage.ASSESSING).reason == LONG_REASON

@@ -60,7 +60,12 @@ class TestAdoption:
             assert page.status_code == 200
             assert b"Move to another stage" not in page.content
             response = client.post(
-                self.move_url(adoption), {"to_stage": "assessing", "date": adoption.started_on.isoformat()}
+                self.move_url(adoption),
+                {
+                    "to_stage": "assessing",
+                    "date": adoption.started_on.isoformat(),
+                    "version": adoption.version,
+                },
             )
             assert response.status_code == 403
         adoption.refresh_from_db()
@@ -71,7 +76,8 @@ class TestAdoption:
         client.force_login(owner)
         assert b"Move to another stage" in client.get(adoption.get_absolute_url()).content
         response = client.post(
-            self.move_url(adoption), {"to_stage": "assessing", "date": adoption.started_on.isoformat()}
+            self.move_url(adoption),
+            {"to_stage": "assessing", "date": adoption.started_on.isoformat(), "version": adoption.version},
         )
         assert response.status_code == 302
         adoption.refresh_from_db()

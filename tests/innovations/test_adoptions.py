@@ -350,9 +350,20 @@ class TestAdoptionPage:
 
         stages = [Stage.ASSESSING, Stage.DECIDED, Stage.PLANNING, Stage.TESTING, Stage.IMPLEMENTED]
         for n, stage in enumerate(stages):
-            adoption_move(adoption=adoption, to_stage=stage, on=days_ago(300 - 50 * n), by=owner)
+            adoption_move(
+                adoption=adoption,
+                to_stage=stage,
+                on=days_ago(300 - 50 * n),
+                by=owner,
+                version=adoption.version,
+            )
         adoption_move(
-            adoption=adoption, to_stage=Stage.PAUSED, on=days_ago(10), reason="Winter pressures", by=owner
+            adoption=adoption,
+            to_stage=Stage.PAUSED,
+            on=days_ago(10),
+            reason="Winter pressures",
+            by=owner,
+            version=adoption.version,
         )
         for code in ("enrolled", "reached", "controlled"):
             indicator = IndicatorFactory(

@@ -69,7 +69,9 @@ def start(adoption, by):
 
 
 def move(adoption, by):
-    return adoption_move(adoption=adoption, to_stage=Stage.ASSESSING, on=TODAY, by=by)
+    return adoption_move(
+        adoption=adoption, to_stage=Stage.ASSESSING, on=TODAY, by=by, version=adoption.version
+    )
 
 
 def archive(adoption, by):

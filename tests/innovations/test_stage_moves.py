@@ -15,7 +15,7 @@ from django.utils import timezone
 from innovations.models import StageTransition
 from innovations.services import adoption_move, adoption_start
 from innovations.stages import ACTIVE_STAGES, EXIT_STAGES, Stage, allowed_moves, move_needs_reason
-from tests.factories import AdoptionFactory, InnovationFactory
+from tests.factories import AdoptionFactory, InnovationFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def days_ago(n: int) -> datetime.date:
 def assert_refused(adoption, field: str, message_part: str, **move):
     before = (adoption.stage, adoption.stage_since, adoption.transitions.count())
     with pytest.raises(ValidationError) as caught:
-        adoption_move(adoption=adoption, **move)
+        adoption_move(adoption=adoption, **move, version=adoption.version)
     assert message_part in " ".join(caught.value.message_dict[field])
     adoption.refresh_from_db()
     assert (adoption.stage, adoption.stage_since, adoption.transitions.count()) == before
@@ -66,7 +66,9 @@ class TestMoveService:
         return AdoptionFactory(hub=hub, started_on=days_ago(100))
 
     def test_a_forward_move_is_recorded(self, adoption, owner):
-        transition = adoption_move(adoption=adoption, to_stage=Stage.TESTING, on=days_ago(50), by=owner)
+        transition = adoption_move(
+            adoption=adoption, to_stage=Stage.TESTING, on=days_ago(50), by=owner, version=adoption.version
+        )
         adoption.refresh_from_db()
         assert (adoption.stage, adoption.stage_since) == (Stage.TESTING, days_ago(50))
         assert (transition.from_stage, transition.to_stage, transition.moved_by) == (
@@ -82,18 +84,27 @@ class TestMoveService:
         )
 
     def test_dates_before_the_previous_move_are_refused(self, adoption, owner):
-        adoption_move(adoption=adoption, to_stage=Stage.ASSESSING, on=days_ago(40), by=owner)
+        adoption_move(
+            adoption=adoption, to_stage=Stage.ASSESSING, on=days_ago(40), by=owner, version=adoption.version
+        )
         assert_refused(
             adoption, "date", "before the previous move", to_stage=Stage.DECIDED, on=days_ago(41), by=owner
         )
 
     def test_backward_move_without_reason_is_refused(self, adoption, owner):
-        adoption_move(adoption=adoption, to_stage=Stage.TESTING, on=days_ago(40), by=owner)
+        adoption_move(
+            adoption=adoption, to_stage=Stage.TESTING, on=days_ago(40), by=owner, version=adoption.version
+        )
         assert_refused(
             adoption, "reason", "needs a reason", to_stage=Stage.PLANNING, on=days_ago(5), by=owner
         )
         adoption_move(
-            adoption=adoption, to_stage=Stage.PLANNING, on=days_ago(5), reason="PDSA showed gaps", by=owner
+            adoption=adoption,
+            to_stage=Stage.PLANNING,
+            on=days_ago(5),
+            reason="PDSA showed gaps",
+            by=owner,
+            version=adoption.version,
         )
         adoption.refresh_from_db()
         assert adoption.stage == Stage.PLANNING
@@ -101,7 +112,12 @@ class TestMoveService:
     def test_exit_and_return_without_reason_are_refused(self, adoption, owner):
         assert_refused(adoption, "reason", "needs a reason", to_stage=Stage.PAUSED, on=days_ago(5), by=owner)
         adoption_move(
-            adoption=adoption, to_stage=Stage.PAUSED, on=days_ago(5), reason="Winter pressures", by=owner
+            adoption=adoption,
+            to_stage=Stage.PAUSED,
+            on=days_ago(5),
+            reason="Winter pressures",
+            by=owner,
+            version=adoption.version,
         )
         assert_refused(adoption, "reason", "needs a reason", to_stage=Stage.ASSESSING, on=TODAY, by=owner)
 
@@ -132,7 +148,9 @@ class TestMoveForm:
         adoption = AdoptionFactory(hub=hub, started_on=days_ago(30))
         client.force_login(owner)
         url = reverse("innovations:adoption_move", args=[adoption.pk])
-        response = client.post(url, {"to_stage": "paused", "date": days_ago(-2).isoformat(), "reason": ""})
+        response = client.post(
+            url, {"to_stage": "paused", "date": days_ago(-2).isoformat(), "reason": "", "version": 1}
+        )
         assert response.status_code == 200
         html = response.content.decode()
         assert "nhsuk-error-summary" in html
@@ -144,10 +162,37 @@ class TestMoveForm:
         adoption = AdoptionFactory(hub=hub, started_on=days_ago(30))
         client.force_login(owner)
         url = reverse("innovations:adoption_move", args=[adoption.pk])
-        response = client.post(url, {"to_stage": "paused", "date": days_ago(1).isoformat(), "reason": " "})
+        response = client.post(
+            url, {"to_stage": "paused", "date": days_ago(1).isoformat(), "reason": " ", "version": 1}
+        )
         assert "a backward move, an exit or a return from an exit needs a reason" in response.content.decode()
         adoption.refresh_from_db()
         assert adoption.stage == Stage.IDENTIFIED
+
+    def test_two_moves_from_the_same_page_do_not_both_apply(self, client, owner, hub):
+        """Two people open the move page; the second to save is told who moved it, and nothing changes."""
+        adoption = AdoptionFactory(hub=hub, started_on=days_ago(30))
+        colleague = member_of(hub, username="colleague", first_name="Priya", last_name="Shah")
+        url = reverse("innovations:adoption_move", args=[adoption.pk])
+        client.force_login(owner)
+        opened_at = client.get(url).context["form"]["version"].value()
+        client.force_login(colleague)
+        first = {"to_stage": "testing", "date": days_ago(2).isoformat(), "reason": "", "version": opened_at}
+        assert client.post(url, first).status_code == 302
+        client.force_login(owner)
+        second = {
+            "to_stage": "implemented",
+            "date": days_ago(1).isoformat(),
+            "reason": "",
+            "version": opened_at,
+        }
+        refused = client.post(url, second)
+        html = refused.content.decode()
+        assert "Someone else saved this since you opened it" in html
+        assert "Stage is now “Testing (PDSA cycles)” (was “Identified”), changed by Priya Shah" in html
+        adoption.refresh_from_db()
+        assert (adoption.stage, adoption.transitions.count()) == (Stage.TESTING, 2)
+        assert refused.context["form"]["version"].value() == opened_at + 1  # saving again is a choice
 
     def test_only_allowed_stages_are_offered(self, client, owner, hub):
         adoption = AdoptionFactory(hub=hub)
