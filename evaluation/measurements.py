@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
@@ -26,6 +27,7 @@ from django.utils import timezone
 from core.concurrency import EditConflict, changes_since
 from core.history import history_from_rows, stamp
 from core.numbers import figure_text
+from core.people import display_name
 from hubs.access import require_changeable, require_evaluator
 
 from . import summaries
@@ -52,9 +54,10 @@ class ProposedFigure:
     numerator: int | None = None
     denominator: int | None = None
     row: int | None = None  # the file's row number or the grid's line, for messages
-    # The version of the figure the person had in front of them: NO_FIGURE_SEEN for a blank cell,
-    # None when it is not known (a file's row, checked against what is saved at the time).
+    # The version of the figure the person had in front of them: NO_FIGURE_SEEN for a blank cell
+    # or a new row of a checked file, None when they saw none (checked against what is saved now).
     opened_at: int | None = None
+    seen_on: str = "opened the page"  # where they saw it, for the message if it changed since
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -136,7 +139,9 @@ def measurements_check(figures: Sequence[ProposedFigure], *, by) -> list[Outcome
     existing = _existing_figures(figures)
     changeable_ids = _changeable_ids(figures, by)
     first_row_of: dict[tuple, int | None] = {}
-    return [_classify(figure, existing, first_row_of, changeable_ids) for figure in figures]
+    outcomes = [_classify(figure, existing, first_row_of, changeable_ids) for figure in figures]
+    _say_who_changed_them([outcome for outcome in outcomes if outcome.stale])
+    return outcomes
 
 
 def _classify(figure, existing, first_row_of, changeable_ids) -> Outcome:
@@ -155,14 +160,9 @@ def _classify(figure, existing, first_row_of, changeable_ids) -> Outcome:
     current = existing.get(figure.key)
     if current and same_figure(current, figure):
         return Outcome(figure, UNCHANGED, current)
-    locked = current is not None and current.is_approved
     if current and figure.opened_at is not None and figure.opened_at != current.version:
-        now = figure_text_of(current) + (", approved and locked" if locked else "")
-        figure.add_error(
-            "value", f"Someone else changed this figure since you opened the page: it is now {now}."
-        )
-        return Outcome(figure, ERROR, current, stale=True)
-    if locked:
+        return Outcome(figure, ERROR, current, stale=True)  # explained by _say_who_changed_them
+    if current and current.is_approved:
         figure.add_error("value", LOCKED)
         return Outcome(figure, ERROR, current)
     for name, messages in _figure_errors(figure).items():
@@ -175,6 +175,31 @@ def _classify(figure, existing, first_row_of, changeable_ids) -> Outcome:
 
 def figure_text_of(measurement: Measurement) -> str:
     return figure_text(measurement.value, measurement.numerator, measurement.denominator)
+
+
+def _last_change(measurement: Measurement) -> tuple[int | None, datetime.datetime | None]:
+    """Who last changed a figure, and when: its reviewer once reviewed, else who submitted it."""
+    if measurement.status != Measurement.Status.SUBMITTED and measurement.reviewed_at:
+        return measurement.reviewed_by_id, measurement.reviewed_at
+    return measurement.submitted_by_id, measurement.submitted_at
+
+
+def _say_who_changed_them(stale: list[Outcome]) -> None:
+    """Tell, for each figure changed since the person saw it, what it is now and who changed it when.
+
+    The names come in one query, however many figures changed.
+    """
+    user_ids = {_last_change(outcome.existing)[0] for outcome in stale}
+    names = {user.pk: display_name(user) for user in get_user_model().objects.filter(pk__in=user_ids)}
+    for outcome in stale:
+        current = outcome.existing
+        now = figure_text_of(current) + (", approved and locked" if current.is_approved else "")
+        user_id, when = _last_change(current)
+        by = f", changed by {names.get(user_id, 'someone')} on {timezone.localtime(when):%-d %b %Y at %H:%M}"
+        outcome.figure.add_error(
+            "value",
+            f"Someone else changed this figure since you {outcome.figure.seen_on}: it is now {now}{by if when else ''}.",
+        )
 
 
 # Saving: a few statements per thousand figures, not one per figure --------------------------------

@@ -377,6 +377,12 @@ class MeasurementUpload(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True, help_text="Rows per outcome: new, changed, …")
     rows = models.JSONField(default=list, blank=True, help_text="The rows listed: errors first, capped.")
+    versions_seen = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Each figure's saved version when the file was checked, in the file's order (0: none yet). "
+        "The import applies only if every figure is still at that version.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 

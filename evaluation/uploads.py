@@ -626,10 +626,13 @@ def check_upload(upload: MeasurementUpload, *, report_progress: bool = False) ->
         progress=_report_progress(upload) if report_progress else None,
     )
     record_outcomes(upload, outcomes, parsed.typed)
+    upload.versions_seen = [
+        outcome.existing.version if outcome.existing else measurements.NO_FIGURE_SEEN for outcome in outcomes
+    ]
     upload.status = MeasurementUpload.Status.CHECKED
     upload.message = ""
     upload.finished_at = timezone.now()
-    upload.save(update_fields=STATE_FIELDS)
+    upload.save(update_fields=[*STATE_FIELDS, "versions_seen"])
     return upload
 
 
@@ -651,15 +654,20 @@ def start_import(upload: MeasurementUpload) -> bool:
 def import_upload(upload: MeasurementUpload) -> MeasurementUpload:
     """Save every row's figure in one transaction through ``measurements_save``, or none of them.
 
-    The rows are checked again as they are saved: if anything changed since the
-    preview and a row now has an error, nothing is saved and the upload goes back
-    to "checked", listing the new errors.
+    The rows are checked again as they are saved, each against the version of the saved
+    figure the preview showed: if someone changed one since, or a row now has an error,
+    nothing is saved and the upload goes back to "checked", listing what changed and who
+    changed it.
     """
     try:
         parsed = _parse_upload(upload)
     except FileRefused as refused:
         refuse(upload, refused.message)
         return upload
+    # The versions the check saw: missing only for a file checked before they were kept.
+    if len(upload.versions_seen) == len(parsed.figures):
+        for figure, seen in zip(parsed.figures, upload.versions_seen, strict=True):
+            figure.opened_at, figure.seen_on = seen, "checked the file"
     try:
         with transaction.atomic():
             locked = MeasurementUpload.objects.select_for_update().only("status").get(pk=upload.pk)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.concurrency import EditConflict
+from core.people import display_name
 from evaluation.measurements import measurement_edit, measurements_review
 from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric
 from evaluation.services import indicator_add, indicator_update
@@ -417,10 +418,11 @@ def test_a_figure_changed_since_the_grid_was_opened_is_refused_and_nothing_is_sa
 
     refused = client.post(grid_url(adoption, last_month()), data)
 
-    assert refused.context["form"].errors[cell(enrolled, "value")] == [
-        "Someone else changed this figure since you opened the page: it is now 11."
-    ]
     figure.refresh_from_db()
+    assert refused.context["form"].errors[cell(enrolled, "value")] == [
+        "Someone else changed this figure since you opened the page: it is now 11, "
+        + f"changed by {display_name(owner)} on {timezone.localtime(figure.submitted_at):%-d %b %Y at %H:%M}."
+    ]
     assert figure.value == 11
     assert Measurement.objects.count() == 1
     # Having seen the new figure, saving the page again overrides it knowingly.

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from evaluation import uploads
+from evaluation.measurements import measurement_edit
 from evaluation.models import Measurement, MeasurementUpload
 from tests.factories import (
     AdoptionFactory,
@@ -19,6 +20,7 @@ from tests.factories import (
     MeasurementFactory,
     MetricFactory,
     last_month,
+    member_of,
     percentage_metric,
 )
 
@@ -499,3 +501,46 @@ def test_a_worker_that_fails_marks_the_upload_failed(staff, adoption, monkeypatc
     upload.refresh_from_db()
     assert upload.status == "failed"
     assert "Nothing was imported" in staff.get(upload.get_absolute_url()).text
+
+
+# No lost updates: an import applies only to figures still as the preview showed them -----------
+
+
+def test_an_import_does_not_overwrite_a_figure_saved_after_the_preview(staff, adoption, enrolled, hub):
+    """The preview says 300 (was 215); a colleague saves 250 in the grid; the import is refused."""
+    figure = MeasurementFactory(indicator=enrolled, period=month(), value=215)
+    send(staff, adoption, csv_bytes([["people-enrolled", f"{month():%Y-%m}", "", "300", "", ""]]))
+    upload = latest_upload()
+    assert upload.counts["changed"] == 1
+    colleague = member_of(hub, username="colleague", first_name="Sam", last_name="Okafor")
+    measurement_edit(measurement=figure, by=colleague, version=figure.version, value=Decimal("250"))
+
+    import_it(staff, upload)
+
+    upload.refresh_from_db()
+    figure.refresh_from_db()
+    assert figure.value == 250
+    assert upload.status == "checked" and upload.message.startswith("Nothing was imported")
+    [message] = upload.rows[0]["messages"]
+    assert message.startswith(
+        "Someone else changed this figure since you checked the file: it is now 250, changed by Sam Okafor on "
+    )
+    page = staff.get(upload.get_absolute_url()).content.decode()
+    assert "Import 1 figure" not in page and "changed by Sam Okafor" in page
+
+
+def test_of_two_uploads_checked_together_the_second_import_is_refused(staff, adoption, enrolled):
+    row = ["people-enrolled", f"{month():%Y-%m}", "", "", "", ""]
+    send(staff, adoption, csv_bytes([[*row[:3], "120", *row[4:]]]))
+    first = latest_upload()
+    send(staff, adoption, csv_bytes([[*row[:3], "130", *row[4:]]]))
+    second = latest_upload()
+    assert first.counts["new"] == second.counts["new"] == 1
+
+    import_it(staff, first)
+    import_it(staff, second)
+
+    second.refresh_from_db()
+    assert second.status == "checked"
+    assert "it is now 120" in second.rows[0]["messages"][0]
+    assert Measurement.objects.get(indicator=enrolled, period=month(), imd_quintile=None).value == 120
