@@ -31,7 +31,7 @@ from core.people import display_name
 from hubs.access import require_changeable, require_evaluator
 
 from . import summaries
-from .models import Indicator, Measurement, figure_rule_errors
+from .models import Indicator, Measurement, Metric, figure_rule_errors
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 FIGURE_FIELDS = ("value", "numerator", "denominator")
@@ -140,6 +140,7 @@ def measurements_check(figures: Sequence[ProposedFigure], *, by) -> list[Outcome
     changeable_ids = _changeable_ids(figures, by)
     first_row_of: dict[tuple, int | None] = {}
     outcomes = [_classify(figure, existing, first_row_of, changeable_ids) for figure in figures]
+    _refuse_quintiles_above_totals(outcomes, existing)
     _say_who_changed_them([outcome for outcome in outcomes if outcome.stale])
     return outcomes
 
@@ -171,6 +172,64 @@ def _classify(figure, existing, first_row_of, changeable_ids) -> Outcome:
     if figure.errors:
         return Outcome(figure, ERROR, current)
     return Outcome(figure, CHANGED if current else NEW, current)
+
+
+# Counts of people (and a percentage's two counts) in one IMD quintile cannot exceed all people's.
+BOUNDED_BY_THE_TOTAL = {Metric.Kind.COUNT: ("value",), Metric.Kind.PERCENTAGE: ("numerator", "denominator")}
+
+
+def _refuse_quintiles_above_totals(outcomes: list[Outcome], existing: dict[tuple, Measurement]) -> None:
+    """Refuse a quintile's count above its month's total for all people, or a total below a saved quintile's.
+
+    A quintile is compared with the month's total as it would be after the save (the
+    batch's, else the saved one); a total with the saved quintiles the batch leaves as they are.
+    """
+    proposed = {o.figure.key: o.figure for o in outcomes if o.status != ERROR}
+    for outcome in outcomes:
+        figure = outcome.figure
+        parts = BOUNDED_BY_THE_TOTAL.get(figure.indicator.metric.kind, ())
+        if outcome.status not in (NEW, CHANGED) or not parts:
+            continue
+        indicator_id, period, quintile = figure.key
+        if quintile is not None:
+            total = proposed.get((indicator_id, period, None)) or existing.get((indicator_id, period, None))
+            errors = [
+                (
+                    part,
+                    f"cannot be more than the month's total for all people ({_number(getattr(total, part))}).",
+                )
+                for part in parts
+                if total is not None and _exceeds(figure, total, part)
+            ]
+        else:
+            saved_quintiles = [
+                existing[key]
+                for key in ((indicator_id, period, q) for q in Measurement.Quintile.values)
+                if key in existing and key not in proposed
+            ]
+            errors = [
+                (part, f"cannot be less than an IMD quintile's in the same month ({_number(max(above))}).")
+                for part in parts
+                if (above := [getattr(q, part) for q in saved_quintiles if _exceeds(q, figure, part)])
+            ]
+        for part, message in errors:
+            figure.add_error(part, f"The {_part_name(part)} {message}")
+        if errors:
+            outcome.status = ERROR
+
+
+def _exceeds(figure, other, part: str) -> bool:
+    mine, theirs = getattr(figure, part), getattr(other, part)
+    return mine is not None and theirs is not None and mine > theirs
+
+
+def _part_name(part: str) -> str:
+    return "count" if part == "value" else part
+
+
+def _number(number) -> str:
+    """1,250 — a count as people write it, without the decimal places it is stored with."""
+    return f"{number.normalize():,f}" if isinstance(number, Decimal) else f"{number:,}"
 
 
 def figure_text_of(measurement: Measurement) -> str:

@@ -177,7 +177,10 @@ def test_grid_upload_and_single_edit_give_the_same_figures_and_summary(client, a
 def test_the_summary_is_refreshed_once_per_batch(indicator, owner, monkeypatch):
     refreshed = []
     monkeypatch.setattr(summaries, "refresh", lambda ids: refreshed.append(sorted(ids)))
-    batch = [proposed(indicator, str(n), imd_quintile=q) for n, q in enumerate((None, 1, 2, 3), start=1)]
+    batch = [
+        proposed(indicator, str(n), imd_quintile=q)
+        for n, q in zip((10, 1, 2, 3), (None, 1, 2, 3), strict=True)
+    ]
     measurements.measurements_save(batch, by=owner)
     assert refreshed == [[indicator.pk]]
 
@@ -253,3 +256,34 @@ def test_a_figure_saved_by_someone_else_between_check_and_write_is_not_overwritt
         measurements.measurements_save([checked[0].figure], by=owner)
     figure.refresh_from_db()
     assert (figure.value, figure.version, figure.submitted_by) == (6, 2, colleague)
+
+
+def test_a_quintile_count_above_its_total_is_refused(indicator, owner):
+    MeasurementFactory(indicator=indicator, period=last_month(), value=40)
+    outcomes = measurements.measurements_check([proposed(indicator, "41", imd_quintile=1)], by=owner)
+    assert outcomes[0].messages == ["The count cannot be more than the month's total for all people (40)."]
+    # Nor can a total be lowered below a quintile's count, saved or in the same batch.
+    MeasurementFactory(indicator=indicator, period=last_month(), imd_quintile=2, value=30)
+    outcomes = measurements.measurements_check([proposed(indicator, "25")], by=owner)
+    assert outcomes[0].messages == ["The count cannot be less than an IMD quintile's in the same month (30)."]
+    assert statuses(
+        measurements.measurements_check(
+            [proposed(indicator, "50"), proposed(indicator, "45", imd_quintile=1)], by=owner
+        )
+    ) == ["changed", "new"]
+
+
+def test_a_quintiles_percentage_parts_cannot_exceed_the_totals(adoption, owner):
+    indicator = Indicator.objects.select_related("metric", "adoption").get(
+        pk=IndicatorFactory(adoption=adoption, metric=percentage_metric()).pk
+    )
+    total = ProposedFigure(indicator=indicator, period=last_month(), numerator=10, denominator=20)
+    quintile = ProposedFigure(
+        indicator=indicator, period=last_month(), imd_quintile=1, numerator=12, denominator=30
+    )
+    outcomes = measurements.measurements_check([total, quintile], by=owner)
+    assert statuses(outcomes) == ["new", "error"]
+    assert outcomes[1].messages == [
+        "The numerator cannot be more than the month's total for all people (10).",
+        "The denominator cannot be more than the month's total for all people (20).",
+    ]
