@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from axes.utils import reset as axes_reset
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
@@ -98,3 +100,16 @@ def programme_overview() -> dict:
         "totals": totals,
         "status_counts": {label: status_counts.get(value, 0) for value, label in Measurement.Status.choices},
     }
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Setting a new password from the e-mailed link also lifts a sign-in lockout on that username.
+
+    Whoever holds the link controls the account's e-mail: locking them out of the password
+    they have just chosen would only send them to an administrator.
+    """
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response

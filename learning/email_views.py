@@ -45,7 +45,15 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # mail clients POST "List-Unsubscribe=One-Click" with no CSRF token (RFC 8058)
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click, no sign-in: the person named by the token hears no more about summaries."""
+    """No sign-in: the person named by the token hears no more about summaries.
+
+    Opening the link (GET) only asks: mail scanners open every link in a message, and must
+    not unsubscribe anyone. The page's button, or a mail client's one-click POST, does it.
+    """
+    if request.method == "GET":
+        if emails.user_from_token(token) is None:
+            raise Http404("This unsubscribe link is not valid.")
+        return render(request, "learning/email/unsubscribe_confirm.html")
     try:
         before = emails.preference_unsubscribe(token=token)
     except PermissionDenied:

@@ -228,6 +228,7 @@ def test_a_summary_is_drafted_reviewed_published_read_fed_and_emailed(
     assert unsubscribe in text and unsubscribe in html
 
     visit(unsubscribe)
+    main.get_by_role("button", name="Unsubscribe").click()
     expect(main.get_by_role("heading", level=1)).to_have_text("You are unsubscribed")
     expect(main).to_contain_text("We will not send you any more e-mails about learning summaries.")
     assert frequency_of(member) == SummaryEmailPreference.Frequency.NONE

@@ -82,3 +82,22 @@ def test_repeated_failures_lock_that_username_from_that_address(client):
     # Someone else signing in from the same address is not locked out.
     response = client.post(reverse("login"), {"username": "staff-bradford", "password": PASSWORD})
     assert response.status_code == 302 and response.url == reverse("home")
+
+
+def test_a_new_password_from_the_reset_link_lifts_a_lockout(client):
+    user = UserFactory(username="staff-dorset", email="staff-dorset@example.org")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "staff-dorset", "password": "guess"})
+    assert (
+        client.post(reverse("login"), {"username": "staff-dorset", "password": PASSWORD}).status_code == 429
+    )
+
+    client.post(reverse("password_reset"), {"email": "staff-dorset@example.org"})
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    new_password = "a brand new passphrase 42"
+    client.post(client.get(link).url, {"new_password1": new_password, "new_password2": new_password})
+
+    response = client.post(reverse("login"), {"username": "staff-dorset", "password": new_password})
+    assert response.status_code == 302 and response.url == reverse("home")
+    user.refresh_from_db()
+    assert user.check_password(new_password)
