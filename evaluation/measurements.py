@@ -187,9 +187,9 @@ def _refuse_quintiles_above_totals(outcomes: list[Outcome], existing: dict[tuple
     proposed = {o.figure.key: o.figure for o in outcomes if o.status != ERROR}
     for outcome in outcomes:
         figure = outcome.figure
-        parts = BOUNDED_BY_THE_TOTAL.get(figure.indicator.metric.kind, ())
-        if outcome.status not in (NEW, CHANGED) or not parts:
+        if outcome.status not in (NEW, CHANGED):
             continue
+        parts = BOUNDED_BY_THE_TOTAL.get(figure.indicator.metric.kind, ())
         indicator_id, period, quintile = figure.key
         if quintile is not None:
             total = proposed.get((indicator_id, period, None)) or existing.get((indicator_id, period, None))
