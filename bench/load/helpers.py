@@ -1,0 +1,195 @@
+"""What the load test's clients and its runner share, without Locust or Django: tested on its own.
+
+- ``form_inputs``/``csrf_token``: read a page's form the way a browser would post it.
+- ``Write`` and ``lost_writes``: each figure a client was told was saved, and the count of
+  those the database no longer holds when no later save could have replaced them.
+- ``percentile`` and ``page_stats``: nearest-rank percentiles of the timings per page.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+
+# -- Reading pages ------------------------------------------------------------------------------
+
+INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
+ATTRIBUTE = re.compile(r'([a-zA-Z_:-]+)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s>]+)))?')
+CSRF = re.compile(
+    r'name="csrfmiddlewaretoken"\s+value="([^"]+)"|value="([^"]+)"\s+name="csrfmiddlewaretoken"'
+)
+
+
+def input_attributes(tag: str) -> dict[str, str]:
+    """The attributes of one ``<input …>`` tag, unescaped; a bare attribute (``checked``) maps to ""."""
+    attributes = {}
+    for name, double, single, bare in ATTRIBUTE.findall(tag[len("<input") :].rstrip("/>")):
+        attributes[name.lower()] = html.unescape(double or single or bare or "")
+    return attributes
+
+
+def form_inputs(page: str) -> dict[str, str]:
+    """Every named text or hidden input of the page, with its value as the browser would send it.
+
+    Checkboxes and radios are left out (the scenario chooses those itself), as are buttons.
+    """
+    inputs = {}
+    for tag in INPUT.findall(page):
+        attributes = input_attributes(tag)
+        kind = attributes.get("type", "text").lower()
+        name = attributes.get("name")
+        if name and kind in ("text", "hidden", "number"):
+            inputs[name] = attributes.get("value", "")
+    return inputs
+
+
+def checkbox_values(page: str, name: str) -> list[str]:
+    """The values offered by the checkboxes (or radios) called ``name``."""
+    values = []
+    for tag in INPUT.findall(page):
+        attributes = input_attributes(tag)
+        if attributes.get("name") == name and attributes.get("type", "").lower() in ("checkbox", "radio"):
+            values.append(attributes.get("value", ""))
+    return values
+
+
+def csrf_token(page: str) -> str | None:
+    """The CSRF token a Django form on the page carries, if any."""
+    match = CSRF.search(page)
+    return html.unescape(match.group(1) or match.group(2)) if match else None
+
+
+# -- Lost writes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Write:
+    """One figure a client was told was saved: which cell, what it holds, and when it was saved.
+
+    ``seq`` numbers one client's saves in order (the figures of one save share it); ``sent`` and
+    ``acked`` are the wall-clock seconds when the save was sent and when the client was told it
+    was saved, on the load generator's clock (one process, one clock).
+    """
+
+    client: str
+    seq: int
+    indicator: int
+    period: str  # YYYY-MM-01
+    quintile: int | None
+    value: str | None
+    numerator: int | None
+    denominator: int | None
+    sent: float
+    acked: float
+    via: str = "grid"  # or "upload"
+
+    @property
+    def cell(self) -> tuple[int, str, int | None]:
+        return (self.indicator, self.period, self.quintile)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Write:
+        return cls(**data)
+
+
+# What the database holds for a cell: (value, numerator, denominator), as read through the ORM.
+Saved = tuple[Decimal | None, int | None, int | None]
+
+
+def _number(text: str | None) -> Decimal | None:
+    if text is None or text == "":
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def holds(write: Write, saved: Saved | None) -> bool:
+    """Whether the database's figure for the cell is the one ``write`` saved."""
+    if saved is None:
+        return False
+    value, numerator, denominator = saved
+    expected = _number(write.value)
+    same_value = (value is None and expected is None) or (
+        value is not None and expected is not None and Decimal(value) == expected
+    )
+    return same_value and numerator == write.numerator and denominator == write.denominator
+
+
+def happened_before(first: Write, second: Write) -> bool:
+    """``first`` was certainly saved before ``second``: one client's saves in order, or told before sent."""
+    if first.client == second.client:
+        return first.seq < second.seq
+    return first.acked < second.sent
+
+
+def lost_writes(writes: Iterable[Write], saved: Mapping[tuple, Saved]) -> dict:
+    """Count the saves the database does not hold and that nothing later legitimately replaced.
+
+    A write is kept when the database holds its figure; replaced when another save to the same
+    cell certainly came after it, or overlapped it in time and is the one the database holds;
+    otherwise lost. ``saved`` maps each cell (indicator id, "YYYY-MM-01", quintile or None) to
+    what the database holds, and lacks cells with no figure.
+    """
+    by_cell: dict[tuple, list[Write]] = defaultdict(list)
+    for write in writes:
+        by_cell[write.cell].append(write)
+    kept = replaced = 0
+    lost: list[dict] = []
+    for cell, cell_writes in by_cell.items():
+        now = saved.get(cell)
+        for write in cell_writes:
+            others = [other for other in cell_writes if other is not write]
+            if holds(write, now):
+                kept += 1
+            elif any(happened_before(write, other) for other in others) or any(
+                holds(other, now) and not happened_before(other, write) for other in others
+            ):
+                replaced += 1
+            else:
+                lost.append({**write.as_dict(), "database": None if now is None else [str(n) for n in now]})
+    return {
+        "checked": kept + replaced + len(lost),
+        "kept": kept,
+        "replaced": replaced,
+        "lost": len(lost),
+        "lost_examples": lost[:10],
+    }
+
+
+# -- Timings ------------------------------------------------------------------------------------
+
+
+def percentile(times: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile of ``times`` (None when there are none)."""
+    if not times:
+        return None
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def page_stats(samples: Iterable[tuple[str, float, bool]]) -> dict[str, dict]:
+    """Per page (name) from (name, milliseconds, failed) samples: requests, errors, p50 and p95 in ms."""
+    times: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    for name, milliseconds, failed in samples:
+        times[name].append(milliseconds)
+        errors[name] += int(failed)
+    return {
+        name: {
+            "requests": len(times[name]),
+            "errors": errors[name],
+            "p50_ms": round(percentile(times[name], 0.50), 1),
+            "p95_ms": round(percentile(times[name], 0.95), 1),
+        }
+        for name in sorted(times)
+    }
