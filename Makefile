@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint migrate seed clean bench bench-upload bench-rollup bench-summaries
+.PHONY: run test lint migrate seed clean bench bench-upload bench-rollup bench-summaries load backup restore
 
 # The virtualenv is built from the pinned requirements, and rebuilt when either
 # file changes: the stamp files record the last successful install.
@@ -82,3 +82,25 @@ bench-summaries: export DJANGO_SETTINGS_MODULE = bench.settings
 
 bench-summaries: $(VENV)/.installed-dev
 	$(BIN)/python bench/summaries.py
+
+# `make load`: 50 simulated users (hub staff, evaluators, AHSN admins, the public) for 2 minutes
+# against gunicorn (3 workers), PostgreSQL, Redis and a Celery worker, all on 127.0.0.1, with
+# Locust headless (bench/load/). Drops and recreates hubportal_load (LOAD_DATABASE_URL); prints
+# requests, errors, p50/p95 per page and lost writes as one JSON object last. Not part of `make test`.
+load: $(VENV)/.installed-dev
+	$(BIN)/python bench/load/run.py
+
+# `make backup`: a consistent, dated copy of the database in $(BACKUP_DIR) (default var/backups/):
+# pg_dump for PostgreSQL (DATABASE_URL), SQLite's online backup API for the embedded file; a
+# manifest beside it records its SHA-256 and the newest nightly report's content hash.
+# `make restore INTO=<new database name, postgres:// URL or new .sqlite3 file> [BACKUP=<file>]`
+# restores a backup (default: the newest) there and checks that the copy rebuilds that report
+# with the same hash (manage.py restore_check). Neither ever writes to the portal's own database.
+BACKUP_DIR ?= var/backups
+
+backup: $(VENV)/.installed
+	$(MANAGE) backup --dir $(BACKUP_DIR)
+
+restore: $(VENV)/.installed
+	$(if $(INTO),,$(error Say where to restore: make restore INTO=hubportal_restored, or INTO=var/restored.sqlite3))
+	$(MANAGE) restore $(BACKUP) --into $(INTO) --dir $(BACKUP_DIR)
