@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import random
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -58,10 +59,119 @@ def checkbox_values(page: str, name: str) -> list[str]:
     return values
 
 
+ERROR_SUMMARY = re.compile(r'<div class="nhsuk-error-summary".*?</div>\s*</div>\s*</div>', re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
+
+
+def error_summary(page: str) -> str:
+    """The text of the page's NHS.UK error summary ("" when it has none), for failure messages."""
+    match = ERROR_SUMMARY.search(page)
+    return " ".join(html.unescape(TAG.sub(" ", match.group(0))).split()) if match else ""
+
+
 def csrf_token(page: str) -> str | None:
     """The CSRF token a Django form on the page carries, if any."""
     match = CSRF.search(page)
     return html.unescape(match.group(1) or match.group(2)) if match else None
+
+
+# -- New figures, as the portal allows them ------------------------------------------------------
+
+CELL_INPUT = re.compile(r"^i(\d+)-q(all|[1-5])-(value|numerator|denominator|version)$")
+# A count of people in one IMD quintile (and a percentage's two counts) is at most the month's total.
+BOUNDED_PARTS = {"count": ("value",), "percentage": ("numerator", "denominator")}
+Cell = tuple[int, int | None]  # indicator id, IMD quintile (None: all people)
+
+
+def open_cells(inputs: Mapping[str, str]) -> list[Cell]:
+    """The grid's cells offered for typing (an approved, locked cell has no input)."""
+    cells = []
+    for name in inputs:
+        match = CELL_INPUT.match(name)
+        if match and match.group(3) in ("value", "numerator"):
+            cells.append((int(match.group(1)), None if match.group(2) == "all" else int(match.group(2))))
+    return cells
+
+
+LOCKED_CELL = re.compile(r'<span id="id_i(\d+)-q(all|[1-5])-(?:value|numerator)"')
+
+
+def locked_cells(page: str) -> set[Cell]:
+    """The grid's approved cells: shown as text, with no input."""
+    return {(int(i), None if q == "all" else int(q)) for i, q in LOCKED_CELL.findall(page)}
+
+
+def _whole(text: str | None) -> int | None:
+    number = _number(text)
+    return None if number is None else int(number)
+
+
+def _name(cell: Cell, part: str) -> str:
+    return f"i{cell[0]}-q{cell[1] or 'all'}-{part}"
+
+
+def new_figures(
+    inputs: dict[str, str],
+    kinds: Mapping[int, str],
+    chosen: Iterable[Cell],
+    rng: random.Random,
+    locked: set[Cell] = frozenset(),
+) -> list[tuple[int, int | None, dict]]:
+    """New figures for ``chosen`` open cells of a month's grid, typed into ``inputs`` as a person would.
+
+    Totals for all people come first, each at least the quintiles it leaves as they are; then
+    each chosen quintile at most its total as posted: the portal refuses a quintile's count above
+    its month's total. Approved cells (``locked``) show text, not inputs, so their figures are not
+    read here: a quintile of an approved total, and a total with an approved quintile, are skipped.
+    Returns (indicator, quintile, figure) for each cell written.
+    """
+    chosen = set(chosen)
+    written = []
+    for cell in sorted(chosen, key=lambda c: (c[1] is not None, c)):
+        indicator, quintile = cell
+        kind = kinds[indicator]
+        parts = BOUNDED_PARTS.get(kind, ())
+        if quintile is None:
+            if parts and any((indicator, q) in locked for q in range(1, 6)):
+                continue  # an approved quintile: its figure is not read here
+            floor = {
+                part: max(
+                    [
+                        _whole(inputs.get(_name((indicator, q), part))) or 0
+                        for q in range(1, 6)
+                        if (indicator, q) not in chosen
+                    ]
+                    + [0]
+                )
+                for part in parts
+            }
+            ceiling = {}
+        else:
+            if any(_name((indicator, None), part) not in inputs for part in parts):
+                continue  # the total is approved and locked: not shown, so not known here
+            floor = {}
+            ceiling = {part: _whole(inputs[_name((indicator, None), part)]) for part in parts}
+        if kind == "percentage":
+            low = max(floor.get("denominator", 0), 10)
+            top = ceiling.get("denominator")
+            denominator = rng.randint(1, top) if top is not None else rng.randint(low, low + 400)
+            top_numerator = min(
+                denominator, ceiling.get("numerator") if ceiling.get("numerator") is not None else denominator
+            )
+            numerator = rng.randint(min(floor.get("numerator", 0), top_numerator), top_numerator)
+            figure = {"value": None, "numerator": numerator, "denominator": denominator}
+        elif kind == "count":
+            top = ceiling.get("value")
+            low = floor.get("value", 0)
+            figure = {"value": str(rng.randint(0, top) if top is not None else rng.randint(low, low + 999))}
+        else:
+            figure = {"value": f"{rng.randint(0, 9999) / 10:.1f}"}
+        figure = {"value": None, "numerator": None, "denominator": None, **figure}
+        for part in ("value", "numerator", "denominator"):
+            if _name(cell, part) in inputs:
+                inputs[_name(cell, part)] = "" if figure[part] is None else str(figure[part])
+        written.append((indicator, quintile, figure))
+    return written
 
 
 # -- Lost writes --------------------------------------------------------------------------------

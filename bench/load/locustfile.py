@@ -31,7 +31,16 @@ from locust import HttpUser, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.load.helpers import Write, checkbox_values, csrf_token, form_inputs  # noqa: E402
+from bench.load.helpers import (  # noqa: E402
+    Write,
+    checkbox_values,
+    csrf_token,
+    error_summary,
+    form_inputs,
+    locked_cells,
+    new_figures,
+    open_cells,
+)
 
 ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text())
 RESULTS = Path(os.environ["LOAD_RESULTS"])
@@ -59,7 +68,6 @@ LIST = "/learning/"
 SUMMARY = "/learning/<slug>/"
 FEED = "/learning/feed/"
 
-CELL = re.compile(r"^i(\d+)-q(all|[1-5])-(value|numerator|denominator|version)$")
 REVIEW_LINK = re.compile(r'href="(/evaluation/indicators/\d+/review/\d{4}-\d{2}/)"')
 SUMMARY_LINK = re.compile(r'class="nhsuk-card__link" href="(/learning/[a-z0-9-]+/)"')
 UPLOAD_PAGE = re.compile(r"/evaluation/adoptions/\d+/upload/(\d+)/$")
@@ -74,6 +82,7 @@ WRITES: list[Write] = []
 OUTCOMES: Counter[str] = Counter()
 IN_REVIEW: list[tuple[int, str]] = []  # summaries sent for review: (id, who sent it)
 NEXT_ACCOUNT: Counter[str] = Counter()
+RANDOM = random.Random()
 
 
 @events.request.add_listener
@@ -113,7 +122,22 @@ def saved_or_conflict(response):
     """A grid save: saved (a redirect), or refused because someone changed a figure first."""
     if response.status_code == 302 or (response.status_code == 200 and CONFLICT.search(response.text)):
         return None
-    return f"{response.status_code}: the grid was refused for another reason"
+    return f"{response.status_code}: the grid was refused: {error_summary(response.text)[:300]}"
+
+
+def _upload_page(expected: str):
+    def ok(response):
+        if response.status_code != 200:
+            return f"{response.status_code}, not 200"
+        if expected in response.text or CONFLICT.search(error_summary(response.text)):
+            return None
+        return f"not {expected!r}: {error_summary(response.text)[:300]}"
+
+    return ok
+
+
+checked_or_conflict = _upload_page("Check the figures before importing")
+imported_or_conflict = _upload_page("Figures imported")
 
 
 def redirect_to(pattern: re.Pattern):
@@ -178,26 +202,6 @@ class HubMember(PortalUser):
         )
         return url, self.get(url, GRID)
 
-    @staticmethod
-    def _open_cells(inputs: dict[str, str]) -> list[tuple[int, int | None]]:
-        """The cells the grid offers for typing (an approved, locked cell has no input)."""
-        cells = []
-        for name in inputs:
-            match = CELL.match(name)
-            if match and match.group(3) in ("value", "numerator"):
-                quintile = None if match.group(2) == "all" else int(match.group(2))
-                cells.append((int(match.group(1)), quintile))
-        return cells
-
-    def _figure(self, indicator: int) -> dict:
-        kind = self.kinds[indicator]
-        if kind == "percentage":
-            denominator = random.randint(10, 400)
-            return {"value": None, "numerator": random.randint(0, denominator), "denominator": denominator}
-        if kind == "count":
-            return {"value": str(random.randint(0, 999)), "numerator": None, "denominator": None}
-        return {"value": f"{random.randint(0, 9999) / 10:.1f}", "numerator": None, "denominator": None}
-
     def _record(self, figures: list[tuple[int, int | None, dict]], month: str, sent: float, via: str):
         acked = time.time()
         for indicator, quintile, figure in figures:
@@ -223,19 +227,14 @@ class HubMember(PortalUser):
         if page.status_code != 200:
             return
         inputs = form_inputs(page.text)
-        cells = self._open_cells(inputs)
+        cells = open_cells(inputs)
         if not cells:
             OUTCOMES["grids with every figure approved"] += 1
             return
         chosen = random.sample(cells, random.randint(1, len(cells)))
-        figures = []
-        for indicator, quintile in chosen:
-            figure = self._figure(indicator)
-            prefix = f"i{indicator}-q{quintile or 'all'}"
-            for part in ("value", "numerator", "denominator"):
-                if f"{prefix}-{part}" in inputs:
-                    inputs[f"{prefix}-{part}"] = "" if figure[part] is None else str(figure[part])
-            figures.append((indicator, quintile, figure))
+        figures = new_figures(inputs, self.kinds, chosen, RANDOM, locked_cells(page.text))
+        if not figures:
+            return
         self.seq += 1
         sent = time.time()
         response = self.post(url, GRID, inputs, ok=saved_or_conflict)
@@ -251,19 +250,20 @@ class HubMember(PortalUser):
         _, page = self._grid(month, quintiles=True)
         if page.status_code != 200:
             return
-        cells = self._open_cells(form_inputs(page.text))
+        inputs = form_inputs(page.text)
+        cells = open_cells(inputs)
         if not cells:
             OUTCOMES["grids with every figure approved"] += 1
             return
         chosen = random.sample(cells, min(len(cells), random.randint(2, 8)))
+        figures = new_figures(inputs, self.kinds, chosen, RANDOM, locked_cells(page.text))
+        if not figures:
+            return
         lines = ["metric,month,imd_quintile,value,numerator,denominator"]
-        figures = []
-        for indicator, quintile in chosen:
-            figure = self._figure(indicator)
+        for indicator, quintile, figure in figures:
             parts = [figure["value"], figure["numerator"], figure["denominator"]]
             row = [self.codes[indicator], month, str(quintile or "")]
             lines.append(",".join(row + ["" if part is None else str(part) for part in parts]))
-            figures.append((indicator, quintile, figure))
         upload_url = f"/evaluation/adoptions/{self.adoption}/upload/"
         form = self.get(upload_url, UPLOAD)
         self.seq += 1
@@ -277,9 +277,9 @@ class HubMember(PortalUser):
         )
         if received.status_code != 302:
             return
-        preview = self.follow(received, PREVIEW)
+        preview = self.call("GET", received.headers["Location"], PREVIEW, checked_or_conflict)
         if "Check the figures before importing" not in preview.text or "Import " not in preview.text:
-            OUTCOMES["uploads refused at the check (figures approved meanwhile)"] += 1
+            OUTCOMES["uploads refused at the check as conflicts"] += 1
             return
         imported = self.post(
             received.headers["Location"] + "import/",
@@ -288,11 +288,11 @@ class HubMember(PortalUser):
         )
         if imported.status_code != 302:
             return
-        done = self.follow(imported, PREVIEW)
+        done = self.call("GET", imported.headers["Location"], PREVIEW, imported_or_conflict)
         if "Figures imported" in done.text:
             self._record(figures, month, sent, "upload")
         else:
-            OUTCOMES["uploads refused at the import (figures approved meanwhile)"] += 1
+            OUTCOMES["uploads refused at the import as conflicts"] += 1
 
     @task(1)
     def read_adoption(self):

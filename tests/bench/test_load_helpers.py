@@ -1,13 +1,18 @@
 """The load test's helpers (bench/load/helpers.py), without Locust: reading forms, counting lost writes."""
 
+import random
 from decimal import Decimal
 
 from bench.load.helpers import (
     Write,
     checkbox_values,
     csrf_token,
+    error_summary,
     form_inputs,
+    locked_cells,
     lost_writes,
+    new_figures,
+    open_cells,
     page_stats,
     percentile,
 )
@@ -107,3 +112,57 @@ def test_percentiles_and_page_stats():
     stats = page_stats([("GET /", 10.0, False), ("GET /", 30.0, True), ("POST /x/", 5.0, False)])
     assert stats["GET /"] == {"requests": 2, "errors": 1, "p50_ms": 10.0, "p95_ms": 30.0}
     assert stats["POST /x/"]["requests"] == 1
+
+
+GRID = {
+    "i1-qall-value": "100", "i1-qall-version": "1", "i1-q1-value": "50", "i1-q1-version": "1",
+    "i1-q2-value": "", "i1-q2-version": "",
+    "i2-qall-numerator": "40", "i2-qall-denominator": "80", "i2-qall-version": "2",
+    "i2-q1-numerator": "10", "i2-q1-denominator": "20", "i2-q1-version": "1",
+    "i3-qall-value": "", "i3-qall-version": "",
+}  # fmt: skip
+KINDS = {1: "count", 2: "percentage", 3: "rate", 4: "count"}
+
+
+def test_new_figures_keep_each_quintile_within_its_total():
+    for seed in range(200):
+        inputs = dict(GRID)
+        written = new_figures(inputs, KINDS, open_cells(inputs), random.Random(seed))
+        assert len(written) == len(open_cells(GRID)) == 6
+        total, q1, q2 = (int(inputs[f"i1-q{q}-value"]) for q in ("all", "1", "2"))
+        assert q1 <= total and q2 <= total
+        num, den = int(inputs["i2-qall-numerator"]), int(inputs["i2-qall-denominator"])
+        q_num, q_den = int(inputs["i2-q1-numerator"]), int(inputs["i2-q1-denominator"])
+        assert num <= den and q_num <= q_den and q_num <= num and q_den <= den
+        assert Decimal(inputs["i3-qall-value"]) >= 0
+        assert inputs["i1-qall-version"] == "1"  # versions are left as the page gave them
+
+
+def test_a_new_total_stays_above_the_quintiles_left_as_they_are():
+    for seed in range(100):
+        inputs = dict(GRID)
+        [(indicator, quintile, figure)] = new_figures(inputs, KINDS, [(1, None)], random.Random(seed))
+        assert (indicator, quintile) == (1, None) and int(figure["value"]) >= 50
+        assert inputs["i1-q1-value"] == "50"
+
+
+def test_figures_next_to_an_approved_cell_are_left_alone():
+    page = '<td><span id="id_i4-qall-value">120</span></td><td><span id="id_i1-q3-value">7</span></td>'
+    assert locked_cells(page) == {(4, None), (1, 3)}
+    inputs = {"i4-q1-value": "", "i4-q1-version": "", **GRID}
+    cells = [(4, 1), (1, None), (1, 2)]
+    written = new_figures(inputs, KINDS, cells, random.Random(1), locked_cells(page))
+    assert [(i, q) for i, q, _ in written] == [
+        (1, 2)
+    ]  # not the quintile of an approved total, nor that total
+
+
+def test_the_error_summary_is_read_as_text():
+    page = (
+        '<div class="nhsuk-error-summary" data-module="nhsuk-error-summary" tabindex="-1">\n'
+        '  <div role="alert"><h2 class="nhsuk-error-summary__heading">There is a problem</h2>\n'
+        '    <div class="nhsuk-error-summary__body"><ul><li><a href="#x">People &amp; places: Enter a number.</a></li></ul>\n'
+        "    </div>\n  </div>\n</div><p>after</p>"
+    )
+    assert error_summary(page) == "There is a problem People & places: Enter a number."
+    assert error_summary("<p>fine</p>") == ""
