@@ -7,7 +7,6 @@ reports (the login middleware turns the public away); only AHSN admins start run
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.csvfile import csv_response
 from core.forms import submit
 from evaluation.charts import equity_chart
 from evaluation.dashboards import POPULATION_SHARE, SMALL_COUNT_MAX, EquityRow, small_count
@@ -328,13 +328,7 @@ def report_csv(request: HttpRequest, day: str, section: str) -> HttpResponse:
         raise Http404("No such section.")
     report = _report_or_404(day)
     header, rows = _csv_table(section, report.content)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rollup-{report.day.isoformat()}-{section}.csv"'
-    response.write("\ufeff")  # so Excel reads the names of hubs and innovations as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    return csv_response(f"rollup-{report.day.isoformat()}-{section}.csv", [header, *rows])
 
 
 @require_GET

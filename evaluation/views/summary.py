@@ -4,7 +4,7 @@ Rows come from ``IndicatorSummary`` (kept up to date on every write), so a page
 of any size costs the same few queries and no SPC is computed on request.
 """
 
-import csv
+from itertools import chain
 
 from django import forms
 from django.core.paginator import Paginator
@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.csvfile import csv_streaming_response
 from hubs.access import global_readers_only
 from hubs.models import Hub
 
@@ -146,13 +147,6 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_row(summary: IndicatorSummary) -> list:
     indicator = summary.indicator
     return [
@@ -177,13 +171,7 @@ def csv_row(summary: IndicatorSummary) -> list:
 def summary_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered summary as CSV, streamed so a national export never sits in memory."""
     _, summaries = summaries_for(request)
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow(csv_row(s)) for s in summaries.iterator(chunk_size=2000))
-    # The byte-order mark lets Excel read the file as UTF-8.
-    header = "\ufeff" + writer.writerow(CSV_COLUMNS)
-    response = StreamingHttpResponse(
-        (line for chunk in ([header], rows) for line in chunk), content_type="text/csv; charset=utf-8"
+    rows = (csv_row(summary) for summary in summaries.iterator(chunk_size=2000))
+    return csv_streaming_response(
+        f"indicator-summary-{timezone.localdate():%Y-%m-%d}.csv", chain([CSV_COLUMNS], rows)
     )
-    filename = f"indicator-summary-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

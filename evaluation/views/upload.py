@@ -8,7 +8,6 @@ so no id sent can reach another hub's figures.
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django import forms
@@ -18,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from core.csvfile import csv_response
 from core.forms import submit
 from core.months import last_complete_month
 from hubs.access import get_changeable_or_403
@@ -115,10 +115,8 @@ def upload_template(request: HttpRequest, adoption_pk: int) -> HttpResponse:
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    csv.writer(response).writerows(rows)
-    return response
+    # No byte-order mark: the template goes back through the upload, which reads either.
+    return csv_response(f"{name}.csv", rows, bom=False)
 
 
 def upload_preview(request: HttpRequest, adoption_pk: int, pk: int) -> HttpResponse:

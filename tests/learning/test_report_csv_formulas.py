@@ -1,0 +1,68 @@
+"""Every CSV of the nightly report: a name or title that starts like a formula is written as text
+(with a leading apostrophe), and a negative number stays a number."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+
+from learning.models import RollupReport
+from learning.rollup import SECTIONS
+from tests.core.test_csvfile import FORMULAS
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 11, 24)
+
+
+def content(text: str) -> dict:
+    """A hand-made report whose every name, label and title is ``text``, with a negative number in each table."""
+    return {
+        "day": DAY.isoformat(),
+        "previous_day": None,
+        "headline": {"adoptions_by_stage": {text: -2}, "total_reach": 4321,
+                     "indicators_by_variation": {text: 1}, "indicators_by_assurance": {}},
+        "innovations": [{"innovation": text, "slug": "x", "hubs": [
+            {"hub": text, "hub_slug": "x", "adoption_id": 1, "stage": text, "stage_label": text,
+             "since": "2026-11-20", "days_in_stage": -4, "moves_since_previous": 0}]}],
+        "signals": [{"indicator_id": -77, "hub": text, "innovation": text, "metric": text, "variation": text,
+                     "previous_variation": None, "assurance": None, "previous_assurance": None,
+                     "change": text}],
+        "equity": [{"hub": text, "innovation": text, "metric": text, "q1": 120, "all": 400, "share": 0.3,
+                    "previous_share": 0.335, "change_points": -3.5, "q1_previous": 134, "all_previous": 400}],
+        "learning": {"new_notes": [{"note_id": -11, "title": text, "hub": text, "innovation": text, "kind": text,
+                                    "cfir_domain": text, "created": "2026-11-24"}],
+                     "by_domain_and_kind": [], "recurring_themes": []},
+        "completeness": [{"hub": text, "due": 24, "reported": 18, "percent": -5}],
+    }  # fmt: skip
+
+
+def expected_rows(text: str) -> dict[str, list[list[str]]]:
+    q = "'" + text
+    return {
+        "headline": [
+            ["adoptions by stage", q, "-2"],
+            ["total reach", "", "4321"],
+            ["indicators by variation", q, "1"],
+        ],
+        "innovations": [[q, q, q, "2026-11-20", "-4", "0"]],
+        "signals": [[q, q, q, q, q, "", "", "", "-77"]],
+        "equity": [[q, q, q, "120", "400", "0.3", "0.335", "-3.5"]],
+        "learning": [["2026-11-24", q, q, q, q, q, "-11"]],
+        "completeness": [[q, "24", "18", "-5"]],
+    }
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_each_report_csv_neutralises_formulas_and_keeps_negative_numbers(client, reader, section, formula):
+    RollupReport.objects.create(day=DAY, content=content(formula), content_hash="x" * 64, duration_ms=1)
+    client.force_login(reader)
+    response = client.get(reverse("learning:report_csv", args=[DAY.isoformat(), section]))
+    assert response["Content-Disposition"] == f'attachment; filename="rollup-2026-11-24-{section}.csv"'
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    _, *rows = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    assert rows == expected_rows(formula)[section]
