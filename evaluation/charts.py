@@ -742,7 +742,7 @@ def equity_chart(rows: Sequence[EquityRow], *, population_share: float) -> dict:
         bar_y = top + 20
         width = 0.0 if row.suppressed else _equity_x(row.share, axis_max) - EQUITY_LEFT
         if row.suppressed:
-            value_label = "<8 in quintile 1: share not shown"
+            value_label = f"Share not shown: {row.suppressed_because}"
         else:
             value_label = f"{row.share_shown}, {row.direction} 20%"
         bars.append(
@@ -782,5 +782,5 @@ def equity_summary(rows: Sequence[EquityRow]) -> str:
     above = sum(1 for row in shown if row.direction == "above")
     text = f"{above} of {len(shown)} adoptions reached people in quintile 1 above their 20% population share."
     if len(shown) < len(rows):
-        text += f" {len(rows) - len(shown)} with fewer than 8 people in quintile 1 are not shown as a share."
+        text += f" {len(rows) - len(shown)} with fewer than 8 people counted are not shown as a share."
     return text

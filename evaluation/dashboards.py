@@ -12,22 +12,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
+from core.disclosure import count_text, share_shown
 from core.months import add_months, last_complete_month
+from hubs.access import roles_of
 
 from .models import Measurement, Metric
 
 EQUITY_MONTHS = 12
 # Quintile 1 is the most deprived fifth of neighbourhoods: a fair share reached is 20%.
 POPULATION_SHARE = 20.0
-# Counts from 1 to 7 are shown as "<8": so few people could be recognised from a count
-# (say, three people reached in one small neighbourhood), and the portal holds aggregate
-# figures, never anything that points to a patient. Zero is shown as it is.
-SMALL_COUNT_MAX = 7
-
-
-def small_count(count: int) -> str:
-    """A count as it may be shown: "<8" from 1 to 7."""
-    return "<8" if 1 <= count <= SMALL_COUNT_MAX else f"{count:,}"
 
 
 def equity_months(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
@@ -38,7 +31,11 @@ def equity_months(today: datetime.date | None = None) -> tuple[datetime.date, da
 
 @dataclass(frozen=True)
 class EquityRow:
-    """How far one adoption's reach into IMD quintile 1 matches the quintile's population share."""
+    """How far one adoption's reach into IMD quintile 1 matches the quintile's population share.
+
+    ``raw`` is whether the viewer sees this hub's raw figures (``core.disclosure``):
+    if not, a count from 1 to 7 reads "<8" and the share derived from it is not shown.
+    """
 
     metric: str
     hub: str
@@ -46,6 +43,8 @@ class EquityRow:
     quintile_one: int
     all_quintiles: int
     synthetic: bool = False  # some figures behind it are made up for the demo
+    hub_id: int | None = None
+    raw: bool = False
 
     @property
     def share(self) -> float:
@@ -58,16 +57,23 @@ class EquityRow:
 
     @property
     def suppressed(self) -> bool:
-        """A small quintile-1 count: its share would give the count away, so neither is shown."""
-        return 1 <= self.quintile_one <= SMALL_COUNT_MAX
+        """A small count: its share would give the count away, so neither is shown."""
+        return not share_shown(self.quintile_one, self.all_quintiles, raw=self.raw)
 
     @property
     def quintile_one_shown(self) -> str:
-        return small_count(self.quintile_one)
+        return count_text(self.quintile_one, raw=self.raw)
 
     @property
     def all_quintiles_shown(self) -> str:
-        return small_count(self.all_quintiles)
+        return count_text(self.all_quintiles, raw=self.raw)
+
+    @property
+    def suppressed_because(self) -> str:
+        """Why the share is not shown, in words (only when it is not)."""
+        if share_shown(self.quintile_one, raw=self.raw):
+            return "fewer than 8 people in all quintiles"
+        return "fewer than 8 people in quintile 1"
 
     @property
     def direction(self) -> str:
@@ -93,14 +99,17 @@ class EquityRow:
     @property
     def verdict(self) -> str:
         if self.suppressed:
-            return "not shown: fewer than 8 people in quintile 1"
+            return f"not shown: {self.suppressed_because}"
         if self.direction == "at":
             return "equal to its population share"
         return f"{self.direction} its population share"
 
 
-def equity_rows(measurements, *, first: datetime.date, last: datetime.date) -> list[EquityRow]:
+def equity_rows(measurements, *, first: datetime.date, last: datetime.date, viewer=None) -> list[EquityRow]:
     """Approved IMD rows of reach counts, summed per metric, hub, innovation and quintile: one query.
+
+    Each row shows raw counts only where ``viewer`` sees that hub's raw figures
+    (an evaluator, the hub's own staff); without a viewer, none does.
 
     The share is sum(quintile 1) / sum(quintiles 1–5) over the months: people
     counted, never an average of monthly percentages. People whose quintile is
@@ -139,6 +148,7 @@ def equity_rows(measurements, *, first: datetime.date, last: datetime.date) -> l
         entry[2] += synthetic
         if quintile == Measurement.Quintile.Q1:
             entry[0] += int(count)
+    roles = roles_of(viewer)
     rows = [
         EquityRow(
             metric=metric,
@@ -147,8 +157,10 @@ def equity_rows(measurements, *, first: datetime.date, last: datetime.date) -> l
             quintile_one=q1,
             all_quintiles=total,
             synthetic=bool(synthetic),
+            hub_id=hub_id,
+            raw=roles.sees_raw_figures_of(hub_id),
         )
-        for (_, metric, _, hub, _, innovation), (q1, total, synthetic) in people.items()
+        for (_, metric, hub_id, hub, _, innovation), (q1, total, synthetic) in people.items()
         if total > 0
     ]
     return sorted(rows, key=lambda row: (row.metric, row.hub, row.innovation))

@@ -50,3 +50,21 @@ class IndicatorSummaryQuerySet(models.QuerySet):
     def current(self):
         """Summaries of indicators whose adoption is not archived."""
         return self.filter(indicator__adoption__archived=False)
+
+    def with_latest_fraction(self):
+        """Each with ``latest_numerator`` and ``latest_denominator``: the counts behind a latest percentage.
+
+        They decide whether a viewer who may not see raw figures sees that
+        percentage (``core.disclosure``); one subquery each, on the unique monthly total.
+        """
+        from .models import Measurement  # the models module imports this one
+
+        latest_total = Measurement.objects.filter(
+            indicator=models.OuterRef("indicator"),
+            period=models.OuterRef("latest_period"),
+            imd_quintile__isnull=True,
+        ).exclude(status=Measurement.Status.RETURNED)
+        return self.annotate(
+            latest_numerator=models.Subquery(latest_total.values("numerator")[:1]),
+            latest_denominator=models.Subquery(latest_total.values("denominator")[:1]),
+        )

@@ -51,6 +51,15 @@ class Roles:
     def is_hub_staff(self) -> bool:
         return bool(self.hub_ids)
 
+    def sees_raw_figures_of(self, hub_id: int | None) -> bool:
+        """Whether this user sees the hub's figures as entered, small counts and all.
+
+        The hub's own staff and evaluators (who review the figures) do; everyone
+        else — other hubs' staff, AHSN admins, the public — sees counts from 1 to 7
+        as "<8" and no share derived from them (``core.disclosure``).
+        """
+        return self.reviews_figures or (hub_id is not None and hub_id in self.hub_ids)
+
 
 ANONYMOUS = Roles(False, False, False, False, frozenset())
 
@@ -73,6 +82,11 @@ def roles_of(user) -> Roles:
     )
     user._hubportal_roles = roles
     return roles
+
+
+def sees_raw_figures(user, hub_id: int | None) -> bool:
+    """Whether ``user`` may see hub ``hub_id``'s raw figures (see ``Roles.sees_raw_figures_of``)."""
+    return roles_of(user).sees_raw_figures_of(hub_id)
 
 
 def visible_to(queryset: QuerySet, user) -> QuerySet:

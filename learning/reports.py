@@ -3,6 +3,11 @@
 Every page is drawn from ``RollupReport.content`` (its shape is described in
 ``learning/rollup.py``), never recomputed on request. Every signed-in user reads
 reports (the login middleware turns the public away); only AHSN admins start runs.
+
+The content keeps raw counts; the report is shared with everyone, so what the page,
+the PDF and the CSV show of them passes through ``headline_counts`` and
+``equity_disclosed`` here: a count from 1 to 7 reads "<8", and a share worked out
+from one is not shown, whoever reads (``core.disclosure``).
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.csvfile import csv_response
+from core.disclosure import NOT_SHOWN, count_cell, count_text, share_shown
 from core.forms import submit
 from evaluation.charts import equity_chart
-from evaluation.dashboards import POPULATION_SHARE, SMALL_COUNT_MAX, EquityRow, small_count
+from evaluation.dashboards import POPULATION_SHARE, EquityRow
 from hubs.access import ahsn_admins_only, roles_of
 from innovations.stages import Stage
 
@@ -107,11 +113,57 @@ def headline_counts(headline: dict) -> dict:
     stages += [Count(key, key, n) for key, n in sorted(by_stage.items()) if key not in Stage.values]
     variation = headline.get("indicators_by_variation", {})
     assurance = headline.get("indicators_by_assurance", {})
+    # People reached, unlike adoptions and indicators, is a count of people: "<8" when small.
+    total_reach = headline.get("total_reach", 0)
     return {
         "stages": stages,
         "variation": [Count(key, VARIATION_LABELS.get(key, key), n) for key, n in sorted(variation.items())],
         "assurance": [Count(key, ASSURANCE_LABELS.get(key, key), n) for key, n in sorted(assurance.items())],
-        "total_reach": headline.get("total_reach", 0),
+        "total_reach": count_cell(total_reach),
+        "total_reach_shown": count_text(total_reach),
+    }
+
+
+def equity_disclosed(row: dict) -> dict:
+    """One equity row as the page, the PDF and the CSV all show it, without its raw counts.
+
+    The counts as cells (a number or "<8") and as text, and each share (as a
+    fraction and as text) only when no count it is worked out from is small;
+    otherwise "Not shown". A report built before the counts behind the previous
+    share were kept cannot tell whether that share may be shown, so it is not.
+    """
+    share_ok = share_shown(row["q1"], row["all"])
+    previous = row.get("previous_share")
+    previous_ok = (
+        previous is not None
+        and "all_previous" in row
+        and share_shown(row.get("q1_previous"), row.get("all_previous"))
+    )
+    change_ok = share_ok and previous_ok
+
+    def either(shown: bool, value, text: str):
+        # No previous report: nothing to show, rather than "Not shown".
+        if previous is None:
+            return None, ""
+        return (value, text) if shown else (NOT_SHOWN, NOT_SHOWN)
+
+    previous_cell, previous_text = either(previous_ok, previous, _percent(previous))
+    change_cell, change_text = either(change_ok, row.get("change_points"), _points(row.get("change_points")))
+    return {
+        "hub": row["hub"],
+        "innovation": row["innovation"],
+        "metric": row["metric"],
+        "suppressed": not share_ok,
+        "q1": count_cell(row["q1"]),
+        "all": count_cell(row["all"]),
+        "share": row.get("share") if share_ok else NOT_SHOWN,
+        "previous_share": previous_cell,
+        "change_points": change_cell,
+        "q1_shown": count_text(row["q1"]),
+        "all_shown": count_text(row["all"]),
+        "share_shown": _percent(row.get("share")) if share_ok else NOT_SHOWN,
+        "previous_shown": previous_text,
+        "change_shown": change_text,
     }
 
 
@@ -146,17 +198,7 @@ def report_context(report: RollupReport) -> dict:
         }
         for innovation in content.get("innovations", [])
     ]
-    equity = [
-        {
-            **row,
-            "suppressed": 1 <= row["q1"] <= SMALL_COUNT_MAX,
-            "q1_shown": small_count(row["q1"]),
-            "share_shown": _percent(row.get("share")),
-            "previous_shown": _percent(row.get("previous_share")),
-            "change_shown": _points(row.get("change_points")),
-        }
-        for row in content.get("equity", [])
-    ]
+    equity = [equity_disclosed(row) for row in content.get("equity", [])]
     learning = content.get("learning", {})
     groups = defaultdict(list)
     for note in learning.get("new_notes", []):
@@ -261,7 +303,7 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
     if section == "headline":
         headline = headline_counts(content.get("headline", {}))
         rows = [["adoptions by stage", item.label, item.count] for item in headline["stages"]]
-        rows += [["total reach", "", headline["total_reach"]]]
+        rows += [["total reach", "", headline["total_reach"]]]  # "<8" when small
         rows += [["indicators by variation", item.label, item.count] for item in headline["variation"]]
         rows += [["indicators by assurance", item.label, item.count] for item in headline["assurance"]]
         return ["figure", "item", "count"], rows
@@ -299,9 +341,9 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
         return (
             ["hub", "innovation", "metric", "quintile_1", "all", "share", "previous_share", "change_points"],
             [
-                [row["hub"], row["innovation"], row["metric"], row["q1"], row["all"], row.get("share"),
-                 row.get("previous_share"), row.get("change_points")]
-                for row in content.get("equity", [])
+                [row["hub"], row["innovation"], row["metric"], row["q1"], row["all"], row["share"],
+                 row["previous_share"], row["change_points"]]
+                for row in map(equity_disclosed, content.get("equity", []))
             ],
         )  # fmt: skip
     if section == "learning":

@@ -32,8 +32,10 @@ always gives the same content and the same ``content_hash``):
       ],
       "equity": [                                              # reach metrics with IMD rows
         {"hub": "...", "innovation": "...", "metric": "...", "q1": n, "all": n,
-         "share": 0.123, "previous_share": 0.1 | null, "change_points": 2.3 | null}
-      ],
+         "share": 0.123, "previous_share": 0.1 | null, "change_points": 2.3 | null,
+         "q1_previous": n | null, "all_previous": n | null}    # the counts behind previous_share
+      ],                                                       # (raw: pages disclose them through
+                                                               # learning.reports, core.disclosure)
       "learning": {
         "new_notes": [{"note_id": n, "title": "...", "hub": "...", "innovation": "...",
                        "kind": "<value>", "cfir_domain": "<value>", "created": "YYYY-MM-DD"}],
@@ -362,6 +364,10 @@ def equity(day: datetime.date, previous: dict | None = None) -> list[dict]:
                 "all": _number(row["all"]),
                 "share": round(share, PLACES),
                 "previous_share": None if previous_share is None else round(previous_share, PLACES),
+                # The counts behind the previous share: a page may show that share only if
+                # neither is small (core.disclosure).
+                "q1_previous": None if previous_share is None else _number(row.get("q1_then") or 0),
+                "all_previous": None if previous_share is None else _number(row["all_then"]),
                 "change_points": None
                 if previous_share is None
                 else round(100 * (share - previous_share), PLACES),

@@ -21,7 +21,9 @@ from ..models import Measurement
 def equity(request: HttpRequest) -> HttpResponse:
     """Reach into the most deprived fifth (IMD quintile 1) against its 20% share, per hub and innovation."""
     first, last = dashboards.equity_months()
-    rows = dashboards.equity_rows(Measurement.objects.for_user(request.user), first=first, last=last)
+    rows = dashboards.equity_rows(
+        Measurement.objects.for_user(request.user), first=first, last=last, viewer=request.user
+    )
     sections = []
     for number, (metric, group) in enumerate(groupby(rows, key=lambda row: row.metric), start=1):
         metric_rows = list(group)

@@ -1,4 +1,9 @@
-"""One indicator: its XmR chart, icons and figures; for evaluators, its SPC options."""
+"""One indicator: its XmR chart, icons and figures; for evaluators, its SPC options.
+
+The hub's own staff and evaluators see its figures as entered; anyone else sees a
+count from 1 to 7 as "<8", no percentage worked out from one, and no chart that
+would plot one (``core.disclosure``).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.disclosure import figure_disclosed, figure_text
 from core.forms import submit
 from core.history import HistoryEntry, newest_first
 from core.numbers import completeness
@@ -18,7 +24,7 @@ from hubs.access import evaluators_only, get_visible_or_404, roles_of
 
 from .. import charts, services, summaries
 from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm
-from ..models import MIN_BASELINE_MONTHS, Indicator, Measurement, RebasePoint
+from ..models import MIN_BASELINE_MONTHS, Indicator, Measurement, Metric, RebasePoint
 from ..spc import PointType, XmrPoint
 
 INDICATOR_RELATED = ("metric", "adoption__hub", "adoption__innovation")
@@ -46,11 +52,29 @@ def as_figure(row: Measurement) -> summaries.MonthlyFigure:
 
 
 @dataclass(frozen=True)
+class Disclosure:
+    """How this viewer sees one indicator's figures: raw (the hub's staff, evaluators) or not."""
+
+    is_count: bool
+    raw: bool
+
+    def text(self, row: Measurement) -> str:
+        return figure_text(row.value, row.numerator, row.denominator, is_count=self.is_count, raw=self.raw)
+
+    def whole(self, row: Measurement) -> bool:
+        """Whether the figure is shown as it is, not as "<8" or "Not shown"."""
+        return figure_disclosed(
+            row.value, row.numerator, row.denominator, is_count=self.is_count, raw=self.raw
+        )
+
+
+@dataclass(frozen=True)
 class FigureRow:
-    """A row of the data table: a monthly total, and its SPC reading when it is charted."""
+    """A row of the data table: a monthly total as this viewer may see it, and its SPC reading when charted."""
 
     measurement: Measurement
     point: XmrPoint | None
+    figure: str
 
     @property
     def reading(self) -> str:
@@ -62,19 +86,26 @@ class FigureRow:
 
 
 @dataclass(frozen=True)
+class QuintileCell:
+    measurement: Measurement
+    figure: str  # as this viewer may see it
+
+
+@dataclass(frozen=True)
 class QuintileRow:
     """A month of the IMD breakdown: the figure of each quintile, 1 to 5, or None where there is none."""
 
     period: datetime.date
-    cells: list[Measurement | None]
+    cells: list[QuintileCell | None]
 
 
-def quintile_rows(rows: list[Measurement]) -> list[QuintileRow]:
+def quintile_rows(rows: list[Measurement], disclosure: Disclosure) -> list[QuintileRow]:
     """The IMD quintile figures, a row per month and a column per quintile, in time order."""
-    by_month: dict[datetime.date, list[Measurement | None]] = {}
+    by_month: dict[datetime.date, list[QuintileCell | None]] = {}
     for row in rows:
         if row.imd_quintile is not None:
-            by_month.setdefault(row.period, [None] * 5)[row.imd_quintile - 1] = row
+            cell = QuintileCell(row, disclosure.text(row))
+            by_month.setdefault(row.period, [None] * 5)[row.imd_quintile - 1] = cell
     return [QuintileRow(period, cells) for period, cells in by_month.items()]
 
 
@@ -146,6 +177,12 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     point_of = {row.pk: point for row, point in zip(series, result.points, strict=True)}
 
     metric = indicator.metric
+    disclosure = Disclosure(
+        is_count=metric.kind == Metric.Kind.COUNT,
+        raw=roles_of(request.user).sees_raw_figures_of(indicator.adoption.hub_id),
+    )
+    # A point's height gives its value away, so a chart with a withheld figure is not drawn.
+    chart_withheld = not all(disclosure.whole(row) for row in series)
     periods = [figure.period for figure in figures]
     approved = [figure.is_approved for figure in figures]
     chart_options = {
@@ -166,14 +203,19 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "metric": metric,
         "result": result,
         "chart": charts.xmr_chart(periods, result, baseline_length=indicator.baseline_length, **chart_options)
-        if figures
+        if figures and not chart_withheld
         else None,
+        "chart_withheld": bool(figures) and chart_withheld,
         "chart_title": f"XmR chart of {metric.name}, {indicator.adoption.innovation.name} in "
         f"{indicator.adoption.hub.name}",
         "chart_description": charts.describe(periods, result, **chart_options),
         "includes_submitted": not all(approved),
-        "figure_rows": [FigureRow(row, point_of.get(row.pk)) for row in rows if row.imd_quintile is None],
-        "quintile_rows": quintile_rows(rows),
+        "figure_rows": [
+            FigureRow(row, point_of.get(row.pk), disclosure.text(row))
+            for row in rows
+            if row.imd_quintile is None
+        ],
+        "quintile_rows": quintile_rows(rows, disclosure),
         "rebases": rebases,
         "history": options_history(indicator),
         "months_with_figures": len(figures),

@@ -2,8 +2,13 @@
 
 Rows come from ``IndicatorSummary`` (kept up to date on every write), so a page
 of any size costs the same few queries and no SPC is computed on request.
+
+Evaluators see every latest figure as it is; anyone else who opens the page (an
+AHSN admin) sees a small count as "<8" and no percentage worked out from one,
+except for their own hubs (``core.disclosure``).
 """
 
+from dataclasses import dataclass
 from itertools import chain
 
 from django import forms
@@ -15,9 +20,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.csvfile import csv_streaming_response
-from hubs.access import global_readers_only
+from core.disclosure import NOT_SHOWN, SMALL_COUNT, is_small_count, share_shown
+from hubs.access import Roles, global_readers_only, roles_of
 from hubs.models import Hub
 
+from ..charts import format_number
 from ..models import IndicatorSummary, Metric
 
 PAGE_SIZE = 50
@@ -100,7 +107,39 @@ def summaries_for(request: HttpRequest) -> tuple[SummaryFilterForm, object]:
         .current()
         .select_related("indicator__metric", "indicator__adoption__hub", "indicator__adoption__innovation")
     )
+    if not roles_of(request.user).reviews_figures:
+        # Not an evaluator: some latest figures may be withheld, and these counts decide which.
+        summaries = summaries.with_latest_fraction()
     return form, form.filter(summaries)
+
+
+def latest_withheld(summary: IndicatorSummary, roles: Roles) -> str | None:
+    """What stands in for the latest figure if this viewer may not see it ("<8", "Not shown"), else None."""
+    value = summary.latest_value
+    if value is None or roles.sees_raw_figures_of(summary.indicator.adoption.hub_id):
+        return None
+    metric = summary.indicator.metric
+    if metric.kind == Metric.Kind.COUNT and is_small_count(value):
+        return SMALL_COUNT
+    if metric.is_percentage and not share_shown(summary.latest_numerator, summary.latest_denominator):
+        return NOT_SHOWN
+    return None
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """A row of the page: the summary, and its latest figure as this viewer may see it."""
+
+    summary: IndicatorSummary
+    latest: str
+
+
+def summary_line(summary: IndicatorSummary, roles: Roles) -> SummaryLine:
+    withheld = latest_withheld(summary, roles)
+    if withheld is not None or summary.latest_value is None:
+        return SummaryLine(summary, withheld or "")
+    unit = "%" if summary.indicator.metric.is_percentage else ""
+    return SummaryLine(summary, f"{format_number(summary.latest_value, 1)}{unit}")
 
 
 def query_without(request: HttpRequest, *names: str) -> str:
@@ -115,12 +154,14 @@ def query_without(request: HttpRequest, *names: str) -> str:
 def summary(request: HttpRequest) -> HttpResponse:
     form, summaries = summaries_for(request)
     page = Paginator(summaries, PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = roles_of(request.user)
     return render(
         request,
         "evaluation/summary.html",
         {
             "form": form,
             "page": page,
+            "lines": [summary_line(summary, roles) for summary in page],
             "sort": form.sort_key,
             "columns": [(key, label) for key, (label, _) in SORTS.items()],
             "query_without_sort": query_without(request, "sort", "page"),
@@ -147,8 +188,9 @@ CSV_COLUMNS = [
 ]
 
 
-def csv_row(summary: IndicatorSummary) -> list:
+def csv_row(summary: IndicatorSummary, roles: Roles) -> list:
     indicator = summary.indicator
+    withheld = latest_withheld(summary, roles)
     return [
         indicator.adoption.hub.name,
         indicator.adoption.innovation.name,
@@ -156,7 +198,7 @@ def csv_row(summary: IndicatorSummary) -> list:
         indicator.metric.get_dimension_display(),
         indicator.metric.unit,
         summary.latest_period.strftime("%Y-%m") if summary.latest_period else "",
-        "" if summary.latest_value is None else round(summary.latest_value, 4),
+        withheld or ("" if summary.latest_value is None else round(summary.latest_value, 4)),
         "yes" if summary.latest_is_approved else "no",
         summary.get_variation_display(),
         summary.get_assurance_display(),
@@ -171,7 +213,8 @@ def csv_row(summary: IndicatorSummary) -> list:
 def summary_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered summary as CSV, streamed so a national export never sits in memory."""
     _, summaries = summaries_for(request)
-    rows = (csv_row(summary) for summary in summaries.iterator(chunk_size=2000))
+    roles = roles_of(request.user)
+    rows = (csv_row(summary, roles) for summary in summaries.iterator(chunk_size=2000))
     return csv_streaming_response(
         f"indicator-summary-{timezone.localdate():%Y-%m-%d}.csv", chain([CSV_COLUMNS], rows)
     )

@@ -85,17 +85,26 @@ def test_only_approved_figures_in_the_last_12_complete_months_count(client, eval
     assert cells[2:7] == ["30", "100", "30.0%", "+10.0", "Above its population share"]
 
 
-def test_a_small_quintile_one_count_is_shown_as_under_eight_and_its_share_hidden(
-    client, evaluator_user, enrolled
+def test_an_ahsn_admin_sees_a_small_quintile_one_count_as_under_eight_and_no_share(
+    client, admin_user_ahsn, enrolled
 ):
     quintile_rows(enrolled, last_month(), [5, 40, 30, 20, 25])
-    client.force_login(evaluator_user)
+    client.force_login(admin_user_ahsn)
     content = client.get(reverse("evaluation:equity")).content.decode()
     cells = equity_row(content, enrolled.adoption.innovation.name)
     assert cells[2] == "<8"
     assert cells[3] == "120"
     assert "4.2%" not in content  # 5 / 120 would give the count away
     assert cells[6].startswith("Not shown")
+
+
+def test_an_evaluator_reviews_the_same_small_count_as_it_is(client, evaluator_user, enrolled):
+    quintile_rows(enrolled, last_month(), [5, 40, 30, 20, 25])
+    client.force_login(evaluator_user)
+    content = client.get(reverse("evaluation:equity")).content.decode()
+    cells = equity_row(content, enrolled.adoption.innovation.name)
+    assert cells[2:5] == ["5", "120", "4.2%"]
+    assert cells[6] == "Below its population share"
 
 
 def test_the_equity_rows_come_from_one_grouped_query_per_metric_hub_and_innovation(enrolled, other_hub):

@@ -62,7 +62,8 @@ def content(day: datetime.date = DAY, previous: datetime.date | None = PREVIOUS_
         ],
         "equity": [
             {"hub": "Dorset", "innovation": "Remote oximetry at home", "metric": "People enrolled",
-             "q1": 120, "all": 400, "share": 0.3, "previous_share": 0.25, "change_points": 5.0},
+             "q1": 120, "all": 400, "share": 0.3, "previous_share": 0.25, "change_points": 5.0,
+             "q1_previous": 90, "all_previous": 360},
             {"hub": "Manchester", "innovation": "Remote oximetry at home", "metric": "People enrolled",
              "q1": 5, "all": 90, "share": 0.0556, "previous_share": None, "change_points": None},
         ],

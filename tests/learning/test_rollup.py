@@ -221,6 +221,8 @@ def test_equity_share_in_quintile_one(report):
             "share": 0.3333,
             "previous_share": 0.2,
             "change_points": 13.3333,
+            "q1_previous": 2,
+            "all_previous": 10,
         }
     ]
 

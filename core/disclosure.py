@@ -1,0 +1,81 @@
+"""Small counts: what a figure may show, decided here and nowhere else.
+
+Raw figures are shown to the owning hub's staff and to evaluators, who review
+them; ``hubs.access.Roles.sees_raw_figures_of`` says whether a user is one of
+those for a hub. Every other surface — other hubs' staff, AHSN admins, the
+nightly report with its CSV and PDF, summaries, e-mails, the public, any API or
+open data — shows a count from 1 to 7 as "<8" (the usual NHS suppression
+threshold) and no share derived from such a count: so few people could be
+recognised from a count, say three people reached in one small neighbourhood.
+Zero is shown as it is: nobody can be recognised from it.
+
+Each function takes ``raw``: True only when the viewer may see raw figures.
+It defaults to False, so a surface that forgets to ask suppresses.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .numbers import percentage
+
+SMALL_COUNT_MAX = 7
+SMALL_COUNT = "<8"
+NOT_SHOWN = "Not shown"
+
+
+def is_small_count(count) -> bool:
+    """A count from 1 to 7, which only raw viewers see. None (no count) and zero are not small."""
+    return count is not None and 0 < count < SMALL_COUNT_MAX + 1
+
+
+def count_cell(count, *, raw: bool = False):
+    """The count for a file (CSV): the number itself, or "<8"."""
+    return SMALL_COUNT if not raw and is_small_count(count) else count
+
+
+def count_text(count, *, raw: bool = False) -> str:
+    """The count as a page prints it: "1,234", or "<8"; "" when there is none."""
+    if count is None:
+        return ""
+    if not raw and is_small_count(count):
+        return SMALL_COUNT
+    return number_text(count)
+
+
+def share_shown(*counts, raw: bool = False) -> bool:
+    """Whether a share computed from these counts (a percentage, or a change in one) may be shown.
+
+    Not when any of them is a small count: with the other count, or over time,
+    the share gives the small one away.
+    """
+    return raw or not any(is_small_count(count) for count in counts)
+
+
+def number_text(number) -> str:
+    """A number with thousands separators and at most two decimals: 1,234 or 2.5."""
+    if isinstance(number, int | Decimal) and number == int(number):
+        return f"{int(number):,}"
+    return f"{float(number):,.2f}".rstrip("0").rstrip(".")
+
+
+def figure_text(value, numerator, denominator, *, is_count: bool, raw: bool = False) -> str:
+    """A monthly figure as a table prints it: a value, or a percentage with its fraction.
+
+    ``is_count`` says the value counts people (a "count" metric); a rate or an
+    amount of money is never suppressed. A percentage's numerator and
+    denominator are always counts: "Not shown (<8/40)" when either is small.
+    """
+    if value is not None:
+        return count_text(value, raw=raw) if is_count else number_text(value)
+    fraction = f"({count_text(numerator, raw=raw)}/{count_text(denominator, raw=raw)})"
+    if not share_shown(numerator, denominator, raw=raw):
+        return f"{NOT_SHOWN} {fraction}"
+    return f"{percentage(numerator, denominator):.1f}% {fraction}"
+
+
+def figure_disclosed(value, numerator, denominator, *, is_count: bool, raw: bool = False) -> bool:
+    """Whether the figure is shown whole: False when part of it reads "<8" or "Not shown"."""
+    if value is not None:
+        return raw or not is_count or not is_small_count(value)
+    return share_shown(numerator, denominator, raw=raw)
