@@ -740,9 +740,9 @@ def upload_receive(*, adoption, file_name: str, content: bytes, by) -> Measureme
     if checked_in_request(upload.file_name, content):
         check_upload(upload)
     else:
-        from . import tasks  # the tasks module imports this one
+        from . import upload_queue
 
-        transaction.on_commit(lambda: tasks.check_upload.delay(upload.pk))
+        upload_queue.queue_check(upload)  # through the outbox: waits if the task queue is down
     return upload
 
 
@@ -758,9 +758,9 @@ def upload_import(*, upload: MeasurementUpload, by) -> MeasurementUpload:
         return import_upload(
             MeasurementUpload.objects.select_related("adoption", "uploaded_by").get(pk=upload.pk)
         )
-    from . import tasks
+    from . import upload_queue
 
-    transaction.on_commit(lambda: tasks.import_upload.delay(upload.pk))
+    upload_queue.queue_import(upload)  # through the outbox: waits if the task queue is down
     return upload
 
 

@@ -6,6 +6,7 @@ Celery's filesystem broker under ``var/``). Production sets ``DATABASE_URL``,
 ``DJANGO_ALLOWED_HOSTS``; see the README for the full table.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "crispy_nhsuk",
     "core",
+    "outbox",
     "hubs",
     "innovations",
     "evaluation",
@@ -246,19 +248,31 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("out", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Longer than the longest task, so a long run is not delivered twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # How long Redis keeps a message a worker took but has not acknowledged (acks_late)
+        # before giving it to another worker. Above the hard time limit below, so a task still
+        # running is never delivered twice; short enough that a killed worker's message comes
+        # back within a quarter of an hour even if the outbox did not send it again sooner.
+        "visibility_timeout": 15 * 60,
+        # A web request hands work over after commit: an unreachable Redis must not hold it long.
+        "socket_connect_timeout": 3,
+    }
 CELERY_RESULT_BACKEND = None  # the rows a task writes are its result
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60 * 60
-CELERY_TASK_TIME_LIMIT = 65 * 60
+# The longest tasks (a roll-up, a 100,000-row check or import) take seconds to a minute at
+# scale 2: ten times that is a task that hangs. The soft limit lets it record why it stopped.
+CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Static schedule: exactly one beat runs it (in development, inside the worker).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Hand over what waits in the outbox; re-queue work a lost worker left (outbox.services).
+    # Expires unrun after a minute: the next one does the same work.
+    "dispatch-outbox": {"task": "outbox.tasks.dispatch", "schedule": 60.0, "options": {"expires": 55}},
     # A new month falls due for every indicator at once: completeness moves on.
     "refresh-indicator-summaries": {
         "task": "evaluation.tasks.refresh_indicator_summaries",
@@ -272,6 +286,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
+
+# Work that survives a broker or worker failure (outbox.services) ----------------
+
+# A roll-up run with no heartbeat for this long, or an outboxed task with no outcome this long
+# after it was handed over or begun, has lost its worker: it is taken over and queued again.
+# Sections of a roll-up and whole uploads take seconds at scale, so five minutes is ample.
+TAKEOVER_AFTER = datetime.timedelta(minutes=float(os.environ.get("HUBPORTAL_TAKEOVER_MINUTES", "5")))
+# Each app's check for work a lost worker left half done, run by the outbox dispatcher.
+OUTBOX_SWEEPERS = [
+    "learning.services.rollup_runs_take_over_stale",
+    "evaluation.upload_queue.uploads_requeue_stuck",
+]
 
 # Logging: to the console, where honcho, gunicorn and systemd pick it up. -------
 

@@ -12,6 +12,9 @@ os.environ.setdefault(
     "HUBPORTAL_BROKER_DIR", os.path.join(os.environ["HUBPORTAL_VAR_DIR"], f"broker-{os.getpid()}")
 )
 os.environ.setdefault("HUBPORTAL_TEST_QUEUE", f"tests-{os.getpid()}")
+# Work a lost worker left is taken over after seconds, not minutes, so tests of it can wait for
+# it (tests/outbox/); the workers that tests start inherit it from the environment.
+os.environ.setdefault("HUBPORTAL_TAKEOVER_MINUTES", "0.1")
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

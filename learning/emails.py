@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -172,11 +172,26 @@ def publication_recipients(version: SummaryVersion):
     )
 
 
+def _claim_recipient(version: SummaryVersion, user) -> SummaryEmailSent | None:
+    """Record that ``user`` is being e-mailed of ``version``; None if another delivery already has.
+
+    The row's unique (version, person) is what keeps it to one e-mail per person per
+    publication, even when two deliveries of the task run at once (the outbox may hand a task
+    over again while the first is still at work): whoever writes the row sends the message.
+    """
+    try:
+        with transaction.atomic():
+            return SummaryEmailSent.objects.create(version=version, user=user)
+    except IntegrityError:
+        return None
+
+
 def publication_emails_send(*, version_id: int) -> int:
     """E-mail a newly published version to everyone who asked for each one; returns how many.
 
-    A row per person is recorded as soon as their message is sent (not in one transaction for
-    the lot), so a task retried after a failure part-way e-mails only those not yet reached.
+    Each person's row is written (in its own transaction) just before their message goes,
+    and taken back if sending fails, so a task retried after a failure part-way e-mails only
+    those not yet reached, and nobody twice: at most once per person per publication.
     """
     version = SummaryVersion.objects.select_related("summary").filter(pk=version_id).first()
     if version is None or not _still_live(version):
@@ -190,15 +205,21 @@ def publication_emails_send(*, version_id: int) -> int:
     sent = 0
     with get_connection() as connection:  # one SMTP session for everyone
         for user in publication_recipients(version):
-            message = _message(
-                user=user,
-                subject=f"New learning summary: {version.title}",
-                template="published",
-                context=context,
-            )
-            message.connection = connection
-            message.send()
-            SummaryEmailSent.objects.create(version=version, user=user)
+            claim = _claim_recipient(version, user)
+            if claim is None:
+                continue
+            try:
+                message = _message(
+                    user=user,
+                    subject=f"New learning summary: {version.title}",
+                    template="published",
+                    context=context,
+                )
+                message.connection = connection
+                message.send()
+            except BaseException:
+                claim.delete()  # not sent: a retry sends it
+                raise
             sent += 1
     return sent
 

@@ -85,7 +85,9 @@ class RollupRun(models.Model):
     """One attempt to build a day's report: who or what started it, how far it got, how it ended.
 
     At most one run per day may be running at a time: the partial unique constraint
-    is the lock, in the database, so it holds across workers and machines.
+    is the lock, in the database, so it holds across workers and machines. A running run
+    beats its heartbeat at each section; one silent for ``settings.TAKEOVER_AFTER`` has
+    lost its worker, and is marked abandoned by the next run or the outbox dispatcher.
     """
 
     class Status(models.TextChoices):
@@ -95,6 +97,7 @@ class RollupRun(models.Model):
         UNCHANGED = "unchanged", "Succeeded: no change"
         SKIPPED = "skipped", "Skipped: another run was building this day"
         FAILED = "failed", "Failed"
+        ABANDONED = "abandoned", "Stopped: its worker was lost"
 
     day = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -111,6 +114,9 @@ class RollupRun(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of a running run: its latest section."
+    )
     error = models.TextField(blank=True)
     report = models.ForeignKey(
         RollupReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"

@@ -20,7 +20,6 @@ from itertools import groupby
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,7 +32,9 @@ from evaluation.charts import equity_chart
 from evaluation.dashboards import POPULATION_SHARE, EquityRow
 from hubs.access import ahsn_admins_only, roles_of
 from innovations.stages import Stage
+from outbox.services import item_for
 
+from . import services
 from .models import LearningNote, RollupReport, RollupRun
 from .pdf import pdf_response
 from .rollup import SECTIONS
@@ -44,6 +45,7 @@ FINISHED = (
     RollupRun.Status.UNCHANGED,
     RollupRun.Status.SKIPPED,
     RollupRun.Status.FAILED,
+    RollupRun.Status.ABANDONED,
 )
 VARIATION_LABELS = {
     "common_cause": "Common cause variation",
@@ -403,25 +405,14 @@ class RunForm(forms.Form):
         return day
 
 
-def _queue_rollup(run: RollupRun) -> None:
-    # Imported here: the task module is built alongside these pages, and a view module must
-    # load even before it is there.
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.nightly_rollup.delay(run.day.isoformat(), run.pk))
-
-
 @ahsn_admins_only
 def run_start(request: HttpRequest) -> HttpResponse:
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     form = RunForm(request.POST or None, initial={"day": yesterday})
 
     def start(data):
-        run = RollupRun.objects.create(
-            day=data["day"], status=RollupRun.Status.QUEUED, started_by=request.user
-        )
-        _queue_rollup(run)
-        return run
+        # Queued through the outbox: if the task queue is down, the run waits for it.
+        return services.rollup_run_queue(day=data["day"], by=request.user)
 
     if request.method == "POST" and (run := submit(form, start)):
         messages.success(request, f"The roll-up for {run.day:%-d %B %Y} is queued.")
@@ -439,6 +430,12 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "finished": run.status in FINISHED,
             "section_title": SECTION_TITLES.get(run.section, run.section),
+            # Whether the task queue has taken the run yet (it may be down), while it is queued.
+            "queue": item_for(services.queue_key(run)) if run.status == RollupRun.Status.QUEUED else None,
+            # The run that took over the day from one whose worker was lost.
+            "next_run": RollupRun.objects.filter(day=run.day, pk__gt=run.pk).order_by("pk").first()
+            if run.status == RollupRun.Status.ABANDONED
+            else None,
         },
     )
 

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from core.concurrency import save_if_unchanged
 from core.history import stamp
 from hubs.access import require_curator
+from outbox.services import enqueue
 
 from .models import LearningSummary, SummaryVersion, stored_themes
 
@@ -139,6 +140,11 @@ def summary_return(*, summary: LearningSummary, by, note: str) -> LearningSummar
     )
 
 
+def publication_emails_key(version: SummaryVersion) -> str:
+    """The outbox key of a version's publication e-mails: one promise per publication."""
+    return f"summary-published-emails:{version.pk}"
+
+
 def may_review(summary: LearningSummary, user) -> bool:
     """Another AHSN admin reviews: not the one who sent it, nor the last to edit it (unless allowed)."""
     if settings.LEARNING_SUMMARY_SELF_REVIEW:
@@ -148,7 +154,7 @@ def may_review(summary: LearningSummary, user) -> bool:
 
 @transaction.atomic
 def summary_publish(*, summary: LearningSummary, by) -> SummaryVersion:
-    """Publish a reviewed summary as its next version, live at once; e-mail subscribers after commit."""
+    """Publish a reviewed summary as its next version, live at once; e-mail subscribers through the outbox."""
     require_curator(by, "publish learning summaries")
     current = _locked(summary)
     if current.status != Status.IN_REVIEW:
@@ -181,7 +187,9 @@ def summary_publish(*, summary: LearningSummary, by) -> SummaryVersion:
     )
     from .tasks import summary_published_emails  # the task module imports this one
 
-    transaction.on_commit(lambda: summary_published_emails.delay(version.pk))
+    # In this transaction: the e-mails are promised exactly when the version is published,
+    # and go when the task queue takes them (at once, or when it is back).
+    enqueue(summary_published_emails, version.pk, key=publication_emails_key(version))
     return version
 
 

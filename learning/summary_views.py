@@ -26,6 +26,7 @@ from core.history import HistoryEntry
 from hubs.access import ahsn_admins_only, get_changeable_or_403
 from hubs.models import Hub
 from innovations.models import Innovation
+from outbox.services import item_for
 
 from . import summaries as services
 from .diff import field_change
@@ -379,6 +380,10 @@ def summary_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "may_review": services.may_review(summary, request.user),
         "history": _workflow_history(summary),
         "versions": summary.versions.select_related("published_by").order_by("-number"),
+        # Whether the live version's e-mails have gone, or wait for the task queue to be back.
+        "emails": item_for(services.publication_emails_key(summary.live_version))
+        if summary.live_version_id
+        else None,
     }
     if summary.has_unpublished_changes:
         context["changes"] = changes_since_live(summary)

@@ -1,7 +1,7 @@
 """Learning's background work, run by Celery.
 
 The nightly cross-hub roll-up (beat, 02:00 Europe/London), and e-mail about published learning
-summaries: on publication (queued after commit) and a weekly digest (beat, Mondays 07:00).
+summaries: on publication (promised through the outbox) and a weekly digest (beat, Mondays 07:00).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def nightly_rollup(self, day_iso: str | None = None, run_id: int | None = None) 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=MAX_RETRIES, acks_late=True)
 def summary_published_emails(version_id: int) -> int:
-    """E-mail a newly published summary version to those who asked for each (queued after commit)."""
+    """E-mail a newly published summary version to those who asked for each (through the outbox)."""
     return publication_emails_send(version_id=version_id)
 
 

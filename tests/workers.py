@@ -6,8 +6,10 @@ PostgreSQL + Redis set-up they go through Redis to a worker on the test database
 """
 
 import os
+import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -16,6 +18,8 @@ from django.db import connection
 from hubportal.celery import app
 
 ROOT = Path(__file__).resolve().parents[1]
+# Nothing listens on port 1: a broker URL that is refused at once, like Redis when it is down.
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 
 
 def test_database_url() -> str:
@@ -32,9 +36,20 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # a helper, not a test
 
 
-def start_worker(log_path: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start a worker, after emptying the queue of messages earlier tests left for rows long gone."""
-    app.control.purge()
+def start_worker(
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    app_module: str = "hubportal",
+    purge: bool = True,
+) -> subprocess.Popen:
+    """Start a worker, after emptying the queue of messages earlier tests left for rows long gone.
+
+    ``app_module`` names the Celery app to run (``tests.slow_rollup_worker`` slows a roll-up
+    down); ``purge=False`` keeps what the test itself has just queued.
+    """
+    if purge:
+        app.control.purge()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hubportal.settings_test",
@@ -43,7 +58,7 @@ def start_worker(log_path: Path, extra_env: dict[str, str] | None = None) -> sub
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         **(extra_env or {}),
     }
-    command = [sys.executable, "-m", "celery", "-A", "hubportal", "worker", "--pool=solo", "--concurrency=1"]
+    command = [sys.executable, "-m", "celery", "-A", app_module, "worker", "--pool=solo", "--concurrency=1"]
     command += [
         "-Q",
         settings.CELERY_TASK_DEFAULT_QUEUE,
@@ -54,6 +69,40 @@ def start_worker(log_path: Path, extra_env: dict[str, str] | None = None) -> sub
     ]
     log = log_path.open("wb")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def kill_worker(worker: subprocess.Popen) -> None:
+    """SIGKILL: the worker stops at once, mid-task, acknowledging nothing and recording nothing."""
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=20)
+
+
+def _drop_broker_connections() -> None:
+    """Forget the app's pooled broker connections, so the next message opens one to the broker URL now set."""
+    # Not closed: kombu keeps one pool per broker URL for the whole process, to be used again.
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@contextmanager
+def broker_refusing_connections():
+    """The task queue down, for this process: the Celery app points at a port where nothing listens.
+
+    As when Redis is stopped: every connection is refused. On leaving, the app points at the
+    test run's real broker (the filesystem broker, or Redis) again.
+    """
+    # Messages go out through the write URL; ``broker_url`` itself would lose to the
+    # CELERY_BROKER_URL environment variable, which Celery reads first.
+    saved = app.conf.get("broker_write_url"), app.conf.broker_transport_options
+    _drop_broker_connections()
+    app.conf.broker_write_url, app.conf.broker_transport_options = CLOSED_PORT_BROKER, {}
+    try:
+        yield
+    finally:
+        _drop_broker_connections()
+        app.conf.broker_write_url, app.conf.broker_transport_options = saved
 
 
 def stop_worker(worker: subprocess.Popen) -> None:

@@ -23,7 +23,7 @@ from core.months import last_complete_month
 from hubs.access import get_changeable_or_403
 from innovations.models import Adoption
 
-from .. import uploads
+from .. import upload_queue, uploads
 from ..models import Indicator, MeasurementUpload
 
 ROWS_PER_PAGE = 100
@@ -132,6 +132,8 @@ def upload_preview(request: HttpRequest, adoption_pk: int, pk: int) -> HttpRespo
             "adoption": adoption,
             "upload": upload,
             "running": upload.status in RUNNING,
+            # Whether the task queue has taken the check or import yet: it may be down.
+            "queue": upload_queue.queue_state(upload),
             "rows": rows,
             "errors": errors,
             "errors_listed": min(errors, uploads.ERROR_ROWS_LISTED),

@@ -9,7 +9,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-APPS = ["core", "hubs", "innovations", "evaluation", "learning", "demo", "hubportal", "crispy_nhsuk"]
+APPS = [
+    "core",
+    "outbox",
+    "hubs",
+    "innovations",
+    "evaluation",
+    "learning",
+    "demo",
+    "hubportal",
+    "crispy_nhsuk",
+]
 
 
 @pytest.fixture

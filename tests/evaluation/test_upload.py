@@ -14,6 +14,7 @@ from django.urls import reverse
 from evaluation import uploads
 from evaluation.measurements import measurement_edit
 from evaluation.models import Measurement, MeasurementUpload
+from outbox.models import OutboxItem
 from tests.factories import (
     AdoptionFactory,
     IndicatorFactory,
@@ -434,14 +435,15 @@ def test_a_large_file_is_checked_and_imported_by_a_worker_with_progress(
 ):
     monkeypatch.setattr(uploads, "CHECK_IN_REQUEST_ROWS", 4)
     monkeypatch.setattr(uploads, "PROGRESS_EVERY", 3)
-    queued = []
-    monkeypatch.setattr("evaluation.tasks.check_upload.delay", queued.append)
-    monkeypatch.setattr("evaluation.tasks.import_upload.delay", queued.append)
+
+    def queued() -> list[tuple]:
+        """What was promised to a worker (through the outbox): each item's task and arguments."""
+        return [(item.task, *item.args) for item in OutboxItem.objects.order_by("pk")]
 
     with django_capture_on_commit_callbacks(execute=True):
         send(staff, adoption, csv_bytes(good_rows(4)))
     upload = latest_upload()
-    assert queued == [upload.pk]
+    assert queued() == [("evaluation.tasks.check_upload", upload.pk)]
     assert upload.status == "checking"
     page = staff.get(upload.get_absolute_url())
     assert "js/upload-progress.js" in page.text
@@ -475,7 +477,10 @@ def test_a_large_file_is_checked_and_imported_by_a_worker_with_progress(
 
     with django_capture_on_commit_callbacks(execute=True):
         import_it(staff, upload)
-    assert queued == [upload.pk, upload.pk]
+    assert queued() == [
+        ("evaluation.tasks.check_upload", upload.pk),
+        ("evaluation.tasks.import_upload", upload.pk),
+    ]
     assert staff.get(status_url).json()["status"] == "importing"
     assert "Importing 12 rows" in staff.get(upload.get_absolute_url()).text
     assert Measurement.objects.count() == 0

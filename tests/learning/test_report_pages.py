@@ -2,10 +2,8 @@
 
 import csv
 import datetime
-import importlib
 import io
 import sys
-import types
 
 import pytest
 from django.urls import reverse
@@ -13,6 +11,7 @@ from django.utils import timezone
 
 from learning.models import RollupReport, RollupRun
 from learning.rollup import SECTIONS
+from outbox.models import OutboxItem
 
 pytestmark = pytest.mark.django_db
 
@@ -103,19 +102,9 @@ def report_url(day: datetime.date = DAY) -> str:
     return reverse("learning:report", args=[day.isoformat()])
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """Stands in for learning.tasks.nightly_rollup: records what the view queued."""
-    calls = []
-    fake_task = types.SimpleNamespace(delay=lambda *args: calls.append(args))
-    try:
-        tasks = importlib.import_module("learning.tasks")
-    except ImportError:  # the task is built alongside these pages
-        tasks = types.ModuleType("learning.tasks")
-        monkeypatch.setitem(sys.modules, "learning.tasks", tasks)
-        monkeypatch.setattr(sys.modules["learning"], "tasks", tasks, raising=False)
-    monkeypatch.setattr(tasks, "nightly_rollup", fake_task, raising=False)
-    return calls
+def queued() -> list[tuple]:
+    """What the pages promised a worker, through the outbox: each item's task and arguments."""
+    return [(item.task, *item.args) for item in OutboxItem.objects.order_by("pk")]
 
 
 # -- Reading ----------------------------------------------------------------------------------
@@ -295,7 +284,7 @@ def test_the_list_and_the_report_cost_a_fixed_number_of_queries(
 
 
 def test_an_admin_starts_a_run_for_a_day_and_it_is_queued_after_commit(
-    client, admin_user_ahsn, queued, django_capture_on_commit_callbacks
+    client, admin_user_ahsn, django_capture_on_commit_callbacks
 ):
     client.force_login(admin_user_ahsn)
     form = client.get(reverse("learning:run_start"))
@@ -306,24 +295,25 @@ def test_an_admin_starts_a_run_for_a_day_and_it_is_queued_after_commit(
     run = RollupRun.objects.get()
     assert response.url == reverse("learning:run", args=[run.pk])
     assert (run.day, run.status, run.started_by) == (datetime.date(2026, 11, 20), "queued", admin_user_ahsn)
-    assert queued == [("2026-11-20", run.pk)]
+    assert queued() == [("learning.tasks.nightly_rollup", "2026-11-20", run.pk)]
+    assert OutboxItem.objects.get().state == "queued", "handed to the task queue once committed"
 
 
-def test_a_future_day_is_refused_with_a_message(client, admin_user_ahsn, queued):
+def test_a_future_day_is_refused_with_a_message(client, admin_user_ahsn):
     client.force_login(admin_user_ahsn)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = client.post(reverse("learning:run_start"), {"day": tomorrow.isoformat()})
     assert response.status_code == 200
     assert "The day cannot be in the future." in response.content.decode()
-    assert not RollupRun.objects.exists() and queued == []
+    assert not RollupRun.objects.exists() and queued() == []
 
 
-def test_only_admins_start_runs(client, owner, reader, evaluator_user, queued):
+def test_only_admins_start_runs(client, owner, reader, evaluator_user):
     for user in (owner, reader, evaluator_user):
         client.force_login(user)
         assert client.get(reverse("learning:run_start")).status_code == 403
         assert client.post(reverse("learning:run_start"), {"day": "2026-11-20"}).status_code == 403
-    assert not RollupRun.objects.exists() and queued == []
+    assert not RollupRun.objects.exists() and queued() == []
     client.force_login(reader)
     assert "Start a roll-up run" not in client.get(reverse("learning:reports")).content.decode()
 

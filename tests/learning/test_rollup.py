@@ -303,7 +303,7 @@ def test_an_abandoned_running_run_is_taken_over(data):
     )
     assert rollup_run(day=D).status == RollupRun.Status.SUCCEEDED
     stale.refresh_from_db()
-    assert stale.status == RollupRun.Status.FAILED
+    assert stale.status == RollupRun.Status.ABANDONED
     assert "abandoned" in stale.error
 
 
