@@ -13,7 +13,7 @@ import math
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -287,11 +287,11 @@ def percentile(times: list[float], fraction: float) -> float | None:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def page_stats(samples: Iterable[tuple[str, float, bool]]) -> dict[str, dict]:
-    """Per page (name) from (name, milliseconds, failed) samples: requests, errors, p50 and p95 in ms."""
+def page_stats(samples: Iterable[Sequence]) -> dict[str, dict]:
+    """Per page from (name, milliseconds, failed, …) samples: requests, errors, p50 and p95 in ms."""
     times: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
-    for name, milliseconds, failed in samples:
+    for name, milliseconds, failed, *_ in samples:
         times[name].append(milliseconds)
         errors[name] += int(failed)
     return {

@@ -77,7 +77,7 @@ SUMMARY_PAGE = re.compile(r"/learning/summaries/(\d+)/$")
 CONFLICT = re.compile(r"Someone else changed this figure|approved and locked|Someone saved figures")
 RETURN_NOTE = "Please check this month's figures against the source data (load test)."
 
-SAMPLES: list[tuple[str, float, bool]] = []
+SAMPLES: list[tuple[str, float, bool, float]] = []  # page, ms, failed, when it started
 WRITES: list[Write] = []
 OUTCOMES: Counter[str] = Counter()
 IN_REVIEW: list[tuple[int, str]] = []  # summaries sent for review: (id, who sent it)
@@ -86,8 +86,9 @@ RANDOM = random.Random()
 
 
 @events.request.add_listener
-def _sample(request_type, name, response_time, exception, **kwargs):
-    SAMPLES.append((f"{request_type} {name}", response_time, exception is not None))
+def _sample(request_type, name, response_time, exception, start_time=None, **kwargs):
+    started = start_time if start_time is not None else time.time() - response_time / 1000
+    SAMPLES.append((f"{request_type} {name}", response_time, exception is not None, started))
 
 
 @events.test_stop.add_listener

@@ -10,13 +10,15 @@
 4. Checks every figure the clients were told was saved against the database (lost writes),
    and prints one JSON object last: requests, errors, p50/p95 per page, lost writes, targets.
 
-Logs (gunicorn, the worker, Locust) go to ``var/load/``.
+Logs (gunicorn, the worker, Locust's table and error report) go to ``var/load/``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,6 +35,7 @@ from bench.pg_admin import fresh_database  # noqa: E402
 BIN = Path(sys.executable).parent
 OUT = ROOT / "var" / "load"
 TARGET_P95_MS = 500
+LOGIN = "/accounts/login/"
 
 
 def env(name: str, default: str) -> str:
@@ -133,6 +136,66 @@ def wait_until_up(server: subprocess.Popen) -> None:
     raise SystemExit("gunicorn did not answer /healthz within 60 s")
 
 
+class CpuMeter:
+    """CPU seconds used while Locust runs: by the server, the worker, the load database's backends,
+    Locust itself, and everything else on the machine (other people's work shares these 2 cores)."""
+
+    def __init__(self, server: subprocess.Popen, worker: subprocess.Popen, database: str):
+        import psutil
+
+        self.psutil, self.database = psutil, database
+        self.roots = {"gunicorn": server.pid, "celery_worker": worker.pid}
+        self.start = self.sample()
+
+    def _tree(self, pid: int) -> list:
+        try:
+            root = self.psutil.Process(pid)
+            return [root, *root.children(recursive=True)]
+        except self.psutil.NoSuchProcess:
+            return []
+
+    def sample(self) -> dict:
+        def used(process) -> float:
+            try:
+                times = process.cpu_times()
+                return times.user + times.system
+            except self.psutil.Error:
+                return 0.0
+
+        per_process = {name: {p.pid: used(p) for p in self._tree(pid)} for name, pid in self.roots.items()}
+        per_process["postgres_" + self.database] = {
+            p.pid: used(p)
+            for p in self.psutil.process_iter(["cmdline"])
+            if f" {self.database} " in " ".join(p.info["cmdline"] or []) + " "
+        }
+        machine = self.psutil.cpu_times()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {
+            "groups": per_process,
+            "busy": machine.user
+            + machine.nice
+            + machine.system
+            + machine.irq
+            + machine.softirq
+            + machine.steal,
+            "reaped_children": children.ru_utime + children.ru_stime,  # Locust, once it has exited
+        }
+
+    def report(self, seconds: float) -> dict:
+        end = self.sample()
+        used = {
+            name: sum(cpu - self.start["groups"][name].get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in end["groups"].items()
+        }
+        used["locust"] = end["reaped_children"] - self.start["reaped_children"]
+        busy = end["busy"] - self.start["busy"]
+        report = {name: round(value, 1) for name, value in used.items()}
+        report["everything_else"] = round(busy - sum(used.values()), 1)
+        report["machine_busy"] = round(busy, 1)
+        report["machine_available"] = round(seconds * (os.cpu_count() or 1), 1)
+        return report
+
+
 def saved_figures(writes: list[Write]) -> dict[tuple, tuple]:
     """What the database holds now for every cell a client wrote."""
     from evaluation.models import Measurement
@@ -152,6 +215,7 @@ def saved_figures(writes: list[Write]) -> dict[tuple, tuple]:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(OUT / "outbox", ignore_errors=True)
     accounts = prepare()
     accounts_file, results_file = OUT / "accounts.json", OUT / "results.json"
     accounts_file.write_text(json.dumps(accounts))
@@ -173,6 +237,7 @@ def main() -> None:
         say(
             f"gunicorn ({WORKERS} workers) on http://{bind}, a Celery worker; Locust: {USERS} users for {RUN_TIME}"
         )
+        meter = CpuMeter(server, worker, DATABASE_URL.rsplit("/", 1)[1])
         started = time.monotonic()
         locust = subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless"]
@@ -187,6 +252,7 @@ def main() -> None:
         )
         seconds = time.monotonic() - started
         load_after = os.getloadavg()[0]
+        cpu_seconds = meter.report(seconds)
     finally:
         stop(server)
         stop(worker)
@@ -194,9 +260,23 @@ def main() -> None:
         raise SystemExit(f"Locust left no results (exit {locust.returncode}): see {OUT / 'locust.log'}")
 
     results = json.loads(results_file.read_text())
+    # What the Celery worker did: each publication e-mailed to those who asked (one message each).
+    results["outcomes"]["e-mails sent by the worker"] = sum(
+        line.startswith("Subject: ")
+        for path in (OUT / "outbox").glob("*.log")
+        for line in path.read_text(errors="replace").splitlines()
+    )
     writes = [Write.from_dict(write) for write in results["writes"]]
     checked = lost_writes(writes, saved_figures(writes))
-    pages = page_stats((name, ms, failed) for name, ms, failed in results["samples"])
+    pages = page_stats(results["samples"])
+    # The same after the last sign-in ended: each sign-in holds a gunicorn worker for a million
+    # PBKDF2 rounds, so while clients sign in every page waits behind them.
+    samples = results["samples"]
+    signed_in = max(
+        (start + ms / 1000 for name, ms, _, start in samples if name == f"POST {LOGIN}"), default=0
+    )
+    first = min((start for *_, start in samples), default=0)
+    after_sign_in = page_stats(sample for sample in samples if sample[3] >= signed_in)
     requests = sum(page["requests"] for page in pages.values())
     errors = sum(page["errors"] for page in pages.values())
     slow = sorted(name for name, page in pages.items() if page["p95_ms"] > TARGET_P95_MS)
@@ -204,7 +284,9 @@ def main() -> None:
         say(
             f"{name:70} {page['requests']:6} {page['errors']:4} p50 {page['p50_ms']:7} p95 {page['p95_ms']:7}"
         )
-    say(f"See {OUT / 'locust-summary.txt'} for Locust's own table; failures in {OUT / 'locust.log'}")
+    say(
+        f"Locust's own table and error report: {OUT / 'locust-summary.txt'}; server errors: {OUT / 'gunicorn.log'}"
+    )
     print(
         json.dumps(
             {
@@ -225,6 +307,15 @@ def main() -> None:
                     f"every_page_p95_le_{TARGET_P95_MS}_ms": not slow,
                 },
                 "pages_over_p95_target": slow,
+                "after_the_last_sign_in": {
+                    "from_second": round(signed_in - first, 1),
+                    "requests": sum(page["requests"] for page in after_sign_in.values()),
+                    "pages_over_p95_target": sorted(
+                        name for name, page in after_sign_in.items() if page["p95_ms"] > TARGET_P95_MS
+                    ),
+                    "p95_ms": {name: page["p95_ms"] for name, page in after_sign_in.items()},
+                },
+                "cpu_seconds": cpu_seconds,
                 "machine": {"cpus": os.cpu_count(),
                             "load_average_1m": {"start": round(load_before, 2), "end": round(load_after, 2)}},
             }

@@ -109,7 +109,7 @@ def test_percentiles_and_page_stats():
     assert percentile([], 0.5) is None
     assert percentile([5, 1, 3, 2, 4], 0.5) == 3
     assert percentile(list(range(1, 101)), 0.95) == 95
-    stats = page_stats([("GET /", 10.0, False), ("GET /", 30.0, True), ("POST /x/", 5.0, False)])
+    stats = page_stats([("GET /", 10.0, False, 0.0), ("GET /", 30.0, True, 1.0), ("POST /x/", 5.0, False)])
     assert stats["GET /"] == {"requests": 2, "errors": 1, "p50_ms": 10.0, "p95_ms": 30.0}
     assert stats["POST /x/"]["requests"] == 1
 
