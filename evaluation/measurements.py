@@ -399,6 +399,7 @@ def measurements_save(figures: Sequence[ProposedFigure], *, by) -> list[Outcome]
     ValidationError when someone saved some of the same figures at the same moment.
     Each figure written gets its history record; each indicator's summary is refreshed once.
     """
+    lock_indicators({figure.indicator.pk for figure in figures if figure.indicator})
     outcomes = measurements_check(figures, by=by)
     if any(o.status == ERROR for o in outcomes):
         raise FiguresRefused(outcomes)
@@ -414,6 +415,17 @@ def measurements_save(figures: Sequence[ProposedFigure], *, by) -> list[Outcome]
         history_from_rows(Measurement, _update_changed(changed, by=by), by=by, kind="~")
     summaries.refresh({o.figure.indicator.pk for o in outcomes if o.status in (NEW, CHANGED)})
     return outcomes
+
+
+def lock_indicators(indicator_ids) -> None:
+    """Lock the indicators' rows, in one order, before writing their figures and summaries.
+
+    Two writes to one indicator's figures (a save and a review, say) then run one after
+    the other. Without it, each could hold a row the other needs on PostgreSQL (the
+    review its figures, the save its summary and the indicator's foreign-key check): a
+    deadlock, and a 500 for one of them, as the load test found.
+    """
+    list(Indicator.objects.select_for_update().filter(pk__in=indicator_ids).order_by("pk").values_list("pk"))
 
 
 def _one(outcomes: list[Outcome]) -> Measurement:
@@ -491,6 +503,7 @@ def measurement_edit(
 def _review(measurements: QuerySet, *, by, from_status: str, to_status: str, note: str) -> list[Measurement]:
     """Move the figures of ``measurements`` now at ``from_status`` to ``to_status``, each with its history."""
     now = timezone.now()
+    lock_indicators(set(measurements.values_list("indicator_id", flat=True)))
     reviewed = list(measurements.select_for_update().filter(status=from_status))
     reason = Measurement.Status(to_status).label
     for measurement in reviewed:  # save() each row, so history records the review
