@@ -1,38 +1,100 @@
 import datetime
+import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.concurrency import VersionField
+from core.numbers import MAX_DIGITS, MAX_NUMBER_CHARS, NumberRefused, bounded_number
 
-from .models import BASELINE_TOO_SHORT, MIN_BASELINE_MONTHS, Measurement
+from .models import (
+    BASELINE_TOO_SHORT,
+    LARGEST_VALUE,
+    LARGEST_WHOLE,
+    MIN_BASELINE_MONTHS,
+    VALUE_PLACES,
+    Measurement,
+)
+
+# Numbers as people type them. Commas are accepted only as thousands separators
+# ("1,234"), so "1,2,3" is not silently read as 123.
+NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+", re.ASCII)
+MINUS_SIGN = "\N{MINUS SIGN}"  # pasted from a document or a spreadsheet
+
+
+class NumberField(forms.CharField):
+    """A number typed in a text box: "1,234" and "1234" are the same; "lots", "1,2,3" are refused.
+
+    So is a number the database cannot hold (more than 15 digits, too many decimal places,
+    too large), before any arithmetic: a value or target by default, a numerator or
+    denominator with ``whole=True``.
+    """
+
+    default_error_messages = {"invalid": "Enter a number.", "invalid_whole": "Enter a whole number."}
+
+    def __init__(self, *, whole: bool = False, min_value: int | None = None, min_message: str = "", **kwargs):
+        self.whole = whole
+        self.min_value = min_value
+        self.min_message = min_message
+        self.places = 0 if whole else VALUE_PLACES
+        self.largest = LARGEST_WHOLE if whole else LARGEST_VALUE
+        kwargs.setdefault("required", False)
+        attrs = {"inputmode": "numeric" if whole else "decimal", "spellcheck": "false", "autocomplete": "off"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def refusal(self, reason: str) -> str:
+        """What to say, next to the box, about a number it cannot take."""
+        return {
+            "long": f"Enter a number of at most {MAX_DIGITS} digits.",
+            "digits": f"Enter a number of at most {MAX_DIGITS} digits.",
+            "places": f"Enter a number with at most {self.places} decimal places.",
+            "large": f"Enter a number no larger than {self.largest:,}.",
+            "small": f"Enter a number no smaller than -{self.largest:,}.",
+        }.get(reason, self.error_messages["invalid_whole" if self.whole else "invalid"])
+
+    def to_python(self, value):
+        text = super().to_python(value).replace(MINUS_SIGN, "-")
+        if text in self.empty_values:
+            return None
+        if len(text) > MAX_NUMBER_CHARS:  # checked before the pattern even looks at it
+            digits_only = not set(text) - set("0123456789,.+-")
+            raise ValidationError(self.refusal("long" if digits_only else "not_number"), code="invalid")
+        if not NUMBER.fullmatch(text):
+            raise ValidationError(self.refusal("not_number"), code="invalid")
+        try:
+            number = bounded_number(text.replace(",", ""), name="", places=self.places, largest=self.largest)
+        except NumberRefused as refused:
+            raise ValidationError(self.refusal(refused.reason), code="invalid") from None
+        if self.min_value is not None and number < self.min_value:
+            raise ValidationError(self.min_message, code="min_value")
+        return int(number) if self.whole else number
 
 
 class MeasurementForm(forms.Form):
     """A month's figure: a value, or a numerator and denominator for a percentage."""
 
-    value = forms.DecimalField(
-        required=False,
+    value = NumberField(
         min_value=0,
-        max_digits=14,
-        decimal_places=4,
-        error_messages={"required": "Enter the value.", "min_value": "The value cannot be negative."},
+        min_message="The value cannot be negative.",
+        error_messages={"required": "Enter the value."},
     )
-    numerator = forms.IntegerField(
-        required=False,
+    numerator = NumberField(
+        whole=True,
         min_value=0,
+        min_message="The numerator cannot be negative.",
         error_messages={
             "required": "Enter the numerator.",
-            "invalid": "Enter the numerator as a whole number.",
-            "min_value": "The numerator cannot be negative.",
+            "invalid_whole": "Enter the numerator as a whole number.",
         },
     )
-    denominator = forms.IntegerField(
-        required=False,
+    denominator = NumberField(
+        whole=True,
         min_value=1,
+        min_message="The denominator must be more than zero.",
         error_messages={
             "required": "Enter the denominator.",
-            "invalid": "Enter the denominator as a whole number.",
-            "min_value": "The denominator must be more than zero.",
+            "invalid_whole": "Enter the denominator as a whole number.",
         },
     )
 

@@ -261,6 +261,18 @@ class Measurement(models.Model):
         return round(percentage(self.numerator, self.denominator), 1)
 
 
+# The most a figure's columns hold, for reading typed and uploaded numbers (``core.numbers.bounded_number``)
+# before they reach them: a value (and a target) has ``decimal_places`` after the point and
+# ``max_digits`` in all; a numerator or denominator is a PositiveIntegerField, on PostgreSQL at most
+# 2,147,483,647 (SQLite would take more: the portal holds every database to the smaller).
+VALUE_PLACES = Measurement._meta.get_field("value").decimal_places
+LARGEST_VALUE = (
+    Decimal(10) ** (Measurement._meta.get_field("value").max_digits - VALUE_PLACES)
+    - Decimal(10) ** -VALUE_PLACES
+)
+LARGEST_WHOLE = 2_147_483_647
+
+
 def figure_rule_errors(indicator, period, value, numerator, denominator) -> dict[str, str]:
     """The rules about a figure a form cannot leave to the database: the metric's kind and the month.
 

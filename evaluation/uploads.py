@@ -7,9 +7,17 @@ the preview, ``measurements_save`` for the import, all or nothing. What this mod
 decides itself is only about the file: its format, size, columns and whether it
 looks like patient-level data.
 
+Reading is bounded, whatever the file holds: a file of at most ``MAX_BYTES``, read a row at a
+time, at most ``ROWS_READ`` rows (blank ones too) and ``MAX_COLUMNS`` columns; workbooks
+through ``evaluation.xlsx``, which streams them within limits of its own; every number through
+``core.numbers.bounded_number``, which checks its digits and exponent before any arithmetic.
+Whatever breaks a limit is a ``FileRefused``, or a row error naming the column, never a hang.
+
 ``upload_receive`` and ``upload_import`` are the pipeline the pages call: they decide
 whether the work is done in the request (small files) or by a Celery worker
 (``evaluation.tasks.check_upload`` / ``import_upload``), which runs the same functions.
+Which one is decided by reading the file within a budget of rows and CPU time
+(``checked_in_request``), not from a guess at its length.
 """
 
 from __future__ import annotations
@@ -17,29 +25,37 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
-import io
+import math
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache, partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.numbers import MAX_NUMBER_CHARS, bounded_number
 from hubs.access import require_changeable
 from innovations.models import Adoption
 
-from . import measurements
+from . import measurements, xlsx
 from .measurements import ERROR, ProposedFigure
-from .models import Indicator, MeasurementUpload
+from .models import LARGEST_VALUE, LARGEST_WHOLE, VALUE_PLACES, Indicator, MeasurementUpload
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
-ROWS_COUNTED = 10 * MAX_ROWS  # past this a file is only "more than" this many rows long
+ROWS_READ = 2 * MAX_ROWS  # rows read, blank ones too: a file longer than this is refused, unread past it
+MAX_COLUMNS = 64  # a cell beyond this column must be empty: the portal uses six
 CHECK_IN_REQUEST_ROWS = 2_000  # larger files are checked and imported by a worker
+# What the request may spend reading a file to decide, blank rows and all; past it a worker reads the
+# file instead. A small file takes a hundredth of either; a refused one is read twice in the request.
+REQUEST_ROWS_READ = 10 * CHECK_IN_REQUEST_ROWS
+REQUEST_SECONDS = 0.5
+SHOWN_CHARS = 40  # of what a cell holds, quoted in a message or the preview
 PROGRESS_EVERY = 1_000
 ERROR_ROWS_LISTED = 1_000
 OTHER_ROWS_LISTED = 200
@@ -133,86 +149,194 @@ def refuse_if_too_big(size: int, limit: int | None = None) -> None:
 def refuse_if_too_many_rows(rows: int, limit: int | None = None) -> None:
     limit = MAX_ROWS if limit is None else limit
     if rows > limit:
-        counted = f"more than {ROWS_COUNTED:,}" if rows > ROWS_COUNTED else f"{rows:,}"
         raise FileRefused(
-            f"The file has {counted} rows of figures: the most one upload can take is "
+            f"The file has {rows:,} rows of figures: the most one upload can take is "
             f"{limit:,}. Split it into smaller files."
         )
 
 
+class OverBudget(Exception):
+    """Reading the file in the request has taken its budget: a worker reads it instead."""
+
+
+class Budget:
+    """CPU time a reader may spend (this thread's, so a busy machine does not make it shorter)."""
+
+    def __init__(self, seconds: float):
+        self.deadline = time.thread_time() + seconds
+
+    def check(self) -> None:
+        if time.thread_time() > self.deadline:
+            raise OverBudget
+
+
+UTF16_WITHOUT_BOM = (
+    "The file looks like UTF-16 text ('Unicode Text') without the mark at its start that says so: "
+    "save it as 'CSV UTF-8' and try again."
+)
+
+
+def line_of(text: str | bytes, position: int) -> int:
+    """The line ``position`` is on, whichever line endings the file uses: \\r\\n, \\n or \\r alone."""
+    cr, lf = ("\r", "\n") if isinstance(text, str) else (b"\r", b"\n")
+    return text.count(lf, 0, position) + text.count(cr, 0, position) - text.count(cr + lf, 0, position) + 1
+
+
+def _looks_like_utf16(content: bytes) -> bool:
+    """Text in UTF-16 has a zero byte in every other place, where it is mostly Latin letters and digits."""
+    sample = content[:2000]
+    pairs = len(sample) // 2
+    return pairs > 0 and max(sample[0::2].count(0), sample[1::2].count(0)) >= pairs / 2
+
+
+def _refuse_nul(text: str | bytes, position: int) -> FileRefused:
+    return FileRefused(
+        f"Line {line_of(text, position)} holds a NUL character, which a file of figures never has: the file "
+        "may be damaged, or not a CSV file. Save it as 'CSV UTF-8' and try again."
+    )
+
+
 def decode(content: bytes) -> str:
-    """UTF-8 (with or without a byte-order mark), or UTF-16 with one; anything else is refused."""
+    """UTF-8 (with or without a byte-order mark), or UTF-16 with one; anything else is refused.
+
+    So is a NUL character, which no text file of figures holds (the database could not
+    keep it in a message either), and of which UTF-16 without its byte-order mark is full.
+    """
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return content.decode("utf-16")
+            text = content.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise FileRefused(NOT_UTF8) from exc
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
-        raise FileRefused(f"{NOT_UTF8} (The first character that is not UTF-8 is on line {line}.)") from exc
+    else:
+        nul = content.find(b"\x00")
+        if nul >= 0:
+            raise FileRefused(UTF16_WITHOUT_BOM) if _looks_like_utf16(content) else _refuse_nul(content, nul)
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = line_of(content, exc.start)
+            raise FileRefused(
+                f"{NOT_UTF8} (The first character that is not UTF-8 is on line {line}.)"
+            ) from exc
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise _refuse_nul(text, nul)
+    return text
+
+
+FIRST_TEXT = re.compile(r"\S")
+LINE_END = re.compile(r"[\r\n]")
 
 
 def delimiter_of(text: str) -> str:
     """The separator the header line uses most: ``,`` (UK Excel), ``;`` (much of Europe) or a tab."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    first = FIRST_TEXT.search(text)  # the header is the first line with anything on it
+    if not first:
+        return ","
+    start = max(text.rfind("\n", 0, first.start()), text.rfind("\r", 0, first.start())) + 1
+    end = LINE_END.search(text, first.start())
+    header = text[start : end.start() if end else len(text)]
     counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
+def _beyond_columns(number: int, column: int) -> FileRefused:
+    return FileRefused(
+        f"Row {number} has something in column {column}: an upload reads only the first {MAX_COLUMNS} "
+        f"columns, and uses six. The columns must be: {COLUMN_LIST}."
+    )
+
+
+ROW_CHARS = 64 * 1024  # a row of figures is a few dozen characters; a cell may hold 32,767
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class _Lines:
+    """The text's lines, with their endings, for ``csv.reader``: at most ``ROW_CHARS`` to a row.
+
+    The csv module builds a whole row before handing it over, so a row of ten million commas
+    would be a list of ten million cells: the row is refused as it is read instead.
+    """
+
+    def __init__(self, text: str):
+        self.lines = LINE.finditer(text)
+        self.line = 0
+        self.row_chars = 0  # read since the last row was handed over
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines).group()
+        self.line += 1
+        self.row_chars += len(line)
+        if self.row_chars > ROW_CHARS:
+            raise FileRefused(
+                f"The row ending on line {self.line} is more than {ROW_CHARS:,} characters long, where a row of "
+                "figures takes a few dozen: the file may not be a CSV file of figures. Save it as 'CSV UTF-8' "
+                "and try again."
+            )
+        return line
+
+
 def csv_rows(content: bytes) -> Iterator[tuple[int, list]]:
-    """(row number, cells): row 1 is the file's first line, as a spreadsheet would number it."""
+    """(row number, cells): row 1 is the file's first line, as a spreadsheet would number it.
+
+    Lines may end in \\r\\n, \\n or \\r alone. A row is at most ``ROW_CHARS`` long; cells beyond
+    ``MAX_COLUMNS`` must be empty and are dropped, so what follows handles at most that many.
+    """
     text = decode(content)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter_of(text))
     try:
-        yield from enumerate(reader, start=1)
+        for number, cells in enumerate(reader, start=1):
+            lines.row_chars = 0
+            if len(cells) > MAX_COLUMNS:
+                extra = enumerate(cells[MAX_COLUMNS:], start=MAX_COLUMNS + 1)
+                column = next((column for column, cell in extra if cell.strip()), None)
+                if column:
+                    raise _beyond_columns(number, column)
+                del cells[MAX_COLUMNS:]
+            if any(len(cell) > xlsx.CELL_CHARS for cell in cells):
+                raise FileRefused(
+                    f"Row {number} has a cell of more than {xlsx.CELL_CHARS:,} characters, more than a figure "
+                    "or a spreadsheet's cell can hold: the file may not be a file of figures."
+                )
+            yield number, cells
     except csv.Error as exc:
-        raise FileRefused(f"The file could not be read as CSV near line {reader.line_num}: {exc}.") from exc
-
-
-def xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:
-    """(row number, cells) of the workbook's first sheet: dates as dates, numbers as numbers."""
-    import openpyxl  # only uploads need it
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # zip, XML and openpyxl errors alike: the file is not a workbook we can read
         raise FileRefused(
-            "The file could not be opened as an Excel workbook (.xlsx). Save it again from Excel, or as 'CSV UTF-8'."
+            f"The file could not be read as CSV near line {reader.line_num}: {exc}. Save it as 'CSV UTF-8' and try again."
         ) from exc
+
+
+def xlsx_rows(content: bytes, budget: Budget | None = None) -> Iterator[tuple[int, list]]:
+    """(row number, cells) of the workbook's first sheet: dates as dates, numbers as numbers.
+
+    Streamed by ``evaluation.xlsx`` within its limits; ``budget``, if given, is checked after
+    each 64 KB of XML read.
+    """
     try:
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong size in the sheet; read every row there is instead.
-        sheet.reset_dimensions()
-        try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(values)
-        except Exception as exc:
-            raise FileRefused("The workbook could not be read to the end: save it again from Excel.") from exc
-    finally:
-        workbook.close()
+        yield from xlsx.sheet_rows(
+            content, max_columns=MAX_COLUMNS, on_chunk=budget.check if budget else None
+        )
+    except xlsx.Refused as refused:
+        raise FileRefused(refused.message) from None
 
 
-def read_cells(file_name: str, content: bytes) -> Iterator[tuple[int, list]]:
-    return xlsx_rows(content) if file_kind(file_name) == "xlsx" else csv_rows(content)
-
-
-def estimated_rows(file_name: str, content: bytes) -> int | None:
-    """A cheap guess at the number of rows, to decide whether to check in the request."""
-    if file_kind(file_name) == "csv":
-        return content.count(b"\n") + 1
-    try:
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            return workbook.worksheets[0].max_row
-        finally:
-            workbook.close()
-    except Exception:  # unreadable: checking it in the request says so at once
-        return 0
+def read_cells(file_name: str, content: bytes, budget: Budget | None = None) -> Iterator[tuple[int, list]]:
+    """Every row of the file as read, blank ones too, up to ``ROWS_READ``; ``budget`` is checked as it goes."""
+    rows = xlsx_rows(content, budget) if file_kind(file_name) == "xlsx" else csv_rows(content)
+    for read, row in enumerate(rows, start=1):
+        if read > ROWS_READ:
+            raise FileRefused(
+                f"The file has more than {ROWS_READ:,} rows, counting empty ones: the most one upload can "
+                f"take is {MAX_ROWS:,} rows of figures. Delete any empty rows below the figures, or split "
+                "the file into smaller ones."
+            )
+        if budget and read % 1000 == 0:
+            budget.check()
+        yield row
 
 
 # --------------------------------------------------------------------------------------
@@ -233,6 +357,11 @@ def shown(cell) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return str(cell).strip()
+
+
+def brief(text: str) -> str:
+    """Text as a message quotes it: whole, or its start if it is long (a cell can hold 32,767 characters)."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
 def column_name(cell) -> str:
@@ -268,46 +397,51 @@ def looks_like_patient_identifier(cell) -> str | None:
 
 
 def parse_decimal(cell, column: str) -> Decimal | None:
-    """A number from a cell: "1,234", "1 234", "£1,234.50" and Excel numbers; None when blank."""
-    if is_blank(cell):
+    """A number from a cell: "1,234", "1 234", "£1,234.50" and Excel numbers; None when blank.
+
+    At most 15 significant digits and what the column holds (``LARGEST_VALUE``, four decimal
+    places), checked before any arithmetic: "1E+999999999" is refused, naming the column.
+    """
+    return _number(cell, column, places=VALUE_PLACES, largest=LARGEST_VALUE)
+
+
+def parse_whole(cell, column: str) -> int | None:
+    """A whole number from a cell, at most ``LARGEST_WHOLE`` (what a numerator's column holds); None when blank."""
+    number = _number(cell, column, places=0, largest=LARGEST_WHOLE)
+    return None if number is None else int(number)
+
+
+def _number(cell, column: str, *, places: int, largest: Decimal | int) -> Decimal | None:
+    if type(cell) is str:  # every cell of a CSV file
+        text = cell.strip()
+        if not text:
+            return None
+    elif cell is None:
         return None
-    if isinstance(cell, bool | datetime.date | datetime.time):
-        raise ValueError(f"{column}: '{shown(cell)}' is not a number.")
-    if isinstance(cell, int):
-        return Decimal(cell)
-    if isinstance(cell, float):
-        if cell != cell or cell in (float("inf"), float("-inf")):
-            raise ValueError(f"{column}: '{shown(cell)}' is not a number.")
-        return Decimal(repr(cell))
-    return _decimal_from_text(str(cell).strip(), column)
+    elif isinstance(cell, bool | datetime.date | datetime.time) or (
+        isinstance(cell, float) and not math.isfinite(cell)
+    ):
+        raise ValueError(f"{column}: '{brief(shown(cell))}' is not a number.")
+    else:
+        # A float as Excel keeps it, to 15 significant digits (0.1 + 0.2 is 0.3 there, not
+        # 0.30000000000000004); an int from a workbook is at most 40 digits long (evaluation.xlsx).
+        text = format(cell, ".15g") if isinstance(cell, float) else str(cell)
+    if len(text) > 2 * MAX_NUMBER_CHARS:  # refused at once, and not kept in the cache
+        return _number_from_text.__wrapped__(text, column, places, largest)
+    return _number_from_text(text, column, places, largest)
 
 
 @lru_cache(maxsize=4096)
-def _decimal_from_text(text: str, column: str) -> Decimal:
+def _number_from_text(text: str, column: str, places: int, largest: Decimal | int) -> Decimal:
     number = text.removeprefix("£").replace("\u00a0", " ").replace("\u202f", " ").strip()
     grouped = THOUSANDS.match(number)
     if grouped:
         number = number.replace(grouped.group(2), "")
     elif "," in number:
         raise ValueError(
-            f"{column}: '{text}' is not a number: use a full stop for decimals (12.5), and commas only between thousands (1,234)."
+            f"{column}: '{brief(text)}' is not a number: use a full stop for decimals (12.5), and commas only between thousands (1,234)."
         )
-    try:
-        result = Decimal(number)
-    except InvalidOperation:
-        raise ValueError(f"{column}: '{text}' is not a number.") from None
-    if not result.is_finite():
-        raise ValueError(f"{column}: '{text}' is not a number.")
-    return result
-
-
-def parse_whole(cell, column: str) -> int | None:
-    number = parse_decimal(cell, column)
-    if number is None:
-        return None
-    if number != number.to_integral_value():
-        raise ValueError(f"{column}: '{shown(cell)}' is not a whole number.")
-    return int(number)
+    return bounded_number(number, name=column, places=places, largest=largest, shown=text)
 
 
 def parse_month(cell) -> datetime.date | None:
@@ -322,7 +456,10 @@ def parse_month(cell) -> datetime.date | None:
         raise ValueError(
             f"month: '{shown(cell)}' is a number, not a month: format the cell as a date, or write it as YYYY-MM."
         )
-    return _month_from_text(str(cell).strip())
+    text = str(cell).strip()
+    if len(text) > 40:  # no month is written this long; not kept in the cache either
+        raise ValueError(f"month: '{brief(text)}' is not a month: write it as YYYY-MM, for example 2025-03.")
+    return _month_from_text(text)
 
 
 MONTH_PATTERNS = (
@@ -357,7 +494,7 @@ def parse_quintile(cell) -> int | None:
         quintile = 0
     if quintile is not None and not 1 <= quintile <= 5:
         raise ValueError(
-            f"imd_quintile: '{shown(cell)}' is not a quintile: leave it blank for all people, "
+            f"imd_quintile: '{brief(shown(cell))}' is not a quintile: leave it blank for all people, "
             "or give a whole number from 1 (most deprived) to 5."
         )
     return quintile
@@ -384,7 +521,7 @@ def header_columns(cells: Sequence, row_number: int) -> dict[str, int]:
     for position, name in enumerate(names):
         if IDENTIFIER_COLUMN.search(name):
             raise FileRefused(
-                f"The file has a column '{shown(cells[position])}', which looks like a patient identifier. "
+                f"The file has a column '{brief(shown(cells[position]))}', which looks like a patient identifier. "
                 + AGGREGATE_ONLY
             )
         if not name:
@@ -392,10 +529,12 @@ def header_columns(cells: Sequence, row_number: int) -> dict[str, int]:
                 f"Column {position + 1} of the header (row {row_number}) has no name. The columns must be: {COLUMN_LIST}."
             )
         if name in positions:
-            raise FileRefused(f"The file has two '{name}' columns. The columns must be: {COLUMN_LIST}.")
+            raise FileRefused(
+                f"The file has two '{brief(name)}' columns. The columns must be: {COLUMN_LIST}."
+            )
         if name not in COLUMNS:
             raise FileRefused(
-                f"The file has a column '{shown(cells[position])}' that the portal does not use. The columns must be: {COLUMN_LIST}."
+                f"The file has a column '{brief(shown(cells[position]))}' that the portal does not use. The columns must be: {COLUMN_LIST}."
             )
         positions[name] = position
     for required in ("metric", "month"):
@@ -438,7 +577,8 @@ def figure_from_row(row_number: int, cells: dict, indicators: dict[str, Indicato
     elif code not in indicators:
         known = ", ".join(sorted(indicators)) or "none yet"
         figure.add_error(
-            "indicator", f"metric: '{code}' is not one of this adoption's indicators (they are: {known})."
+            "indicator",
+            f"metric: '{brief(code)}' is not one of this adoption's indicators (they are: {known}).",
         )
     else:
         figure.indicator = indicators[code]
@@ -452,9 +592,10 @@ def figure_from_row(row_number: int, cells: dict, indicators: dict[str, Indicato
     # The database allows a value or a fraction, never both, and the model's own
     # check looks only at the one the metric needs: say so here, row by row.
     fraction = (figure.numerator, figure.denominator)
+    unreadable = figure.errors.keys() & {"numerator", "denominator"}  # said already, by column
     if figure.value is not None and fraction != (None, None):
         figure.add_error("value", "Give either a value, or a numerator and a denominator, not both.")
-    elif (fraction[0] is None) != (fraction[1] is None):
+    elif (fraction[0] is None) != (fraction[1] is None) and not unreadable:
         figure.add_error("numerator", "Give both a numerator and a denominator.")
     return figure
 
@@ -480,16 +621,14 @@ def parse(file_name: str, content: bytes, indicators: dict[str, Indicator]) -> P
             continue
         data_rows += 1
         if data_rows > MAX_ROWS:
-            if data_rows > ROWS_COUNTED:
-                break
-            continue  # only counting now, to say how long the file is
+            continue  # only counting now (read_cells stops at ROWS_READ), to say how long the file is
         refuse_patient_identifiers(number, cells, names)
         by_name = {name: cells[pos] if pos < len(cells) else None for name, pos in positions.items()}
         figure = figure_from_row(number, by_name, indicators)
         if len(cells) > len(names) and not all(is_blank(cell) for cell in cells[len(names) :]):
             figure.add_error("row", "This row has cells beyond the header's last column.")
         if figure.errors and len(parsed.typed) < ERROR_ROWS_LISTED:
-            parsed.typed[number] = {name: shown(value) for name, value in by_name.items()}
+            parsed.typed[number] = {name: brief(shown(value)) for name, value in by_name.items()}
         parsed.figures.append(figure)
     if positions is None:
         raise FileRefused(f"The file is empty. The columns must be: {COLUMN_LIST}.")
@@ -726,9 +865,30 @@ def import_upload_by_id(upload_id: int) -> None:
 
 
 def checked_in_request(file_name: str, content: bytes) -> bool:
-    """Small files are checked (and imported) while the person waits; large ones by a worker."""
-    rows = estimated_rows(file_name, content)
-    return rows is not None and rows <= CHECK_IN_REQUEST_ROWS + 1
+    """Small files are checked (and imported) while the person waits; large or slow ones by a worker.
+
+    Decided by reading the file, not by guessing from its bytes: within ``REQUEST_SECONDS``
+    of CPU time and ``REQUEST_ROWS_READ`` rows, blank or not, a file that ends with at most
+    ``CHECK_IN_REQUEST_ROWS`` rows of figures is small, and so is one refused by then
+    (checking it in the request says why at once). Anything else, however few bytes it
+    has, goes to a worker.
+    """
+    budget = Budget(REQUEST_SECONDS)
+    rows = 0
+    try:
+        refuse_if_too_big(len(content))
+        for read, (_number, cells) in enumerate(read_cells(file_name, content, budget), start=1):
+            if not all(is_blank(cell) for cell in cells):
+                rows += 1
+                if rows > CHECK_IN_REQUEST_ROWS + 1:  # the header, then the figures
+                    return False
+            if read > REQUEST_ROWS_READ:
+                return False
+    except OverBudget:
+        return False
+    except FileRefused:
+        return True
+    return True
 
 
 def upload_receive(*, adoption, file_name: str, content: bytes, by) -> MeasurementUpload:

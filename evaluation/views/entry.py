@@ -10,9 +10,7 @@ about figures, and who may record them, to that one service.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -29,42 +27,10 @@ from hubs.access import get_changeable_or_403
 from innovations.models import Adoption
 
 from .. import measurements
-from ..forms import baseline_length_field
+from ..forms import NumberField, baseline_length_field
 from ..models import Indicator, Measurement, Metric
 from ..services import indicator_add, indicator_update
 from .review import month_from_url
-
-# Numbers as people type them. Commas are accepted only as thousands separators
-# ("1,234"), so "1,2,3" is not silently read as 123.
-NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
-MINUS_SIGN = "\N{MINUS SIGN}"  # pasted from a document or a spreadsheet
-
-
-class NumberField(forms.CharField):
-    """A number typed in a text box: "1,234" and "1234" are the same; "lots" and "1,2,3" are refused."""
-
-    def __init__(self, *, whole: bool = False, min_value: int | None = None, min_message: str = "", **kwargs):
-        self.whole = whole
-        self.min_value = min_value
-        self.min_message = min_message
-        kwargs.setdefault("required", False)
-        attrs = {"inputmode": "numeric" if whole else "decimal", "spellcheck": "false", "autocomplete": "off"}
-        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        text = super().to_python(value).replace(MINUS_SIGN, "-")
-        if text in self.empty_values:
-            return None
-        invalid = "Enter a whole number." if self.whole else "Enter a number."
-        if not NUMBER.fullmatch(text):
-            raise ValidationError(invalid, code="invalid")
-        number = Decimal(text.replace(",", ""))
-        if self.whole and number != number.to_integral_value():
-            raise ValidationError(invalid, code="invalid")
-        if self.min_value is not None and number < self.min_value:
-            raise ValidationError(self.min_message, code="min_value")
-        return int(number) if self.whole else number
 
 
 def adoption_to_change(request: HttpRequest, adoption_pk: int) -> Adoption:
