@@ -22,7 +22,6 @@ from tests.factories import (
     MetricFactory,
     last_month,
     member_of,
-    percentage_metric,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,22 +34,6 @@ def month(back: int = 0) -> datetime.date:
     for _ in range(back):
         day = (day - datetime.timedelta(days=1)).replace(day=1)
     return day
-
-
-@pytest.fixture
-def enrolled(adoption):
-    return IndicatorFactory(adoption=adoption, metric=MetricFactory())
-
-
-@pytest.fixture
-def controlled(adoption):
-    return IndicatorFactory(adoption=adoption, metric=percentage_metric())
-
-
-@pytest.fixture
-def staff(client, owner, enrolled, controlled):
-    client.force_login(owner)
-    return client
 
 
 def good_rows(months: int = 3) -> list[list]:

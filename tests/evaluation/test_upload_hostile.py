@@ -26,7 +26,7 @@ from django.urls import reverse
 from core.numbers import bounded_number
 from evaluation import uploads, xlsx
 from evaluation.models import LARGEST_VALUE, LARGEST_WHOLE, Measurement, MeasurementUpload, figure_rule_errors
-from tests.factories import IndicatorFactory, MeasurementFactory, MetricFactory, last_month, percentage_metric
+from tests.factories import MeasurementFactory, last_month
 
 pytestmark = pytest.mark.django_db
 
@@ -209,22 +209,6 @@ def refusal_of(name: str, content: bytes) -> str:
 # --------------------------------------------------------------------------------------
 # The page: one adoption, a count and a percentage
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def enrolled(adoption):
-    return IndicatorFactory(adoption=adoption, metric=MetricFactory())
-
-
-@pytest.fixture
-def controlled(adoption):
-    return IndicatorFactory(adoption=adoption, metric=percentage_metric())
-
-
-@pytest.fixture
-def staff(client, owner, enrolled, controlled):
-    client.force_login(owner)
-    return client
 
 
 def send(client, adoption, content: bytes, name: str):
