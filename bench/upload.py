@@ -71,14 +71,19 @@ def file_of_figures(rows: int, *, bump: int = 0) -> tuple[bytes, datetime.date]:
             for quintile in ("", "1", "2", "3", "4", "5"):
                 if written == rows:
                     break
-                seed = index * 7 + len(quintile) * 13 + bump
-                if kind == "percentage":
-                    denominator = 200 + seed % 50
-                    writer.writerow([code, f"{month:%Y-%m}", quintile, "", seed % 150, denominator])
+                # Every figure moves with ``bump``; a quintile's counts stay well within its month's total.
+                seed = index * 7 + len(quintile) * 13
+                if kind == "percentage" and quintile:
+                    row = ["", seed % 30 + bump, 40 + seed % 10 + bump]
+                elif kind == "percentage":
+                    row = ["", 100 + (seed + bump) % 50, 200 + (seed + bump) % 50]
                 elif kind == "amount":
-                    writer.writerow([code, f"{month:%Y-%m}", quintile, f"{120 + seed % 40}.50", "", ""])
+                    row = [f"{120 + (seed + bump) % 40}.50", "", ""]
+                elif quintile:
+                    row = [f"{100 + seed % 100 + bump}", "", ""]
                 else:
-                    writer.writerow([code, f"{month:%Y-%m}", quintile, f"{900 + seed % 400:,}", "", ""])
+                    row = [f"{900 + (seed + bump) % 400:,}", "", ""]
+                writer.writerow([code, f"{month:%Y-%m}", quintile, *row])
                 written += 1
     return buffer.getvalue().encode(), months[0]
 
