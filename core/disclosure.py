@@ -15,9 +15,8 @@ It defaults to False, so a surface that forgets to ask suppresses.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from .numbers import percentage
+from . import numbers
+from .numbers import number_text
 
 SMALL_COUNT_MAX = 7
 SMALL_COUNT = "<8"
@@ -52,13 +51,6 @@ def share_shown(*counts, raw: bool = False) -> bool:
     return raw or not any(is_small_count(count) for count in counts)
 
 
-def number_text(number) -> str:
-    """A number with thousands separators and at most two decimals: 1,234 or 2.5."""
-    if isinstance(number, int | Decimal) and number == int(number):
-        return f"{int(number):,}"
-    return f"{float(number):,.2f}".rstrip("0").rstrip(".")
-
-
 def figure_text(value, numerator, denominator, *, is_count: bool, raw: bool = False) -> str:
     """A monthly figure as a table prints it: a value, or a percentage with its fraction.
 
@@ -66,12 +58,11 @@ def figure_text(value, numerator, denominator, *, is_count: bool, raw: bool = Fa
     amount of money is never suppressed. A percentage's numerator and
     denominator are always counts: "Not shown (<8/40)" when either is small.
     """
+    if figure_disclosed(value, numerator, denominator, is_count=is_count, raw=raw):
+        return numbers.figure_text(value, numerator, denominator)
     if value is not None:
-        return count_text(value, raw=raw) if is_count else number_text(value)
-    fraction = f"({count_text(numerator, raw=raw)}/{count_text(denominator, raw=raw)})"
-    if not share_shown(numerator, denominator, raw=raw):
-        return f"{NOT_SHOWN} {fraction}"
-    return f"{percentage(numerator, denominator):.1f}% {fraction}"
+        return SMALL_COUNT
+    return f"{NOT_SHOWN} ({count_text(numerator)}/{count_text(denominator)})"
 
 
 def figure_disclosed(value, numerator, denominator, *, is_count: bool, raw: bool = False) -> bool:

@@ -40,11 +40,18 @@ def figure_value(value, numerator, denominator) -> float:
     return float(value) if value is not None else percentage(numerator, denominator)
 
 
+def number_text(number) -> str:
+    """A number with thousands separators and at most two decimals: 1,234 or 2.5."""
+    if isinstance(number, int | Decimal) and number == int(number):
+        return f"{int(number):,}"
+    return f"{float(number):,.2f}".rstrip("0").rstrip(".")
+
+
 def figure_text(value, numerator, denominator) -> str:
     """A figure as the tables print it: a value, or a percentage with its fraction."""
     if value is not None:
-        return f"{float(value):,.2f}".rstrip("0").rstrip(".")
-    return f"{percentage(numerator, denominator):.1f}% ({numerator:,}/{denominator:,})"
+        return number_text(value)
+    return f"{percentage(numerator, denominator):.1f}% ({number_text(numerator)}/{number_text(denominator)})"
 
 
 def as_typed(value: Decimal | None) -> str | None:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from core.concurrency import EditConflict, changes_since
 from core.history import history_from_rows, stamp
-from core.numbers import figure_text
+from core.numbers import figure_text, number_text
 from core.people import display_name
 from hubs.access import require_changeable, require_evaluator
 
@@ -196,7 +196,7 @@ def _refuse_quintiles_above_totals(outcomes: list[Outcome], existing: dict[tuple
             errors = [
                 (
                     part,
-                    f"cannot be more than the month's total for all people ({_number(getattr(total, part))}).",
+                    f"cannot be more than the month's total for all people ({number_text(getattr(total, part))}).",
                 )
                 for part in parts
                 if total is not None and _exceeds(figure, total, part)
@@ -208,7 +208,10 @@ def _refuse_quintiles_above_totals(outcomes: list[Outcome], existing: dict[tuple
                 if key in existing and key not in proposed
             ]
             errors = [
-                (part, f"cannot be less than an IMD quintile's in the same month ({_number(max(above))}).")
+                (
+                    part,
+                    f"cannot be less than an IMD quintile's in the same month ({number_text(max(above))}).",
+                )
                 for part in parts
                 if (above := [getattr(q, part) for q in saved_quintiles if _exceeds(q, figure, part)])
             ]
@@ -225,11 +228,6 @@ def _exceeds(figure, other, part: str) -> bool:
 
 def _part_name(part: str) -> str:
     return "count" if part == "value" else part
-
-
-def _number(number) -> str:
-    """1,250 — a count as people write it, without the decimal places it is stored with."""
-    return f"{number.normalize():,f}" if isinstance(number, Decimal) else f"{number:,}"
 
 
 def figure_text_of(measurement: Measurement) -> str:
