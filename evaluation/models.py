@@ -83,6 +83,15 @@ class Indicator(models.Model):
         blank=True,
         help_text="Compute the mean and limits from the first N months.",
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_indicators",
+        help_text="Who sends this indicator's figures each month: a member of its hub. "
+        "Left empty, the hub's lead.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords()
@@ -171,6 +180,13 @@ class Measurement(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    revised_from = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",  # the measurement service's own INSERT leaves it out
+        help_text="The approved figure as it was before an evaluator reopened it, as people read it.",
+    )
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords()
 
@@ -406,3 +422,90 @@ class MeasurementUpload(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:upload_preview", args=[self.adoption_id, self.pk])
+
+
+class DataQualityFlag(models.Model):
+    """Something in an indicator-month's figures worth a second look; never a reason to refuse them.
+
+    Computed by ``evaluation.flags`` whenever figures are saved through the measurement
+    service. A flag that no longer applies is kept, inactive, with what people wrote on it:
+    hub staff may explain a flag, evaluators mark it checked.
+    """
+
+    class Kind(models.TextChoices):
+        OUTSIDE_LIMITS = "outside_limits", "Outside the process limits"
+        UNUSUAL_JUMP = "unusual_jump", "An unusual jump from the month before"
+        SAME_VALUE = "same_value", "The same figure four months or more running"
+        DENOMINATOR_CHANGE = "denominator_change", "The denominator changed by more than half"
+        QUINTILES_NOT_ADDING_UP = "quintiles_not_adding_up", "IMD quintiles do not add up to the total"
+        MONTH_MISSING = "month_missing", "A month missing between months with figures"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="flags")
+    period = models.DateField(help_text="First day of the month flagged.")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    detail = models.CharField(max_length=300, help_text="What was found, in numbers.")
+    active = models.BooleanField(default=True, help_text="False once the figures no longer raise it.")
+    raised_at = models.DateTimeField(default=timezone.now)
+    explanation = models.TextField(blank=True)
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    explained_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "kind"], name="flag_one_per_kind_and_month"
+            )
+        ]
+        indexes = [models.Index(fields=["active", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.indicator}, {self.period:%b %Y}"
+
+
+class ReopenRequest(models.Model):
+    """Hub staff ask for an approved indicator-month to be reopened; an evaluator reopens or declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an evaluator"
+        REOPENED = "reopened", "Reopened"
+        DECLINED = "declined", "Declined"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reopen_requests")
+    period = models.DateField(help_text="First day of the month to reopen.")
+    reason = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                condition=Q(status="pending"),
+                name="reopen_request_one_pending_per_month",
+                violation_error_message="A request to reopen this month is already waiting.",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="reopen_request_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reopen {self.indicator}, {self.period:%b %Y} ({self.get_status_display()})"

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_nhsuk",
     "core",
     "outbox",
+    "notifications",
     "hubs",
     "innovations",
     "evaluation",

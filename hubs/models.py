@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -35,6 +36,13 @@ class Programme(models.Model):
     funder = models.CharField(max_length=200)
     award_cap = models.DecimalField("maximum award per hub (£)", max_digits=12, decimal_places=2)
     duration_months = models.PositiveSmallIntegerField()
+    figures_due_working_day = models.PositiveSmallIntegerField(
+        "figures due on working day",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="A month's figures are due on this working day of the next month "
+        "(England and Wales bank holidays are not working days).",
+    )
     description = models.TextField(blank=True)
     history = HistoricalRecords()
 

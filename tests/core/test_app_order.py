@@ -12,6 +12,7 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 APPS = [
     "core",
     "outbox",
+    "notifications",
     "hubs",
     "innovations",
     "evaluation",
