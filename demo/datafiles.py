@@ -140,6 +140,7 @@ class AdoptionSpec:
     target_population: str
     moves: tuple[StageMove, ...]
     indicators: tuple[Series, ...] = ()
+    months_not_sent: int = 0  # the latest months whose figures the hub has yet to send
 
 
 @dataclass(frozen=True)
@@ -443,6 +444,7 @@ def _read_adoptions(
         _one_of(adoption.hub, hub_slugs, where, "hub")
         _one_of(adoption.innovation, innovation_slugs, where, "innovation")
         _staff_of(adoption.lead, adoption.hub, accounts, where, "lead")
+        _check(0 <= adoption.months_not_sent <= MONTHS, where, f"months_not_sent must be 0 to {MONTHS}.")
         for move in moves:
             _one_of(move.stage, Stage.values, where, "stage")
         codes = [series.metric for series in indicators]

@@ -249,6 +249,7 @@ class DemoSeeder:
                         metric=self.metrics[series.metric],
                         target=series.target,
                         baseline_length=series.baseline_months,
+                        owner=self.users[spec.lead],  # the adoption's lead sends its figures
                     )
                 self._found("indicators", series.metric not in present)
 
@@ -328,6 +329,8 @@ class DemoSeeder:
                         self.existing["measurements"] += 1
                         continue
                     months_before_last = MONTHS - 1 - figure.index
+                    if months_before_last < spec.months_not_sent:
+                        continue  # the hub has yet to send it
                     returned = returned_figures.get(
                         (spec.hub, spec.innovation, series.metric, months_before_last)
                     )
