@@ -18,5 +18,6 @@ urlpatterns = [
     path("innovations/", include("innovations.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("learning/", include("learning.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

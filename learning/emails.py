@@ -8,20 +8,16 @@ sent one per person, never with a long ``To:`` or ``Bcc:`` list.
 from __future__ import annotations
 
 import datetime
-import re
-from html import unescape
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 
+from core.emails import absolute_url, one_person_message, plain_text
 from core.markdown import render_markdown
 from hubs.access import require_signed_in
 
@@ -33,10 +29,6 @@ DIGEST_FIRST_WEEK = datetime.timedelta(days=7)
 
 
 # Links -------------------------------------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def unsubscribe_token(user) -> str:
@@ -112,36 +104,17 @@ def _save_frequency(user, frequency: str) -> SummaryEmailPreference:
 
 # Messages ----------------------------------------------------------------------------------
 
-BLOCK_END = re.compile(r"</(p|h[2-4]|blockquote|pre|table|tr|ul|ol)>")
-LIST_ITEM = re.compile(r"<li>")
-LINK = re.compile(r'<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
-
-
-def plain_text(safe_html: str) -> str:
-    """Sanitised HTML as readable plain text: paragraphs apart, links spelled out, tags gone."""
-    text = LINK.sub(lambda m: m[2] if m[1] == m[2] else f"{m[2]} ({m[1]})", safe_html)
-    text = LIST_ITEM.sub("<li>- ", BLOCK_END.sub(lambda m: f"{m[0]}\n", text))
-    text = unescape(strip_tags(text))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
 
 def _message(*, user, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
-    """One person's message, text and HTML, with their own one-click unsubscribe link."""
-    link = unsubscribe_url(user)
-    context = {
-        **context,
-        "user": user,
-        "unsubscribe_url": link,
-        "preferences_url": absolute_url(reverse("learning:email_preferences")),
-    }
-    message = EmailMultiAlternatives(
+    """One person's message about summaries, with their own one-click unsubscribe link."""
+    return one_person_message(
+        user=user,
         subject=subject,
-        body=render_to_string(f"learning/email/{template}.txt", context),
-        to=[user.email],
-        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        template=f"learning/email/{template}",
+        context=context,
+        unsubscribe_url=unsubscribe_url(user),
+        preferences_url=absolute_url(reverse("learning:email_preferences")),
     )
-    message.attach_alternative(render_to_string(f"learning/email/{template}.html", context), "text/html")
-    return message
 
 
 def _summary_url(summary: LearningSummary) -> str:
