@@ -4,6 +4,10 @@ The counts come from two aggregate queries whatever the number of figures: one
 counts indicators by hub and the month their adoption started (an indicator is
 due every month from then on), the other counts monthly totals (the rows with
 no IMD quintile) by hub, month and status. Nothing loops over measurement rows.
+
+Below them, each indicator-month with its status (``evaluation.calendar.month_status``),
+due date and owner (``evaluation.owners``): a hub's page, and ``figures_due_for``, what
+waits for hub staff, which their to-do list shows.
 """
 
 from __future__ import annotations
@@ -13,14 +17,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Min
+from django.db.models import Count, Max, Min, QuerySet
 from django.db.models.functions import TruncMonth
 
-from core.months import add_months, last_complete_month
+from core.months import add_months, last_complete_month, month_index, months_from_to
+from core.people import display_name
+from hubs.access import roles_of
 from hubs.models import Hub
 from innovations.models import Adoption
 
+from .calendar import WAITING_FOR_HUB, FigureStatus, due_date, month_status, tag_class
 from .models import Indicator, Measurement
+from .owners import owners_of
 
 MONTHS_SHOWN = 12
 
@@ -85,15 +93,26 @@ def reporting_years(today: datetime.date | None = None) -> list[int]:
     return list(range(last.year, first.year - 1, -1))
 
 
-def indicators_due(periods: Sequence[datetime.date]) -> dict[HubMonth, int]:
-    """(hub id, month) → indicators of the hub's current adoptions begun by that month."""
+def hubs_reported_to(user) -> QuerySet[Hub]:
+    """The hubs whose reporting status ``user`` follows: every hub for evaluators and AHSN admins,
+    their own hubs for hub staff, none for anyone else."""
+    roles = roles_of(user)
+    if roles.reads_everything:
+        return Hub.objects.all()
+    return Hub.objects.filter(pk__in=roles.hub_ids)
+
+
+def indicators_due(periods: Sequence[datetime.date], hub_ids=None) -> dict[HubMonth, int]:
+    """(hub id, month) → indicators of the hub's current adoptions begun by that month (of ``hub_ids``)."""
     if not periods:
         return {}
+    started = Indicator.objects.filter(
+        adoption__archived=False, adoption__started_on__lt=add_months(max(periods), 1)
+    )
+    if hub_ids is not None:
+        started = started.filter(adoption__hub__in=hub_ids)
     started = (
-        Indicator.objects.filter(
-            adoption__archived=False, adoption__started_on__lt=add_months(max(periods), 1)
-        )
-        .annotate(start=TruncMonth("adoption__started_on"))
+        started.annotate(start=TruncMonth("adoption__started_on"))
         .values_list("adoption__hub", "start")
         .annotate(indicators=Count("pk"))
         .order_by()
@@ -108,16 +127,18 @@ def indicators_due(periods: Sequence[datetime.date]) -> dict[HubMonth, int]:
     }
 
 
-def totals_by_status(periods: Sequence[datetime.date]) -> dict[HubMonth, dict[str, int]]:
-    """(hub id, month) → {status: monthly totals}, for current adoptions' indicators."""
+def totals_by_status(periods: Sequence[datetime.date], hub_ids=None) -> dict[HubMonth, dict[str, int]]:
+    """(hub id, month) → {status: monthly totals}, for current adoptions' indicators (of ``hub_ids``)."""
     counts: dict[HubMonth, dict[str, int]] = defaultdict(dict)
     if not periods:
         return counts
+    totals = Measurement.objects.filter(
+        imd_quintile__isnull=True, period__in=periods, indicator__adoption__archived=False
+    )
+    if hub_ids is not None:
+        totals = totals.filter(indicator__adoption__hub__in=hub_ids)
     rows = (
-        Measurement.objects.filter(
-            imd_quintile__isnull=True, period__in=periods, indicator__adoption__archived=False
-        )
-        .values_list("indicator__adoption__hub", "period", "status")
+        totals.values_list("indicator__adoption__hub", "period", "status")
         .annotate(totals=Count("pk"))
         .order_by()
     )
@@ -128,8 +149,10 @@ def totals_by_status(periods: Sequence[datetime.date]) -> dict[HubMonth, dict[st
 
 def reporting_status(hubs: Iterable[Hub], periods: Sequence[datetime.date]) -> list[HubStatus]:
     """Each hub's months, in the order given, with indicators due and totals by status."""
-    due = indicators_due(periods)
-    counts = totals_by_status(periods)
+    hubs = list(hubs)
+    hub_ids = [hub.pk for hub in hubs]
+    due = indicators_due(periods, hub_ids)
+    counts = totals_by_status(periods, hub_ids)
     return [
         HubStatus(
             hub=hub,
@@ -158,3 +181,257 @@ def month_across_hubs(statuses: Sequence[HubStatus], period: datetime.date) -> M
         approved=sum(month.approved for month in months),
         returned=sum(month.returned for month in months),
     )
+
+
+# Each indicator-month: its status, due date and owner --------------------------------------------
+
+# How far back the to-do list looks for months without figures: older gaps stay on the hub's
+# reporting page, and the list stays a list.
+GAP_MONTHS = 36
+
+
+@dataclass(frozen=True)
+class Total:
+    """What the calendar needs of a month's total for all people (the figure of record)."""
+
+    status: str
+    reviewed: bool
+    note: str = ""
+    reviewed_by: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorMonth:
+    """One indicator's month: its status, when it is due, who answers for it, and any note on return."""
+
+    indicator: Indicator
+    period: datetime.date
+    status: FigureStatus
+    due: datetime.date
+    owner: object | None
+    note: str = ""  # the evaluator's note, on figures returned
+    returned_by: str = ""  # the evaluator who returned them
+
+    @property
+    def adoption(self) -> Adoption:
+        return self.indicator.adoption
+
+    @property
+    def label(self) -> str:
+        return self.status.label
+
+    @property
+    def tag_class(self) -> str:
+        return tag_class(self.status)
+
+    @property
+    def before_start(self) -> bool:
+        return self.period < self.indicator.adoption.started_on.replace(day=1)
+
+    @property
+    def owner_name(self) -> str:
+        return display_name(self.owner, "No one (the hub has no lead)")
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: Indicator
+    owner: object | None
+    owner_chosen: bool  # an owner set on the indicator, rather than the hub's lead by default
+    months: list[IndicatorMonth]
+
+
+@dataclass(frozen=True)
+class AdoptionRows:
+    adoption: Adoption
+    rows: list[IndicatorRow]
+
+
+def _name(first: str | None, last: str | None, username: str | None) -> str:
+    """A reviewer's name from its columns, as ``core.people.display_name`` writes a user's."""
+    return f"{first or ''} {last or ''}".strip() or username or ""
+
+
+def totals_of(
+    indicator_ids, periods=None, status: str | None = None
+) -> dict[tuple[int, datetime.date], Total]:
+    """(indicator id, month) → its monthly total's status and review, in one query.
+
+    Of the months given (every month if None), and of one status if given.
+    """
+    rows = Measurement.objects.filter(indicator__in=indicator_ids, imd_quintile__isnull=True)
+    if periods is not None:
+        rows = rows.filter(period__in=periods)
+    if status is not None:
+        rows = rows.filter(status=status)
+    return {
+        (indicator_id, period): Total(
+            figure_status, reviewed_at is not None, note, _name(first, last, username)
+        )
+        for indicator_id, period, figure_status, reviewed_at, note, first, last, username in rows.order_by().values_list(
+            "indicator",
+            "period",
+            "status",
+            "reviewed_at",
+            "review_note",
+            "reviewed_by__first_name",
+            "reviewed_by__last_name",
+            "reviewed_by__username",
+        )
+    }
+
+
+def indicator_month(
+    indicator: Indicator, period: datetime.date, total: Total | None, owner, today: datetime.date
+) -> IndicatorMonth:
+    """An indicator-month from its total (or None); the indicator comes with its adoption, hub and programme."""
+    adoption = indicator.adoption
+    due = due_date(period, adoption.hub.programme)
+    status = month_status(
+        period,
+        today=today,
+        due=due,
+        adoption_start=adoption.started_on,
+        archived=adoption.archived,
+        figure_status=total.status if total else None,
+        reviewed=bool(total and total.reviewed),
+    )
+    returned = status == FigureStatus.RETURNED
+    return IndicatorMonth(
+        indicator=indicator,
+        period=period,
+        status=status,
+        due=due,
+        owner=owner,
+        note=total.note if returned else "",
+        returned_by=total.reviewed_by if returned else "",
+    )
+
+
+def with_calendar(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
+    """What an indicator-month needs loaded with its indicator: owner, adoption, hub, programme, names."""
+    return indicators.select_related(
+        "metric", "owner", "adoption__hub__programme", "adoption__innovation"
+    ).order_by("adoption__innovation__name", "adoption", "metric__dimension", "metric__name")
+
+
+def adoptions_reporting(
+    adoptions: Sequence[Adoption], periods: Sequence[datetime.date], today: datetime.date
+) -> list[AdoptionRows]:
+    """Each adoption's indicators, each with its owner and its months' statuses: four queries in all."""
+    indicators = list(with_calendar(Indicator.objects.filter(adoption__in=adoptions)))
+    owners = owners_of(indicators)
+    totals = totals_of([indicator.pk for indicator in indicators], periods)
+    by_adoption: dict[int, list[IndicatorRow]] = defaultdict(list)
+    for indicator in indicators:
+        owner = owners.get(indicator.pk)
+        by_adoption[indicator.adoption_id].append(
+            IndicatorRow(
+                indicator=indicator,
+                owner=owner,
+                owner_chosen=owner is not None and owner.pk == indicator.owner_id,
+                months=[
+                    indicator_month(indicator, period, totals.get((indicator.pk, period)), owner, today)
+                    for period in periods
+                ],
+            )
+        )
+    return [AdoptionRows(adoption, by_adoption[adoption.pk]) for adoption in adoptions]
+
+
+def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    return [add_months(first, step) for step in range(months_from_to(first, last))]
+
+
+def months_without_total(
+    indicators: Sequence[Indicator], today: datetime.date
+) -> dict[int, list[datetime.date]]:
+    """Indicator id → the complete months, back to its adoption's start (at most GAP_MONTHS), with no total.
+
+    One aggregate query (how many totals each indicator has, and its latest): an indicator whose
+    totals run unbroken from its first month needs nothing more, since its gaps can only follow
+    its latest total. Only indicators with a gap in the middle have their months read, in one more.
+    """
+    last = last_complete_month(today)
+    earliest = add_months(last, -(GAP_MONTHS - 1))
+    firsts = {
+        indicator.pk: max(indicator.adoption.started_on.replace(day=1), earliest)
+        for indicator in indicators
+        if not indicator.adoption.archived
+    }
+    firsts = {pk: first for pk, first in firsts.items() if first <= last}
+    if not firsts:
+        return {}
+    # A total before its adoption's first month (the start date corrected since) is not counted.
+    in_range = Measurement.objects.filter(
+        indicator__in=list(firsts), imd_quintile__isnull=True, period__gte=earliest, period__lte=last
+    ).filter(period__gte=TruncMonth("indicator__adoption__started_on"))
+    counts = {
+        indicator_id: (count, latest)
+        for indicator_id, count, latest in in_range.order_by()
+        .values_list("indicator")
+        .annotate(count=Count("pk"), latest=Max("period"))
+        .values_list("indicator", "count", "latest")
+    }
+    missing: dict[int, list[datetime.date]] = {}
+    broken = []
+    for pk, first in firsts.items():
+        count, latest = counts.get(pk, (0, None))
+        if latest is None:
+            missing[pk] = _months(first, last)
+        elif count == months_from_to(first, latest):
+            missing[pk] = _months(add_months(latest, 1), last)
+        else:
+            broken.append(pk)
+    if broken:
+        present = defaultdict(set)
+        for indicator_id, period in in_range.filter(indicator__in=broken).values_list("indicator", "period"):
+            present[indicator_id].add(month_index(period))
+        for pk in broken:
+            missing[pk] = [
+                period for period in _months(firsts[pk], last) if month_index(period) not in present[pk]
+            ]
+    return {pk: periods for pk, periods in missing.items() if periods}
+
+
+# The order of what waits: overdue first, then returned, then due; oldest first within each.
+URGENCY = {FigureStatus.OVERDUE: 0, FigureStatus.RETURNED: 1, FigureStatus.DUE: 2}
+
+
+def figures_due_for(user, today: datetime.date) -> list[IndicatorMonth]:
+    """The indicator-months of ``user``'s hubs that wait for hub staff: due, overdue or returned.
+
+    Every current adoption's indicators, whoever owns them (each item names its owner), with
+    earlier gaps as well as last month (back GAP_MONTHS), and returned figures with the
+    evaluator's note. Most urgent first. Five queries at most, however many indicators and months.
+    """
+    hub_ids = roles_of(user).hub_ids
+    if not hub_ids:
+        return []
+    indicators = list(
+        with_calendar(Indicator.objects.filter(adoption__hub__in=hub_ids, adoption__archived=False))
+    )
+    if not indicators:
+        return []
+    by_pk = {indicator.pk: indicator for indicator in indicators}
+    owners = owners_of(indicators)
+    items = [
+        indicator_month(by_pk[pk], period, None, owners.get(pk), today)
+        for pk, periods in months_without_total(indicators, today).items()
+        for period in periods
+    ]
+    returned = totals_of(list(by_pk), status=Measurement.Status.RETURNED)
+    items += [
+        indicator_month(by_pk[indicator_id], period, total, owners.get(indicator_id), today)
+        for (indicator_id, period), total in returned.items()
+    ]
+    items = [item for item in items if item.status in WAITING_FOR_HUB]
+    items.sort(
+        key=lambda item: (
+            URGENCY[item.status],
+            item.due,
+            item.adoption.innovation.name,
+            item.indicator.metric.name,
+        )
+    )
+    return items

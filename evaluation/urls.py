@@ -2,7 +2,7 @@ from django.urls import path
 
 from innovations.views import stages
 
-from .views import dashboards, entry, figures, indicator, review, summary, upload
+from .views import dashboards, entry, figures, indicator, reporting, review, summary, upload
 
 app_name = "evaluation"
 urlpatterns = [
@@ -22,7 +22,8 @@ urlpatterns = [
     path("adoptions/<int:adoption_pk>/figures/<str:month>/", entry.figures_grid, name="figures_grid"),
     path("review/", review.review_queue, name="review_queue"),
     path("indicators/<int:pk>/review/<str:month>/", review.review_month, name="review_month"),
-    path("reporting/", review.reporting_status, name="reporting_status"),
+    path("reporting/", reporting.reporting_status, name="reporting_status"),
+    path("reporting/<slug:slug>/", reporting.reporting_hub, name="reporting_hub"),
     path("adoptions/<int:adoption_pk>/upload/", upload.upload, name="upload"),
     path("adoptions/<int:adoption_pk>/upload/template/", upload.upload_template, name="upload_template"),
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/", upload.upload_preview, name="upload_preview"),

@@ -1,4 +1,4 @@
-"""Evaluators review submitted figures; evaluators and AHSN admins follow reporting status.
+"""Evaluators review submitted figures (reporting status: ``views.reporting``).
 
 The queue lists indicator-months with figures awaiting review (one aggregate
 query per page); the review page of one indicator-month approves or returns
@@ -20,10 +20,9 @@ from django.urls import reverse
 
 from core.months import parse_month
 from core.numbers import figure_text
-from hubs.access import evaluators_only, get_visible_or_404, global_readers_only
+from hubs.access import evaluators_only, get_visible_or_404
 from hubs.models import Hub
 
-from .. import reporting
 from ..forms import ReturnForm
 from ..measurements import measurements_review, month_rows
 from ..models import Indicator, Measurement
@@ -214,42 +213,3 @@ def _say_what_was_done(request, action: str, count: int, indicator: Indicator, p
     else:
         hub = indicator.adoption.hub.name
         messages.success(request, f"{figures(count)} returned to {hub} for {when}, with your note.")
-
-
-# Reporting status -------------------------------------------------------------------------------
-
-
-class ReportingFilterForm(forms.Form):
-    year = forms.TypedChoiceField(
-        label="Months shown", coerce=int, empty_value=None, required=False, choices=()
-    )
-
-    def __init__(self, *args, years: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [
-            ("", "The last 12 complete months"),
-            *((year, f"The year {year}") for year in years),
-        ]
-        self.fields["year"].error_messages["invalid_choice"] = "Choose a year from the list."
-
-    @property
-    def chosen_year(self) -> int | None:
-        return self.cleaned_data.get("year") if self.is_valid() else None
-
-
-@global_readers_only
-def reporting_status(request: HttpRequest) -> HttpResponse:
-    form = ReportingFilterForm(request.GET or None, years=reporting.reporting_years())
-    periods = reporting.reporting_months(form.chosen_year)
-    statuses = reporting.reporting_status(Hub.objects.order_by("name"), periods)
-    return render(
-        request,
-        "evaluation/reporting_status.html",
-        {
-            "form": form,
-            "periods": periods,
-            "statuses": statuses,
-            "latest": reporting.month_across_hubs(statuses, periods[0]) if periods else None,
-            "heading": f"Reporting status, {form.chosen_year}" if form.chosen_year else "Reporting status",
-        },
-    )

@@ -125,10 +125,14 @@ def test_reporting_months_of_the_current_year_stop_at_last_month():
     assert reporting_months(None, today)[-1] == datetime.date(2024, 3, 1)
 
 
-def test_hub_staff_cannot_open_reporting_status(client, owner, reader):
-    for user in (owner, reader):
-        client.force_login(user)
-        assert client.get(URL).status_code == 403
+def test_hub_staff_see_only_their_own_hubs(client, owner, reader, hand_built):
+    client.force_login(owner)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert [status.hub.name for status in response.context["statuses"]] == ["Dorset"]
+    assert "Manchester" not in response.content.decode()
+    client.force_login(reader)
+    assert [status.hub.name for status in client.get(URL).context["statuses"]] == ["Manchester"]
 
 
 def test_reporting_status_takes_a_fixed_number_of_queries(client, evaluator_user, hand_built):
