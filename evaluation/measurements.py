@@ -14,14 +14,14 @@ so every change of a figure's state has one place.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.concurrency import EditConflict, changes_since
@@ -30,7 +30,7 @@ from core.numbers import figure_text, number_text
 from core.people import display_name
 from hubs.access import require_changeable, require_evaluator
 
-from . import summaries
+from . import review_notices, summaries
 from .models import Indicator, Measurement, Metric, figure_rule_errors
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
@@ -411,6 +411,9 @@ def measurements_save(figures: Sequence[ProposedFigure], *, by) -> list[Outcome]
     changed = [o for o in outcomes if o.status == CHANGED]
     if changed:
         history_from_rows(Measurement, _update_changed(changed, by=by), by=by, kind="~")
+        review_notices.tell_resubmitted(
+            [o for o in changed if o.existing.status == Measurement.Status.RETURNED], by=by
+        )
     summaries.refresh({o.figure.indicator.pk for o in outcomes if o.status in (NEW, CHANGED)})
     return outcomes
 
@@ -498,20 +501,42 @@ def measurement_edit(
 # Reviewing --------------------------------------------------------------------------------------
 
 
-def _review(measurements: QuerySet, *, by, from_status: str, to_status: str, note: str) -> list[Measurement]:
-    """Move the figures of ``measurements`` now at ``from_status`` to ``to_status``, each with its history."""
+# A figure submitted again after an evaluator returned it (or reopened it): it keeps its reviewer.
+RESUBMITTED = Q(status=Measurement.Status.SUBMITTED, reviewed_at__isnull=False)
+
+
+def _review(
+    measurements: QuerySet,
+    *,
+    by,
+    from_status: str,
+    to_status: str,
+    note: str | Mapping[int, str],
+    revise: bool = False,
+) -> list[Measurement]:
+    """Move the figures of ``measurements`` now at ``from_status`` to ``to_status``, each with its history.
+
+    ``note`` is one note for all, or each indicator's (by id). ``revise`` keeps each figure's
+    text in ``revised_from`` (an approved figure reopened). Figures returned are told to the
+    people who answer for them (``review_notices``), in this transaction.
+    """
     now = timezone.now()
     lock_indicators(set(measurements.values_list("indicator_id", flat=True)))
-    reviewed = list(measurements.select_for_update().filter(status=from_status))
-    reason = Measurement.Status(to_status).label
+    reviewed = list(measurements.select_for_update().filter(status=from_status).order_by("pk"))
+    reason = "Reopened" if revise else Measurement.Status(to_status).label
+    fields = ["status", "review_note", "reviewed_by", "reviewed_at", "version"]
     for measurement in reviewed:  # save() each row, so history records the review
+        if revise:
+            measurement.revised_from = figure_text_of(measurement)
         measurement.status = to_status
-        measurement.review_note = note
+        measurement.review_note = note if isinstance(note, str) else note.get(measurement.indicator_id, "")
         measurement.reviewed_by = by
         measurement.reviewed_at = now
         stamp(measurement, by=by, reason=reason)  # a hub's edit opened before the review is then refused
-        measurement.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "version"])
+        measurement.save(update_fields=[*fields, "revised_from"] if revise else fields)
     summaries.refresh({measurement.indicator_id for measurement in reviewed})
+    if to_status == Measurement.Status.RETURNED:
+        review_notices.tell_returned(reviewed, by=by)
     return reviewed
 
 
@@ -541,7 +566,11 @@ def measurements_review(*, measurements: QuerySet, by, approve: bool, note: str 
 
 @transaction.atomic
 def measurements_reopen(*, measurements: QuerySet, by, note: str) -> list[Measurement]:
-    """Return approved figures to the hub, with a note, so they can be corrected and submitted again."""
+    """Return approved figures to the hub, with a note, so they can be corrected and submitted again.
+
+    Each keeps its approved figure in ``revised_from``: once approved again, the nightly
+    report lists it as revised, with the figure it replaced.
+    """
     require_evaluator(by, "reopen approved figures")
     note = _note_required(note, "Say why these approved figures are reopened: the hub sees the note.")
     return _review(
@@ -550,7 +579,95 @@ def measurements_reopen(*, measurements: QuerySet, by, note: str) -> list[Measur
         from_status=Measurement.Status.APPROVED,
         to_status=Measurement.Status.RETURNED,
         note=note,
+        revise=True,
     )
+
+
+# A hub's month at once --------------------------------------------------------------------------
+
+HUB_MONTH_CHANGED = (
+    "Figures changed since you opened this page, so nothing was reviewed: {changes}. "
+    "Look at the month again, then review it."
+)
+NOTE_REQUIRED = "Say what the hub should check: a returned indicator needs a note."
+RETURN_NOTE_MAX = 2000
+
+
+@dataclass(frozen=True)
+class HubMonthReviewed:
+    """What a review of a hub's month did: the figures approved, and those returned."""
+
+    approved: list[Measurement]
+    returned: list[Measurement]
+
+
+class HubMonthChanged(ValidationError):
+    """A figure of the month changed (or arrived) since the evaluator opened the page: nothing was reviewed."""
+
+    def __init__(self, changed: list[Measurement]):
+        self.changed = changed
+        changes = "; ".join(
+            f"{m.indicator.metric.name} ({m.indicator.adoption.innovation.name}, "
+            f"{'all people' if m.imd_quintile is None else f'IMD quintile {m.imd_quintile}'}) is now "
+            f"{figure_text_of(m)}, {Measurement.Status(m.status).label.lower()}"
+            for m in changed[:10]
+        )
+        more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+        super().__init__(HUB_MONTH_CHANGED.format(changes=changes + more), code="hub_month_changed")
+
+
+def hub_indicators(hub) -> QuerySet:
+    """The indicators a hub reports now: those of its adoptions not archived."""
+    return Indicator.objects.filter(adoption__hub=hub, adoption__archived=False)
+
+
+@transaction.atomic
+def hub_month_review(
+    *, hub, period: datetime.date, by, seen: Mapping[int, int], returns: Mapping[int, str]
+) -> HubMonthReviewed:
+    """Approve every submitted figure of a hub's month, but return those of the indicators in ``returns``.
+
+    ``seen`` maps each figure shown to the evaluator to the version they saw; ``returns``
+    maps an indicator id to its note (required). If any figure of the month awaiting review
+    changed since (saved again, reviewed by someone else, or newly submitted), nothing is
+    reviewed and ``HubMonthChanged`` says which: all or nothing, under the indicators' locks.
+    """
+    require_evaluator(by, "approve or return figures")
+    notes = {indicator_id: (note or "").strip() for indicator_id, note in returns.items()}
+    if missing := [pk for pk, note in notes.items() if not note]:
+        raise ValidationError(NOTE_REQUIRED, code="note_required", params={"indicators": missing})
+    if any(len(note) > RETURN_NOTE_MAX for note in notes.values()):
+        raise ValidationError(f"A note can be at most {RETURN_NOTE_MAX} characters.", code="note_too_long")
+    indicator_ids = set(hub_indicators(hub).values_list("pk", flat=True))
+    if not set(notes) <= indicator_ids:
+        raise ValidationError("Only this hub's current indicators can be returned.", code="not_this_hub")
+    lock_indicators(indicator_ids)
+    in_month = Measurement.objects.filter(indicator__in=indicator_ids, period=period)
+    current = list(in_month.select_related("indicator__metric", "indicator__adoption__innovation"))
+    changed = [
+        m
+        for m in current
+        if (m.pk in seen and seen[m.pk] != m.version)
+        or (m.pk not in seen and m.status == Measurement.Status.SUBMITTED)
+    ]
+    if changed:
+        raise HubMonthChanged(changed)
+    submitted = Measurement.Status.SUBMITTED
+    approved = _review(
+        in_month.exclude(indicator__in=notes),
+        by=by,
+        from_status=submitted,
+        to_status=Measurement.Status.APPROVED,
+        note="",
+    )
+    returned = _review(
+        in_month.filter(indicator__in=notes),
+        by=by,
+        from_status=submitted,
+        to_status=Measurement.Status.RETURNED,
+        note=notes,
+    )
+    return HubMonthReviewed(approved, returned)
 
 
 def month_rows(indicator: Indicator, period: datetime.date):

@@ -2,7 +2,8 @@ from django.urls import path
 
 from innovations.views import stages
 
-from .views import dashboards, entry, figures, indicator, reporting, review, summary, upload
+from .views import dashboards, entry, figures, hub_month, indicator, reopen, reporting, review, summary, upload
+from .views import flags as flag_views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -22,6 +23,9 @@ urlpatterns = [
     path("adoptions/<int:adoption_pk>/figures/<str:month>/", entry.figures_grid, name="figures_grid"),
     path("review/", review.review_queue, name="review_queue"),
     path("indicators/<int:pk>/review/<str:month>/", review.review_month, name="review_month"),
+    path("review/hubs/<slug:slug>/<str:month>/", hub_month.review_hub_month, name="review_hub_month"),
+    path("indicators/<int:pk>/reopen/<str:month>/", reopen.reopen_ask, name="reopen_ask"),
+    path("reopen-requests/<int:pk>/decide/", reopen.reopen_decide, name="reopen_decide"),
     path("reporting/", reporting.reporting_status, name="reporting_status"),
     path("reporting/<slug:slug>/", reporting.reporting_hub, name="reporting_hub"),
     path("adoptions/<int:adoption_pk>/upload/", upload.upload, name="upload"),
@@ -29,4 +33,6 @@ urlpatterns = [
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/", upload.upload_preview, name="upload_preview"),
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/import/", upload.upload_import, name="upload_import"),
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/status/", upload.upload_status, name="upload_status"),
+    path("flags/<int:pk>/explain/", flag_views.flag_explain_view, name="flag_explain"),
+    path("flags/<int:pk>/check/", flag_views.flag_check_view, name="flag_check"),
 ]

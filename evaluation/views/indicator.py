@@ -24,7 +24,7 @@ from hubs.access import evaluators_only, get_visible_or_404, roles_of
 
 from .. import charts, services, summaries
 from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm
-from ..models import MIN_BASELINE_MONTHS, Indicator, Measurement, Metric, RebasePoint
+from ..models import MIN_BASELINE_MONTHS, Indicator, Measurement, Metric, RebasePoint, ReopenRequest
 from ..spc import PointType, XmrPoint
 
 INDICATOR_RELATED = ("metric", "adoption__hub", "adoption__innovation")
@@ -198,9 +198,22 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(indicator=indicator)
         .values_list("pk", flat=True)
     )
+    # Hub staff who may change the indicator ask to reopen an approved month; one request waits at a time.
+    can_ask_reopen = Indicator.objects.changeable_by(request.user).filter(pk=indicator.pk).exists()
+    reopen_pending = (
+        set(
+            indicator.reopen_requests.filter(status=ReopenRequest.Status.PENDING).values_list(
+                "period", flat=True
+            )
+        )
+        if can_ask_reopen
+        else set()
+    )
     context = {
         "indicator": indicator,
         "metric": metric,
+        "can_ask_reopen": can_ask_reopen,
+        "reopen_pending": reopen_pending,
         "result": result,
         "chart": charts.xmr_chart(periods, result, baseline_length=indicator.baseline_length, **chart_options)
         if figures and not chart_withheld

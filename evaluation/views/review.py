@@ -1,8 +1,10 @@
 """Evaluators review submitted figures (reporting status: ``views.reporting``).
 
-The queue lists indicator-months with figures awaiting review (one aggregate
-query per page); the review page of one indicator-month approves or returns
-its figures, all at once or one by one, through ``measurements_review``.
+The queue lists hub-months with figures awaiting review (each reviewed at once on
+``hub_month.review_hub_month``), then the indicator-months (one aggregate query per
+page) and the requests to reopen approved months; the review page of one
+indicator-month approves or returns its figures, all at once or one by one, through
+``measurements_review``.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from hubs.access import evaluators_only, get_visible_or_404
 from hubs.models import Hub
 
 from ..forms import ReturnForm
+from ..hub_months import hub_months_awaiting_review
 from ..measurements import measurements_review, month_rows
 from ..models import Indicator, Measurement
+from ..reopening import pending_requests
 
 PAGE_SIZE = 50
 PREVIOUS_MONTHS_SHOWN = 12
@@ -106,6 +110,7 @@ def with_totals(rows: list[dict]) -> list[dict]:
             **row,
             "total": totals.get((row["indicator"], row["period"]), "No total"),
             "url": review_url(row["indicator"], row["period"]),
+            "indicator_url": reverse("evaluation:indicator", args=[row["indicator"]]),
         }
         for row in rows
     ]
@@ -116,10 +121,18 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     page = Paginator(months_awaiting_review(form.chosen_hub), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_totals(list(page.object_list))
+    hub = form.chosen_hub
     return render(
         request,
         "evaluation/review_queue.html",
-        {"form": form, "page": page},
+        {
+            "form": form,
+            "page": page,
+            "hub_months": hub_months_awaiting_review([hub.pk] if hub else None),
+            "reopen_requests": pending_requests().filter(indicator__adoption__hub=hub)
+            if hub
+            else pending_requests(),
+        },
     )
 
 
