@@ -21,6 +21,8 @@ from core.history import stamp
 from core.people import display_name
 from hubs.access import require_changeable, require_curator, require_hub_staff
 from hubs.models import Hub, Membership
+from notifications.models import Kind
+from notifications.services import notify
 
 from .models import Adoption, Innovation, StageTransition
 from .stages import Stage, move_errors
@@ -257,8 +259,21 @@ def innovation_approve(*, innovation: Innovation, by) -> Innovation:
     locked.status = Innovation.Status.APPROVED
     stamp(locked, by=by, reason="Approved")
     locked.save(update_fields=["status", "version"])
+    _tell_proposer(locked, title=f"Your proposal “{locked.name}” is in the innovation catalogue", page=locked)
     innovation.refresh_from_db()
     return innovation
+
+
+def _tell_proposer(proposal: Innovation, *, title: str, page: Innovation, body: str = "") -> None:
+    """Tell whoever proposed an entry that it was decided, linking to ``page`` (once per proposal)."""
+    notify(
+        [proposal.proposed_by],
+        kind=Kind.PROPOSAL_DECIDED,
+        key=f"proposal-decided:{proposal.pk}",
+        title=title[:300],
+        url=reverse("innovations:innovation", args=[page.slug]),
+        body=body[:2000],
+    )
 
 
 @transaction.atomic
@@ -296,6 +311,7 @@ def innovation_merge(*, source: Innovation, target: Innovation, by, reason: str)
         raise ValidationError({"target": "Choose another entry to merge into."})
     if src.status == Innovation.Status.MERGED:
         raise ValidationError(f"“{src.name}” has already been merged into another entry.")
+    was_proposal = src.status == Innovation.Status.PROPOSED
     if not dst.is_approved:
         raise ValidationError({"target": "Merge into an approved entry."})
     moving = list(Adoption.objects.select_for_update().filter(innovation=src).select_related("hub"))
@@ -318,5 +334,12 @@ def innovation_merge(*, source: Innovation, target: Innovation, by, reason: str)
     src.merged_into = dst
     stamp(src, by=by, reason=f"Merged into “{dst.name}”: {reason.strip()}")
     src.save(update_fields=["status", "merged_into", "version"])
+    if was_proposal:
+        _tell_proposer(
+            src,
+            title=f"Your proposal “{src.name}” was merged into “{dst.name}”",
+            page=dst,
+            body=f"Why: {reason.strip()}",
+        )
     source.refresh_from_db()
     return dst

@@ -1,11 +1,17 @@
+from django.contrib.auth import get_user_model
 from django.db import models
 
-from hubs.access import in_member_hubs, roles_of, visible_to
+from hubs.access import AHSN_ADMINS, in_member_hubs, roles_of, visible_to
 
 
 def writes_summaries(user) -> bool:
     """AHSN admins write, review, publish and withdraw learning summaries (superusers stand in)."""
     return roles_of(user).curates
+
+
+def active_ahsn_admins():
+    """The people told of summaries to review and of failed roll-up runs."""
+    return get_user_model().objects.filter(is_active=True, groups__name=AHSN_ADMINS).distinct()
 
 
 class LearningNoteQuerySet(models.QuerySet):

@@ -11,15 +11,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from core.concurrency import save_if_unchanged
 from core.history import stamp
+from core.people import display_name
 from hubs.access import require_curator
+from notifications.models import Kind
+from notifications.services import notify
 from outbox.services import enqueue
 
 from .models import LearningSummary, SummaryVersion, stored_themes
+from .querysets import active_ahsn_admins
 
 Status = LearningSummary.Status
 RELATED_FIELDS = ("hubs", "innovations", "cited_reports", "cited_notes")
@@ -109,7 +114,7 @@ def summary_submit(*, summary: LearningSummary, by) -> LearningSummary:
                 "not_draft")  # fmt: skip
     if not current.body.strip():
         _refuse("Write the summary's body before sending it for review.", "empty_body")
-    return _move(
+    _move(
         current,
         summary,
         by=by,
@@ -117,6 +122,25 @@ def summary_submit(*, summary: LearningSummary, by) -> LearningSummary:
         submitted_by=by,
         submitted_at=timezone.now(),
         review_note="",
+    )
+    _tell_reviewers(current, by=by)
+    return summary
+
+
+def _tell_reviewers(summary: LearningSummary, *, by) -> None:
+    """Tell every other active AHSN admin who may review it that a summary awaits review.
+
+    Keyed by the summary's version, so each sending for review is told once (a summary
+    returned and sent again is news again).
+    """
+    reviewers = [admin for admin in active_ahsn_admins().exclude(pk=by.pk) if may_review(summary, admin)]
+    notify(
+        reviewers,
+        kind=Kind.SUMMARY_FOR_REVIEW,
+        key=f"summary-for-review:{summary.pk}:{summary.version}",
+        title=f"A learning summary awaits your review: “{summary.title}”"[:300],
+        url=reverse("learning:summary_manage", args=[summary.pk]),
+        body=f"Sent for review by {display_name(by)}.",
     )
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import timezone
 
-from hubs.access import AHSN_ADMINS
+from notifications.models import Kind
+from notifications.services import notify
 
 from .emails import digest_send, publication_emails_send
 from .models import RollupRun
+from .querysets import active_ahsn_admins
 from .services import rollup_run
 
 MAX_RETRIES = 3
@@ -27,27 +28,25 @@ def yesterday() -> datetime.date:
 
 
 def tell_admins_rollup_failed(day: datetime.date, error: BaseException | str) -> int:
-    """E-mail every active AHSN admin that the day's report could not be built; returns how many."""
-    recipients = sorted(
-        set(
-            get_user_model()
-            .objects.filter(is_active=True, groups__name=AHSN_ADMINS)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    )
-    if not recipients:
-        return 0
-    return send_mail(
-        subject=f"Hub Portal: the roll-up report for {day:%-d %B %Y} failed",
-        message=(
+    """Tell every active AHSN admin that the day's report could not be built; returns how many were told.
+
+    Keyed by the day and the date it failed, so a retry, a second delivery or the sweeper
+    finding the same failure tells nobody twice, while a failure of that day again on a later
+    date is news. E-mail follows each admin's choice for failed runs, after commit.
+    """
+    told = notify(
+        active_ahsn_admins(),
+        kind=Kind.RUN_FAILED,
+        key=f"run-failed:{day.isoformat()}:{timezone.localdate().isoformat()}",
+        title=f"The roll-up report for {day:%-d %B %Y} failed",
+        url=reverse("learning:reports"),
+        body=(
             f"The nightly roll-up for {day.isoformat()} failed after {MAX_RETRIES} retries.\n\n"
-            f"Error: {error}\n\n"
+            f"Error: {str(error)[:1000]}\n\n"
             "The previous report is still there. Start a run for that day again once the cause is fixed."
         ),
-        from_email=None,
-        recipient_list=recipients,
     )
+    return told.sent
 
 
 @shared_task(

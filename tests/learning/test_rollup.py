@@ -13,12 +13,14 @@ from django.db import connection
 from django.utils import timezone
 
 from evaluation.models import Measurement, Metric
+from hubportal.celery import app
 from innovations.models import StageTransition
 from innovations.stages import Stage
 from learning import rollup
 from learning.models import LearningNote, RollupReport, RollupRun
 from learning.services import content_hash, rollup_run
 from learning.tasks import nightly_rollup
+from notifications.models import Kind, Notification
 from tests.factories import (
     AdoptionFactory,
     HubFactory,
@@ -374,13 +376,17 @@ def test_a_failed_run_is_retried_on_the_same_row(data, monkeypatch):
     assert (run.attempt, run.error, run.report.day) == (2, "", D)
 
 
-def test_admins_are_emailed_after_the_last_retry(data, monkeypatch):
-    ahsn_admin(username="admin-a", email="a@example.org")
+def test_admins_are_emailed_after_the_last_retry(data, monkeypatch, django_capture_on_commit_callbacks):
+    admin = ahsn_admin(username="admin-a", email="a@example.org")
     ahsn_admin(username="admin-gone", email="gone@example.org", is_active=False)
     UserFactory(username="staff", email="staff@example.org")
     monkeypatch.setattr(rollup, "signals", lambda *a, **k: 1 / 0)
-    result = nightly_rollup.apply(args=[D.isoformat()], retries=3)
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the e-mail task runs here, after commit
+    with django_capture_on_commit_callbacks(execute=True):
+        result = nightly_rollup.apply(args=[D.isoformat()], retries=3)
     assert result.failed()
+    [told] = Notification.objects.all()
+    assert (told.recipient, told.kind) == (admin, Kind.RUN_FAILED), "told in the portal, admins only"
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["a@example.org"]

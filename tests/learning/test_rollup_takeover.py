@@ -16,6 +16,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from hubportal.celery import app
 from learning import rollup
 from learning.models import RollupReport, RollupRun
 from learning.services import MAX_TAKEOVERS, rollup_run, rollup_run_queue, rollup_runs_take_over_stale
@@ -120,9 +121,10 @@ def test_a_second_delivery_of_a_run_already_running_or_done_does_nothing(adoptio
 
 
 def test_a_day_that_loses_its_worker_again_and_again_is_left_and_the_admins_told(
-    adoption, django_capture_on_commit_callbacks
+    adoption, django_capture_on_commit_callbacks, monkeypatch
 ):
     ahsn_admin(username="admin", email="admin@example.org")
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the e-mail task runs here, after commit
     later = timezone.now() + settings.TAKEOVER_AFTER + datetime.timedelta(seconds=1)
     running(heartbeat_ago=datetime.timedelta(0))
     with django_capture_on_commit_callbacks(execute=True):

@@ -30,6 +30,7 @@ from learning.summaries import (
     summary_withdraw,
 )
 from learning.tasks import summary_published_emails
+from notifications.models import Delivery, Kind, NotificationPreference
 from tests.factories import HubFactory, UserFactory, ahsn_admin, member_of
 from tests.workers import start_worker, stop_worker
 
@@ -94,6 +95,8 @@ def test_publishing_emails_subscribers_only_after_the_transaction_commits(
     writer, reviewer, eager_tasks, django_capture_on_commit_callbacks
 ):
     reader = subscriber(EACH, username="reader", email="reader@example.org")
+    # Only the publication's promise, not the reviewer's e-mail that a summary awaits them.
+    NotificationPreference.objects.create(user=reviewer, kind=Kind.SUMMARY_FOR_REVIEW, delivery=Delivery.NONE)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         version = publish(writer, reviewer)
         assert mail.outbox == [], "nothing may go before the publication is committed"
