@@ -94,6 +94,7 @@ PAGES: list[Page] = [
     Page("summary", EVALUATOR, summary_addresses, {1: 200}),
     Page("indicator", EVALUATOR, lambda r: each("evaluation:indicator", r.indicators), {1: 100}),
     Page("adoption", EVALUATOR, lambda r: each("innovations:adoption", r.adoptions)),
+    Page("review_hub_month", EVALUATOR, lambda r: each("evaluation:review_hub_month", r.hub_months), 100),
 ]
 
 
