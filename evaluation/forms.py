@@ -2,10 +2,12 @@ import datetime
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from core.concurrency import VersionField
 from core.numbers import MAX_DIGITS, MAX_NUMBER_CHARS, NumberRefused, bounded_number
+from core.people import display_name
 
 from .models import (
     BASELINE_TOO_SHORT,
@@ -110,6 +112,26 @@ class MeasurementForm(forms.Form):
             del self.fields["numerator"], self.fields["denominator"]
             self.fields["value"].required = True
             self.fields["value"].label = f"Value ({metric.unit})"
+
+
+class OwnerField(forms.ModelChoiceField):
+    """Who sends an indicator's figures: an active member of its hub; left empty, the hub's lead."""
+
+    def __init__(self, *, hub, lead, **kwargs):
+        members = get_user_model().objects.filter(is_active=True, memberships__hub=hub)
+        lead_name = display_name(lead) if lead else "the hub has no lead yet"
+        super().__init__(
+            queryset=members.order_by("first_name", "last_name", "username"),
+            required=False,
+            label="Who sends this indicator’s figures",
+            help_text="They are reminded when the figures are due, and told when figures are returned.",
+            empty_label=f"Left empty: the hub’s lead ({lead_name})",
+            error_messages={"invalid_choice": f"Choose a member of {hub.name}."},
+            **kwargs,
+        )
+
+    def label_from_instance(self, user) -> str:
+        return display_name(user)
 
 
 class ReturnForm(forms.Form):

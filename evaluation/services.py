@@ -10,7 +10,9 @@ from django.db import IntegrityError, transaction
 
 from core.concurrency import save_if_unchanged
 from core.history import stamp
+from core.people import display_name
 from hubs.access import require_changeable, require_evaluator
+from hubs.models import Membership
 from innovations.models import Adoption
 
 from . import summaries
@@ -54,15 +56,27 @@ def indicator_add(
     return indicator
 
 
-INDICATOR_FIELDS_HUBS_CHANGE = {"target"}  # evaluators set baselines and rebases
+INDICATOR_FIELDS_HUBS_CHANGE = {"target", "owner"}  # evaluators set baselines and rebases
+
+
+def _refuse_owner_outside_hub(indicator: Indicator, owner) -> None:
+    """An indicator's owner is an active member of its hub (None: the hub's lead answers for it)."""
+    if owner is None:
+        return
+    hub_id = indicator.adoption.hub_id
+    if not (owner.is_active and Membership.objects.filter(hub=hub_id, user=owner).exists()):
+        hub = indicator.adoption.hub
+        raise ValidationError({"owner": f"Choose a member of {hub.name}: {display_name(owner)} is not one."})
 
 
 @transaction.atomic
 def indicator_update(*, indicator: Indicator, by, version: int, **changes) -> Indicator:
-    """Change an indicator opened at ``version`` (its target); refused, saying what changed, if stale."""
+    """Change an indicator opened at ``version`` (its target, its owner); refused, saying what changed, if stale."""
     if unknown := set(changes) - INDICATOR_FIELDS_HUBS_CHANGE:
         raise TypeError(f"Hub staff cannot change an indicator's {', '.join(sorted(unknown))}.")
     require_changeable(Indicator.objects, by, indicator, "change this indicator")
+    if "owner" in changes:
+        _refuse_owner_outside_hub(indicator, changes["owner"])
     save_if_unchanged(indicator, expected_version=version, changes=changes, by=by)
     summaries.refresh([indicator.pk])
     return indicator

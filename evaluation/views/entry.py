@@ -27,8 +27,9 @@ from hubs.access import get_changeable_or_403
 from innovations.models import Adoption
 
 from .. import measurements
-from ..forms import NumberField, baseline_length_field
+from ..forms import NumberField, OwnerField, baseline_length_field
 from ..models import Indicator, Measurement, Metric
+from ..owners import hub_leads
 from ..services import indicator_add, indicator_update
 from .review import month_from_url
 
@@ -87,11 +88,13 @@ def indicators_choose(request: HttpRequest, adoption_pk: int) -> HttpResponse:
 
 
 class IndicatorTargetForm(VersionedModelForm):
+    """An indicator's target, and who sends its figures (hub staff; evaluators set baselines elsewhere)."""
+
     target = NumberField(label="Target")
 
     class Meta:
         model = Indicator
-        fields = ["target"]
+        fields = ["target", "owner"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +105,8 @@ class IndicatorTargetForm(VersionedModelForm):
             "For a percentage, 70 means 70%. " if metric.is_percentage else ""
         ) + "Leave blank for no target."
         self.fields["target"].widget.attrs["class"] = "nhsuk-input--width-10"
+        hub = self.instance.adoption.hub
+        self.fields["owner"] = OwnerField(hub=hub, lead=hub_leads([hub.pk]).get(hub.pk))
 
 
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -112,7 +117,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = IndicatorTargetForm(request.POST.copy() if request.method == "POST" else None, instance=indicator)
     if submit(form, lambda data: indicator_update(indicator=indicator, by=request.user, **data)):
-        messages.success(request, f"The target of “{indicator.metric.name}” is saved.")
+        messages.success(request, f"“{indicator.metric.name}” is saved: target and owner.")
         return redirect("evaluation:indicators_choose", adoption_pk=indicator.adoption_id)
     if form.has_error(NON_FIELD_ERRORS, code="stale"):
         # The user has now seen what changed: saving again from here is a deliberate choice.
