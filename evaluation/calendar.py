@@ -101,9 +101,17 @@ def due_working_day(programme=None) -> int:
     return getattr(programme, "figures_due_working_day", None) or DEFAULT_DUE_WORKING_DAY
 
 
+def working_days_in(month: datetime.date) -> int:
+    first = month.replace(day=1)
+    last = add_months(first, 1) - ONE_DAY
+    return sum(is_working_day(first + ONE_DAY * offset) for offset in range(last.day))
+
+
 @lru_cache(maxsize=1024)
 def _due_on(period: datetime.date, working_day: int) -> datetime.date:
-    return nth_working_day(add_months(period, 1), working_day)
+    # May 2027 has 19 working days: a programme's 20th is then the month's last working day.
+    month = add_months(period, 1)
+    return nth_working_day(month, min(working_day, working_days_in(month)))
 
 
 def due_date(period: datetime.date, programme=None) -> datetime.date:
