@@ -1,8 +1,10 @@
 """Header navigation by role."""
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from hubs.access import Roles, roles_of
+from notifications.models import Notification
 
 HUB_STAFF_NAV = [
     ("Home", "home"),
@@ -50,3 +52,11 @@ def navigation(request):
     current = current_url(request.path, [url for _, url in items])
     nav_items = [{"label": label, "url": url, "active": url == current} for label, url in items]
     return {"nav_items": nav_items, "roles": roles}
+
+
+def unread_notifications(request):
+    """The header's count of the signed-in person's unread notifications: one COUNT, once, when shown."""
+    user = getattr(request, "user", None)
+    if not roles_of(user).authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": SimpleLazyObject(lambda: Notification.objects.for_user(user).unread().count())}

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hubportal.context_processors.navigation",
+                "hubportal.context_processors.unread_notifications",
             ],
         },
     },
@@ -285,6 +286,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "weekly-summary-digest": {
         "task": "learning.tasks.weekly_summary_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    # Each person's daily digest of notifications, for the kinds they chose it for (notifications.emails).
+    "daily-notification-digest": {
+        "task": "notifications.tasks.daily_digest",
+        "schedule": crontab(minute=0, hour=7),
     },
 }
 

@@ -1,15 +1,18 @@
-"""How often people hear of new learning summaries, and the one-click unsubscribe link in each e-mail."""
+"""Which e-mails people get (new learning summaries, and each kind of notification), and the summaries' unsubscribe link."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core.forms import submit
+from hubs.access import roles_of
+from notifications.forms import NotificationPreferencesForm, kinds_for
 
 from . import emails
 from .models import SummaryEmailPreference
@@ -22,8 +25,10 @@ CONFIRMATIONS = {
 }
 
 
-class EmailPreferenceForm(forms.Form):
-    # Kept beside its only two views: the form is one question, not a model's fields.
+class EmailPreferenceForm(NotificationPreferencesForm):
+    """The summaries' question first, then one per kind of notification that may reach this person."""
+
+    # Kept beside its only two views: the form is questions, not a model's fields.
     frequency = forms.ChoiceField(
         label="How often do you want to hear about new learning summaries?",
         choices=Frequency.choices,
@@ -32,10 +37,26 @@ class EmailPreferenceForm(forms.Form):
     )
 
 
+def kinds_asked_of(user) -> list[str]:
+    roles = roles_of(user)
+    return kinds_for(hub_staff=roles.is_hub_staff, evaluator=roles.reviews_figures, ahsn_admin=roles.curates)
+
+
 def email_preferences(request: HttpRequest) -> HttpResponse:
-    """A signed-in user chooses: an e-mail per summary, a weekly digest, or none."""
-    form = EmailPreferenceForm(request.POST or None, initial={"frequency": emails.frequency_of(request.user)})
-    if submit(form, lambda data: emails.preference_set(user=request.user, frequency=data["frequency"])):
+    """A signed-in user chooses which e-mails they get: about summaries, and about each kind of notification."""
+    form = EmailPreferenceForm(
+        request.POST or None,
+        user=request.user,
+        kinds=kinds_asked_of(request.user),
+        initial={"frequency": emails.frequency_of(request.user)},
+    )
+
+    @transaction.atomic
+    def save(data):
+        form.save_deliveries(user=request.user)
+        return emails.preference_set(user=request.user, frequency=data["frequency"])
+
+    if submit(form, save):
         messages.success(request, CONFIRMATIONS[form.cleaned_data["frequency"]])
         return redirect("learning:email_preferences")
     return render(request, "learning/email/preferences.html", {"form": form})
