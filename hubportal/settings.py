@@ -287,6 +287,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "learning.tasks.weekly_summary_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Reminders of figures due in three working days and overdue (evaluation.reminders); once per key.
+    "figures-reminders": {"task": "evaluation.tasks.send_reminders", "schedule": crontab(minute=0, hour=8)},
     # Each person's daily digest of notifications, for the kinds they chose it for (notifications.emails).
     "daily-notification-digest": {
         "task": "notifications.tasks.daily_digest",
