@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 
 from core.csvfile import csv_response
 from core.disclosure import NOT_SHOWN, count_cell, count_text, share_shown
+from core.disclosure import figure_text as disclosed_figure
 from core.forms import submit
 from evaluation.charts import equity_chart
 from evaluation.dashboards import POPULATION_SHARE, EquityRow
@@ -66,6 +67,7 @@ SECTION_TITLES = {
     "equity": "Equity: reach into IMD quintile 1",
     "learning": "Learning: new notes",
     "completeness": "Data completeness by hub",
+    "revised": "Revised figures",
 }
 
 
@@ -230,7 +232,24 @@ def report_context(report: RollupReport) -> dict:
             for row in learning.get("recurring_themes", [])
         ],
         "completeness": content.get("completeness", []),
+        "revised": [revised_disclosed(row) for row in content.get("revised", [])],
         "sections": [(section, SECTION_TITLES[section]) for section in SECTIONS],
+    }
+
+
+def revised_disclosed(row: dict) -> dict:
+    """A revised figure as everyone may read it: the figure now and before, small counts as "<8"."""
+    is_count = row.get("kind") == "count"
+    return {
+        **row,
+        "month": datetime.date.fromisoformat(row["period"]),
+        "group": f"IMD quintile {row['imd_quintile']}" if row.get("imd_quintile") else "All people",
+        "figure": disclosed_figure(row["value"], row["numerator"], row["denominator"], is_count=is_count),
+        "previous_figure": disclosed_figure(
+            row["previous_value"], row["previous_numerator"], row["previous_denominator"], is_count=is_count
+        )
+        if any(row.get(f"previous_{part}") is not None for part in ("value", "numerator", "denominator"))
+        else row["previous"],
     }
 
 
@@ -355,6 +374,15 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
                 [note["created"], note["hub"], note["innovation"], _domain_label(note["cfir_domain"]),
                  _kind_label(note["kind"]), note["title"], note["note_id"]]
                 for note in content.get("learning", {}).get("new_notes", [])
+            ],
+        )  # fmt: skip
+    if section == "revised":
+        return (
+            ["hub", "innovation", "metric", "month", "group", "previous_figure", "figure", "indicator_id"],
+            [
+                [row["hub"], row["innovation"], row["metric"], row["period"][:7], row["group"],
+                 row["previous_figure"], row["figure"], row["indicator_id"]]
+                for row in map(revised_disclosed, content.get("revised", []))
             ],
         )  # fmt: skip
     return (

@@ -42,15 +42,25 @@ always gives the same content and the same ``content_hash``):
         "by_domain_and_kind": [{"cfir_domain": "<value>", "kind": "<value>", "count": n}],
         "recurring_themes": [{"cfir_domain": "<value>", "kind": "barrier", "hubs": ["...", "..."]}]
       },
-      "completeness": [{"hub": "...", "due": n, "reported": n, "percent": n}]   # approved months
+      "completeness": [{"hub": "...", "due": n, "reported": n, "percent": n}],  # approved months
+      "revised": [                                             # approved again since the previous
+        {"hub": "...", "innovation": "...", "metric": "...",   # report after being reopened
+         "indicator_id": n, "period": "YYYY-MM-DD", "imd_quintile": n | null, "kind": "<Metric.Kind>",
+         "value": n | null, "numerator": n | null, "denominator": n | null,            # now (raw)
+         "previous": "...",                                    # as it was approved before (text)
+         "previous_value": n | null, "previous_numerator": n | null, "previous_denominator": n | null}
+      ]                                                        # (raw: pages disclose them)
     }
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from itertools import groupby
 from operator import itemgetter
 
@@ -81,7 +91,7 @@ from innovations.stages import Stage
 
 from .models import LearningNote, RollupReport
 
-SECTIONS = ("headline", "innovations", "signals", "equity", "learning", "completeness")
+SECTIONS = ("headline", "innovations", "signals", "equity", "learning", "completeness", "revised")
 
 PLACES = 4
 
@@ -470,6 +480,74 @@ def completeness(day: datetime.date) -> list[dict]:
     ]
 
 
+def revised(day: datetime.date, previous_day: datetime.date | None = None) -> list[dict]:
+    """Figures approved again since the previous report after an evaluator reopened them, with what they replaced.
+
+    ``Measurement.revised_from`` holds the figure as approved before the reopening; the
+    figure now is its approval by the end of ``day``, after the previous report's day.
+    """
+    rows = Measurement.objects.filter(approved_by(day)).exclude(revised_from="")
+    if previous_day is not None:
+        rows = rows.filter(reviewed_at__gte=end_of(previous_day))
+    found = [
+        {
+            "hub": hub,
+            "innovation": innovation,
+            "metric": metric,
+            "indicator_id": indicator_id,
+            "period": period.isoformat(),
+            "imd_quintile": quintile,
+            "kind": kind,
+            "value": _number(value) if value is not None else None,
+            "numerator": numerator,
+            "denominator": denominator,
+            "previous": previous,
+            **_figure_parts(previous),
+        }
+        for hub, innovation, metric, indicator_id, period, quintile, kind, value, numerator, denominator, previous in (
+            rows.order_by().values_list(
+                "indicator__adoption__hub__name",
+                "indicator__adoption__innovation__name",
+                "indicator__metric__name",
+                "indicator",
+                "period",
+                "imd_quintile",
+                "indicator__metric__kind",
+                "value",
+                "numerator",
+                "denominator",
+                "revised_from",
+            )
+        )
+    ]
+    return sorted(
+        found,
+        key=lambda row: (
+            row["hub"],
+            row["innovation"],
+            row["metric"],
+            row["period"],
+            row["imd_quintile"] or 0,
+        ),
+    )
+
+
+FRACTION = re.compile(r"\((\d[\d,]*)/(\d[\d,]*)\)")
+
+
+def _figure_parts(text: str) -> dict:
+    """A figure's parts back from its text (``core.numbers.figure_text``), so pages can disclose them."""
+    parts = {"previous_value": None, "previous_numerator": None, "previous_denominator": None}
+    if fraction := FRACTION.search(text):
+        parts["previous_numerator"], parts["previous_denominator"] = (
+            int(number.replace(",", "")) for number in fraction.groups()
+        )
+        return parts
+    with contextlib.suppress(InvalidOperation):  # not a number: the page shows the text as it is
+        parts["previous_value"] = _number(Decimal(text.replace(",", "")))
+    return parts
+
+
 # --------------------------------------------------------------------------------------
 # The whole report
 # --------------------------------------------------------------------------------------
@@ -496,6 +574,7 @@ def build_content(day: datetime.date, *, on_section: Callable[[str], None] | Non
         "equity": lambda: equity(day, previous),
         "learning": lambda: learning(day, previous),
         "completeness": lambda: completeness(day),
+        "revised": lambda: revised(day, previous_day),
     }
     content: dict = {
         "day": day.isoformat(),

@@ -36,6 +36,10 @@ def content(text: str) -> dict:
                                     "cfir_domain": text, "created": "2026-11-24"}],
                      "by_domain_and_kind": [], "recurring_themes": []},
         "completeness": [{"hub": text, "due": 24, "reported": 18, "percent": -5}],
+        "revised": [{"hub": text, "innovation": text, "metric": text, "indicator_id": -3, "period": "2026-10-01",
+                     "imd_quintile": None, "kind": "amount", "value": -12.5, "numerator": None, "denominator": None,
+                     "previous": text, "previous_value": None, "previous_numerator": None,
+                     "previous_denominator": None}],
     }  # fmt: skip
 
 
@@ -52,6 +56,7 @@ def expected_rows(text: str) -> dict[str, list[list[str]]]:
         "equity": [[q, q, q, "120", "400", "0.3", "0.335", "-3.5"]],
         "learning": [["2026-11-24", q, q, q, q, q, "-11"]],
         "completeness": [[q, "24", "18", "-5"]],
+        "revised": [[q, q, q, "2026-10", "All people", q, "-12.5", "-3"]],
     }
 
 

@@ -205,7 +205,15 @@ def test_an_unknown_section_is_not_found(client, reader):
     make_report()
     client.force_login(reader)
     assert client.get(reverse("learning:report_csv", args=[DAY.isoformat(), "secrets"])).status_code == 404
-    assert set(SECTIONS) == {"headline", "innovations", "signals", "equity", "learning", "completeness"}
+    assert set(SECTIONS) == {
+        "headline",
+        "innovations",
+        "signals",
+        "equity",
+        "learning",
+        "completeness",
+        "revised",
+    }
 
 
 def test_the_report_downloads_as_a_pdf(client, reader):
