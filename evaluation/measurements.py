@@ -31,6 +31,7 @@ from core.people import display_name
 from hubs.access import require_changeable, require_evaluator
 
 from . import review_notices, summaries
+from .flags import flags_refresh
 from .models import Indicator, Measurement, Metric, figure_rule_errors
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
@@ -414,7 +415,9 @@ def measurements_save(figures: Sequence[ProposedFigure], *, by) -> list[Outcome]
         review_notices.tell_resubmitted(
             [o for o in changed if o.existing.status == Measurement.Status.RETURNED], by=by
         )
-    summaries.refresh({o.figure.indicator.pk for o in outcomes if o.status in (NEW, CHANGED)})
+    written = {o.figure.indicator.pk for o in outcomes if o.status in (NEW, CHANGED)}
+    summaries.refresh(written)
+    flags_refresh(written)  # flags are for a second look: they never refuse a figure
     return outcomes
 
 

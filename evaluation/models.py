@@ -13,7 +13,13 @@ from simple_history.models import HistoricalRecords
 from core.numbers import completeness, percentage
 from innovations.models import Adoption
 
-from .querysets import IndicatorQuerySet, IndicatorSummaryQuerySet, MeasurementQuerySet, MetricQuerySet
+from .querysets import (
+    DataQualityFlagQuerySet,
+    IndicatorQuerySet,
+    IndicatorSummaryQuerySet,
+    MeasurementQuerySet,
+    MetricQuerySet,
+)
 
 # The fewest months that can set a mean and process limits (a moving range needs two).
 MIN_BASELINE_MONTHS = 2
@@ -457,6 +463,8 @@ class DataQualityFlag(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords()
+
+    objects = DataQualityFlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "period", "kind"]

@@ -42,6 +42,23 @@ class MeasurementQuerySet(models.QuerySet):
         )
 
 
+class DataQualityFlagQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Flags to those who see the indicator's figures as entered: its hub's staff and evaluators.
+
+        A flag's detail and explanation quote the raw figures, so other hubs' staff (and AHSN
+        admins, who see small counts withheld) do not see them (``Roles.sees_raw_figures_of``).
+        """
+        roles = roles_of(user)
+        if roles.reviews_figures:
+            return self
+        return in_member_hubs(self, user, "indicator__adoption__hub")
+
+    def changeable_by(self, user):
+        """Hub staff explain their own hubs' flags (evaluators check them, through ``flag_check``)."""
+        return in_member_hubs(self, user, "indicator__adoption__hub")
+
+
 class IndicatorSummaryQuerySet(models.QuerySet):
     def for_user(self, user):
         """Summaries mix approved and submitted figures, so only global readers see them."""

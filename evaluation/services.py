@@ -16,6 +16,7 @@ from hubs.models import Membership
 from innovations.models import Adoption
 
 from . import summaries
+from .flags import flags_refresh
 from .models import BASELINE_TOO_SHORT, MIN_BASELINE_MONTHS, Indicator, Metric, RebasePoint
 
 # Choosing indicators: hub staff pick the metrics an adoption reports, and their targets.
@@ -96,6 +97,7 @@ def indicator_set_baseline(
     stamp(indicator, by=by, reason=reason)
     indicator.save(update_fields=["baseline_length", "version"])
     summaries.refresh([indicator.pk])
+    flags_refresh([indicator.pk])  # the limits moved: so may the months outside them
     return indicator
 
 
@@ -117,6 +119,7 @@ def rebase_add(*, indicator: Indicator, period: datetime.date, reason: str, by) 
     stamp(rebase, by=by, reason=reason)
     rebase.save()
     summaries.refresh([indicator.pk])
+    flags_refresh([indicator.pk])  # the limits moved: so may the months outside them
     return rebase
 
 
@@ -131,4 +134,5 @@ def rebase_remove(*, rebase: RebasePoint, reason: str, by) -> RebasePoint:
     stamp(rebase, by=by, reason=reason)
     rebase.delete()
     summaries.refresh([indicator_id])
+    flags_refresh([indicator_id])  # the limits moved: so may the months outside them
     return rebase

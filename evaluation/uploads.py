@@ -42,7 +42,7 @@ from core.numbers import MAX_NUMBER_CHARS, bounded_number
 from hubs.access import require_changeable
 from innovations.models import Adoption
 
-from . import measurements, xlsx
+from . import flags, measurements, xlsx
 from .measurements import ERROR, ProposedFigure
 from .models import LARGEST_VALUE, LARGEST_WHOLE, VALUE_PLACES, Indicator, MeasurementUpload
 
@@ -59,6 +59,7 @@ SHOWN_CHARS = 40  # of what a cell holds, quoted in a message or the preview
 PROGRESS_EVERY = 1_000
 ERROR_ROWS_LISTED = 1_000
 OTHER_ROWS_LISTED = 200
+FLAGS_LISTED = 200
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 
 COLUMNS = ("metric", "month", "imd_quintile", "value", "numerator", "denominator")
@@ -728,6 +729,37 @@ def record_outcomes(upload: MeasurementUpload, outcomes: Sequence[measurements.O
     upload.processed_rows = len(outcomes)
 
 
+def record_flags(upload: MeasurementUpload, outcomes: Sequence[measurements.Outcome]) -> None:
+    """The data-quality flags the file's figures would raise, kept in ``counts["flags"]`` for the preview.
+
+    Only for a file that can be imported, and only when it raises any (``{"total": N, "listed":
+    [...]}``, the first ``FLAGS_LISTED`` by metric and month). The same detection as the saved
+    figures get, against the saved history, for the months in the file: a few queries in all.
+    """
+    if upload.counts.get(ERROR):
+        return
+    written = [
+        (o.figure, o.existing) for o in outcomes if o.status in (measurements.NEW, measurements.CHANGED)
+    ]
+    kept = [o.figure for o in outcomes if o.status == measurements.UNCHANGED]
+    found = flags.flags_for_figures(written, kept)
+    if not found:
+        return
+    found.sort(key=lambda flagged: (flagged.indicator.metric.name, flagged.found.period, flagged.found.kind))
+    upload.counts["flags"] = {
+        "total": len(found),
+        "listed": [
+            {
+                "metric": flagged.indicator.metric.name,
+                "month": f"{flagged.found.period:%B %Y}",
+                "kind": flags.Kind(flagged.found.kind).label,
+                "detail": flagged.found.detail,
+            }
+            for flagged in found[:FLAGS_LISTED]
+        ],
+    }
+
+
 def refuse(upload: MeasurementUpload, message: str) -> None:
     """Record why the file was refused and drop its bytes: it will never be imported."""
     upload.status = MeasurementUpload.Status.REFUSED
@@ -765,6 +797,7 @@ def check_upload(upload: MeasurementUpload, *, report_progress: bool = False) ->
         progress=_report_progress(upload) if report_progress else None,
     )
     record_outcomes(upload, outcomes, parsed.typed)
+    record_flags(upload, outcomes)
     upload.versions_seen = [
         outcome.existing.version if outcome.existing else measurements.NO_FIGURE_SEEN for outcome in outcomes
     ]

@@ -2,7 +2,19 @@ from django.urls import path
 
 from innovations.views import stages
 
-from .views import dashboards, entry, figures, hub_month, indicator, reopen, reporting, review, summary, upload
+from .views import (
+    dashboards,
+    entry,
+    figures,
+    hub_month,
+    indicator,
+    reopen,
+    reporting,
+    review,
+    summary,
+    upload,
+)
+from .views import flags as flag_views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -32,4 +44,6 @@ urlpatterns = [
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/", upload.upload_preview, name="upload_preview"),
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/import/", upload.upload_import, name="upload_import"),
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/status/", upload.upload_status, name="upload_status"),
+    path("flags/<int:pk>/explain/", flag_views.flag_explain_view, name="flag_explain"),
+    path("flags/<int:pk>/check/", flag_views.flag_check_view, name="flag_check"),
 ]

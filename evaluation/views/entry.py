@@ -27,6 +27,7 @@ from hubs.access import get_changeable_or_403
 from innovations.models import Adoption
 
 from .. import measurements
+from ..flags import flags_for
 from ..forms import NumberField, OwnerField, baseline_length_field
 from ..models import Indicator, Measurement, Metric
 from ..owners import hub_leads
@@ -159,6 +160,7 @@ class Cell:
     existing: Measurement | None
     inputs: list[forms.BoundField] = field(default_factory=list)
     version: forms.BoundField | None = None
+    flags: list = field(default_factory=list)  # the month's active data-quality flags, on its total's row
 
     @property
     def prefix(self) -> str:
@@ -374,6 +376,10 @@ def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResp
                 else:
                     messages.info(request, "There were no figures to save: every cell was blank.")
                 return redirect(month_url(adoption, period, show_quintiles))
+    flags = flags_for([indicator.pk for indicator in indicators], [period], user=request.user)
+    for cell in form.cells:
+        if cell.quintile is None:
+            cell.flags = flags.get((cell.indicator.pk, period), [])
     previous_month, next_month = add_months(period, -1), add_months(period, 1)
     return render(
         request,

@@ -23,6 +23,7 @@ from core.numbers import completeness
 from hubs.access import evaluators_only, get_visible_or_404, roles_of
 
 from .. import charts, services, summaries
+from ..flags import active_flags
 from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm
 from ..models import MIN_BASELINE_MONTHS, Indicator, Measurement, Metric, RebasePoint, ReopenRequest
 from ..spc import PointType, XmrPoint
@@ -236,6 +237,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "completeness": completeness(len(figures), months_due),
         "changeable_ids": changeable_ids,
         "can_set_options": roles_of(request.user).reviews_figures,
+        "flags": active_flags(indicator, request.user),
     }
     return render(request, "evaluation/indicator_detail.html", context)
 

@@ -25,6 +25,7 @@ from core.numbers import figure_text
 from hubs.access import evaluators_only, get_visible_or_404
 from hubs.models import Hub
 
+from ..flags import flags_for
 from ..forms import ReturnForm
 from ..hub_months import hub_months_awaiting_review
 from ..measurements import measurements_review, month_rows
@@ -213,6 +214,7 @@ def review_month(request: HttpRequest, pk: int, month: str) -> HttpResponse:
             "what": what,
             "previous": previous,
             "form": form,
+            "flags": flags_for([indicator.pk], [period], user=request.user)[indicator.pk, period],
         },
     )
 
