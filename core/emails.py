@@ -11,9 +11,12 @@ import re
 from html import unescape
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 
 def absolute_url(path: str) -> str:
@@ -58,3 +61,14 @@ def one_person_message(
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message
+
+
+def unsubscribe_view(view):
+    """Make ``view(request, token)`` an unsubscribe link's page: GET asks, POST does it.
+
+    No sign-in: the link works from the e-mail, and the signed token says who. No CSRF
+    token: mail clients POST "List-Unsubscribe=One-Click" without one (RFC 8058). Opening
+    the link must only ask, since mail scanners open every link in a message; the page's
+    button, or a mail client's one-click POST, unsubscribes.
+    """
+    return login_not_required(csrf_exempt(require_http_methods(["GET", "POST"])(view)))

@@ -59,4 +59,5 @@ def unread_notifications(request):
     user = getattr(request, "user", None)
     if not roles_of(user).authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": SimpleLazyObject(lambda: Notification.objects.for_user(user).unread().count())}
+    count = SimpleLazyObject(lambda: Notification.objects.for_user(user).unread().count())
+    return {"unread_notifications": count}

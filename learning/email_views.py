@@ -2,14 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
+from core.emails import unsubscribe_view
 from core.forms import submit
 from hubs.access import roles_of
 from notifications.forms import NotificationPreferencesForm, kinds_for
@@ -62,15 +60,9 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/email/preferences.html", {"form": form})
 
 
-@login_not_required  # the link works from the e-mail, signed in or not: the token says who
-@csrf_exempt  # mail clients POST "List-Unsubscribe=One-Click" with no CSRF token (RFC 8058)
-@require_http_methods(["GET", "POST"])
+@unsubscribe_view
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """No sign-in: the person named by the token hears no more about summaries.
-
-    Opening the link (GET) only asks: mail scanners open every link in a message, and must
-    not unsubscribe anyone. The page's button, or a mail client's one-click POST, does it.
-    """
+    """The person named by the token hears no more about summaries (GET asks, POST does it)."""
     if request.method == "GET":
         if emails.user_from_token(token) is None:
             raise Http404("This unsubscribe link is not valid.")

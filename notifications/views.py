@@ -1,12 +1,12 @@
 """A person's notifications: the list, opening one, marking all read; and the unsubscribe link per kind."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+
+from core.emails import unsubscribe_view
 
 from . import emails, services
 from .models import Kind, Notification
@@ -43,15 +43,9 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     return redirect("notifications:list")
 
 
-@login_not_required  # the link works from the e-mail, signed in or not: the token says who
-@csrf_exempt  # mail clients POST "List-Unsubscribe=One-Click" with no CSRF token (RFC 8058)
-@require_http_methods(["GET", "POST"])
+@unsubscribe_view
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """No sign-in: the person named by the token gets no more e-mail about the kinds it names.
-
-    Opening the link (GET) only asks: mail scanners open every link in a message, and must
-    not unsubscribe anyone. The page's button, or a mail client's one-click POST, does it.
-    """
+    """The person named by the token gets no more e-mail about the kinds it names (GET asks, POST does it)."""
     named = emails.from_token(token)
     if named is None:
         raise Http404("This unsubscribe link is not valid.")

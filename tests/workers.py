@@ -9,9 +9,13 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -112,3 +116,44 @@ def stop_worker(worker: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+SEPARATOR = b"-" * 79  # the file e-mail backend writes it after each whole message
+WAIT_SECONDS = 60
+
+
+def sent_messages(folder: Path) -> list[EmailMessage]:
+    """Each whole message a worker's file e-mail backend has written into ``folder`` so far, parsed."""
+    messages = []
+    for path in sorted(folder.glob("*.log")):
+        chunks = path.read_bytes().split(SEPARATOR)[:-1]  # a message still being written has none after it
+        messages += [
+            message_from_bytes(chunk.strip(), policy=policy.default) for chunk in chunks if chunk.strip()
+        ]
+    return messages
+
+
+def wait_for_email(
+    worker: subprocess.Popen, folder: Path, log_path: Path, *, to: str, subject: str | None = None
+) -> EmailMessage:
+    """The first message to ``to`` (with ``subject``, if given) that the worker writes into ``folder``.
+
+    Fails the test, with the worker's log, if the worker exits or nothing comes in time.
+    """
+    broker = "Redis" if settings.CELERY_BROKER_URL.startswith("redis://") else "the filesystem broker"
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(
+                f"The Celery worker ({broker}) exited with {worker.returncode}:\n{log_path.read_text()}"
+            )
+        found = [m for m in sent_messages(folder) if m["To"] == to and subject in (None, m["Subject"])]
+        if found:
+            return found[0]
+        time.sleep(0.5)
+    pytest.fail(
+        f"No e-mail to {to} within {WAIT_SECONDS} s from the Celery worker ({broker}). If the log shows "
+        "no task received, another test process's worker may have taken it or start_worker's purge "
+        "removed it: every test process in this checkout shares the broker.\n"
+        f"Worker log:\n{log_path.read_text()[-4000:]}"
+    )

@@ -6,13 +6,8 @@ Celery worker e-mails it to a hub member who asked for each summary, whose unsub
 """
 
 import re
-import time
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from pathlib import Path
 from xml.etree import ElementTree
 
-import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -22,15 +17,13 @@ from learning.emails import frequency_of, preference_set
 from learning.models import SummaryEmailPreference
 from learning.services import rollup_run
 from learning.tasks import yesterday
-from tests.workers import start_worker, stop_worker
+from tests.workers import start_worker, stop_worker, wait_for_email
 
 TITLE = "Loan kits keep people without data on remote monitoring"
 STANDFIRST = "Hubs that lent kits with a data SIM kept people without a smartphone enrolled."
 BODY = "## What worked\n\nA kit with a **data SIM** and a charger, lent for the whole episode of care.\n"
 NOTES = ["Loan kits with a data SIM and a charger", "A named champion in every practice"]
 MEMBER_EMAIL = "staff-dorset@example.org"
-SEPARATOR = b"-" * 79  # the file backend writes it after each whole message
-WAIT_SECONDS = 60
 EACH = SummaryEmailPreference.Frequency.EACH
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -38,37 +31,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 def log_out(page: Page) -> None:
     page.get_by_role("navigation", name="Account").get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
-
-
-def sent_messages(folder: Path) -> list[EmailMessage]:
-    """Each whole message the worker's file backend has written so far, parsed."""
-    messages = []
-    for path in sorted(folder.glob("*.log")):
-        chunks = path.read_bytes().split(SEPARATOR)[:-1]  # a message still being written has none after it
-        messages += [
-            message_from_bytes(chunk.strip(), policy=policy.default) for chunk in chunks if chunk.strip()
-        ]
-    return messages
-
-
-def wait_for_email(worker, folder: Path, log_path: Path, *, to: str, subject: str) -> EmailMessage:
-    broker = "Redis" if settings.CELERY_BROKER_URL.startswith("redis://") else "the filesystem broker"
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            pytest.fail(
-                f"The Celery worker ({broker}) exited with {worker.returncode}:\n{log_path.read_text()}"
-            )
-        found = [m for m in sent_messages(folder) if m["To"] == to and m["Subject"] == subject]
-        if found:
-            return found[0]
-        time.sleep(0.5)
-    pytest.fail(
-        f"No e-mail to {to} within {WAIT_SECONDS} s from the Celery worker ({broker}). If the log shows "
-        "no task received, another test process's worker may have taken it or start_worker's purge "
-        "removed it: every test process in this checkout shares the broker.\n"
-        f"Worker log:\n{log_path.read_text()[-4000:]}"
-    )
 
 
 def test_a_summary_is_drafted_reviewed_published_read_fed_and_emailed(

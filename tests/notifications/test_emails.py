@@ -1,7 +1,6 @@
 """E-mail about notifications: at once, in a daily digest, or none; and unsubscribing per kind from the link."""
 
 import datetime
-import threading
 
 import pytest
 from django.conf import settings
@@ -15,6 +14,7 @@ from notifications.emails import digest_send, from_token, unsubscribe_token
 from notifications.models import Delivery, Kind, Notification, NotificationPreference
 from notifications.services import notify, preference_set
 from tests.factories import UserFactory
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -172,21 +172,6 @@ def test_two_digests_at_once_send_each_persons_once():
     for person in people:
         choose(person, Kind.RUN_FAILED, Delivery.DAILY)
     tell(people)
-    sent, errors = [], []
-
-    def run():
-        try:
-            sent.append(digest_send())
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    sent = at_once(digest_send)
     assert sum(sent) == 4
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)

@@ -4,7 +4,6 @@ Real concurrent transactions need PostgreSQL (SQLite runs one writer at a time, 
 the second call simply comes after the first, which the other tests cover).
 """
 
-import threading
 import time
 
 import pytest
@@ -14,6 +13,7 @@ from django.db import connection, transaction
 from notifications.models import Kind, Notification
 from notifications.services import notify
 from tests.factories import UserFactory
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,34 +22,20 @@ def test_two_calls_at_once_tell_and_e_mail_each_person_once(eager_tasks):
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent transactions need PostgreSQL")
     people = [UserFactory(username=f"admin{n}") for n in range(3)]
-    both_ready = threading.Barrier(2, timeout=10)
-    told, errors = [], []
 
-    def run():
-        try:
-            with transaction.atomic():
-                both_ready.wait()
-                told.append(
-                    notify(
-                        people,
-                        kind=Kind.RUN_FAILED,
-                        key="run-failed:2026-10-01",
-                        title="The roll-up for 1 October 2026 failed",
-                        url="/learning/reports/",
-                    )
-                )
-                time.sleep(0.5)  # hold the rows while the other call tries to write them
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+    def notify_and_hold():
+        with transaction.atomic():
+            told = notify(
+                people,
+                kind=Kind.RUN_FAILED,
+                key="run-failed:2026-10-01",
+                title="The roll-up for 1 October 2026 failed",
+                url="/learning/reports/",
+            )
+            time.sleep(0.5)  # hold the rows while the other call tries to write them
+            return told
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    told = at_once(notify_and_hold)
     assert sorted(t.sent for t in told) == [0, 3], "one call wrote them all, the other none"
     assert sum(t.skipped_already_sent for t in told) == 3
     assert Notification.objects.count() == 3
