@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint migrate seed clean bench bench-upload bench-rollup bench-summaries load backup restore
+.PHONY: run test lint migrate seed clean bench bench-upload bench-rollup bench-summaries bench-reminders load backup restore
 
 # The virtualenv is built from the pinned requirements, and rebuilt when either
 # file changes: the stamp files record the last successful install.
@@ -84,6 +84,16 @@ bench-summaries: export DJANGO_SETTINGS_MODULE = bench.settings
 
 bench-summaries: $(VENV)/.installed-dev
 	$(BIN)/python bench/summaries.py
+
+# `make bench-reminders`: send_reminders over every hub's every indicator at scale 1 (25,000), in the
+# page bench's database (bench/reminders.py): the people it reminds are made for the run and removed
+# after. Prints seconds, peak MB, reminders sent and the second run's (0) as one JSON object last.
+# Targets: <= 60 s, <= 200 MB. Not part of `make test`.
+bench-reminders: export DJANGO_SETTINGS_MODULE = bench.settings
+bench-reminders: export BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hubportal_bench
+
+bench-reminders: $(VENV)/.installed-dev
+	$(BIN)/python bench/reminders.py
 
 # `make load`: 50 simulated users (hub staff, evaluators, AHSN admins, the public) for 2 minutes
 # against gunicorn (3 workers), PostgreSQL, Redis and a Celery worker, all on 127.0.0.1, with
