@@ -323,13 +323,16 @@ def sparkline(points: list[tuple[datetime.date, XmrPoint]], period: datetime.dat
     def y(value: float) -> float:
         return round(SPARK_HEIGHT - SPARK_PAD - (value - low) / span * (SPARK_HEIGHT - 2 * SPARK_PAD), 1)
 
+    def text(number: float | None) -> str | None:  # as SVG wants it, never localised by the template
+        return None if number is None else f"{number:.1f}"
+
     xs = [round(SPARK_PAD + index * step, 1) for index in range(len(points))]
     marks = [
         {
-            "x": x,
-            "y": y(point.value),
-            "left": round(x - 3, 1),  # the month's own point: a square centred on it
-            "top": round(y(point.value) - 3, 1),
+            "x": text(x),
+            "y": text(y(point.value)),
+            "left": text(x - 3),  # the month's own point: a square centred on it
+            "top": text(y(point.value) - 3),
             "own": month == period,
             "special": bool(point.special_cause),
         }
@@ -340,9 +343,9 @@ def sparkline(points: list[tuple[datetime.date, XmrPoint]], period: datetime.dat
         "height": SPARK_HEIGHT,
         "line": " ".join(f"{mark['x']},{mark['y']}" for mark in marks),
         "marks": marks,
-        "upl": y(latest.upl) if latest.upl is not None else None,
-        "lpl": y(latest.lpl) if latest.lpl is not None else None,
-        "mean": y(latest.mean),
-        "left": SPARK_PAD,
-        "right": SPARK_WIDTH - SPARK_PAD,
+        "upl": text(y(latest.upl)) if latest.upl is not None else None,
+        "lpl": text(y(latest.lpl)) if latest.lpl is not None else None,
+        "mean": text(y(latest.mean)),
+        "left": text(SPARK_PAD),
+        "right": text(SPARK_WIDTH - SPARK_PAD),
     }
