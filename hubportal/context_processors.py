@@ -11,6 +11,7 @@ HUB_STAFF_NAV = [
     ("Adoptions", "innovations:adoption_list"),
     ("Innovations", "innovations:catalogue"),
     ("Stages", "evaluation:stages"),
+    ("Reporting", "evaluation:reporting_status"),
     ("Hubs", "hubs:directory"),
     ("Reports", "learning:reports"),
     ("Learning", "learning:summary_list"),

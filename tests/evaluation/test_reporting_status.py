@@ -150,3 +150,9 @@ def test_reporting_status_takes_a_fixed_number_of_queries(client, evaluator_user
         assert client.get(URL).status_code == 200
 
     assert len(many) == len(few)
+
+
+def test_reporting_is_in_hub_staffs_navigation(client, owner):
+    client.force_login(owner)
+    nav = client.get(reverse("home")).context["nav_items"]
+    assert ("Reporting", URL) in [(item["label"], item["url"]) for item in nav]
