@@ -50,7 +50,7 @@ clean:
 # scale 1 and 2 (generate_scale_data) into hubportal_bench and hubportal_bench_scale2,
 # reusing a load already there; times the pages in PAGES (bench/run.py) in-process with
 # DEBUG off (p50/p95, queries per request, the same at every scale), each request after one
-# to a floor (the e-mail preferences page) by the same client, and gives each p95 as a
+# to a floor (the password change page) by the same client, and gives each p95 as a
 # multiple of the floor's; prints one JSON object last. BENCH_SCALES=1,2,4 adds scales.
 # Not part of `make test`.
 bench: export DJANGO_SETTINGS_MODULE = bench.settings
