@@ -3,7 +3,6 @@
 import datetime
 import io
 import json
-import threading
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -23,6 +22,7 @@ from tests.factories import (
     MetricFactory,
     UserFactory,
 )
+from tests.threads import at_once
 
 D = datetime.date
 # December 2026's figures are due on Friday 15 January 2027; "due soon" from Tuesday 12 January.
@@ -180,27 +180,13 @@ def test_today_is_the_default(people):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once need PostgreSQL")
 def test_two_runs_at_once_send_each_reminder_exactly_once(people):
-    results, errors = [], []
-    start = threading.Barrier(2)
-
     def run():
-        try:
-            start.wait()
-            out = io.StringIO()
-            call_command("send_reminders", "--date", "2027-01-12", stdout=out)
-            results.append(json.loads(out.getvalue().splitlines()[-1]))
-        except Exception as error:  # reported below: a thread's failure must fail the test
-            errors.append(error)
-        finally:
-            connection.close()
+        out = io.StringIO()
+        call_command("send_reminders", "--date", "2027-01-12", stdout=out)
+        return json.loads(out.getvalue().splitlines()[-1])
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(run)
 
-    assert errors == []
     assert sorted((r["sent"], r["skipped_already_sent"]) for r in results) == [(0, 9), (9, 0)]
     assert Notification.objects.count() == 9
     assert OutboxItem.objects.filter(key__startswith="notification-email:").count() == 9
