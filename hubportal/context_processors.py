@@ -1,10 +1,14 @@
 """Header navigation by role."""
 
+from functools import partial
+
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from hubs.access import Roles, roles_of
 from notifications.models import Notification
+
+from .todo import todo_count
 
 HUB_STAFF_NAV = [
     ("Home", "home"),
@@ -52,7 +56,9 @@ def navigation(request):
     items = [(label, reverse(url_name)) for label, url_name in nav_for(roles)]
     current = current_url(request.path, [url for _, url in items])
     nav_items = [{"label": label, "url": url, "active": url == current} for label, url in items]
-    return {"nav_items": nav_items, "roles": roles}
+    # Called by the template when the header shows it (a callable is not run before then).
+    count = partial(todo_count, request.user) if roles.authenticated else 0
+    return {"nav_items": nav_items, "roles": roles, "todo_count": count}
 
 
 def unread_notifications(request):

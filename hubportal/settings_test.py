@@ -28,6 +28,9 @@ CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["*"]
 WHITENOISE_AUTOREFRESH = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ["HUBPORTAL_TEST_QUEUE"]
+# The cache is this process's own: on one Redis, two runs (or xdist workers) never read
+# each other's to-do counts for users that share an id in their own databases.
+CACHES["default"]["KEY_PREFIX"] = f"tests-{os.getpid()}"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root otherwise
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a real Celery worker started by a test sees the test's data

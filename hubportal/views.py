@@ -9,13 +9,17 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from core.todo import remember_count
+from evaluation.calendar import next_due_date
 from evaluation.models import Measurement
-from evaluation.views.summary import summary
 from hubs.access import global_readers_only, roles_of
 from hubs.models import Hub, Programme
 from innovations.models import Adoption
 from innovations.stages import ACTIVE_STAGES, EXIT_STAGES, Stage
+
+from .todo import todo_for
 
 STAGES_IN_ORDER = (*ACTIVE_STAGES, *EXIT_STAGES)
 
@@ -34,13 +38,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role starts where its work is: evaluators at the indicators, admins at the programme."""
+    """Everyone starts at their to-do list; hub staff see their hubs' adoptions under it."""
     roles = roles_of(request.user)
-    if roles.evaluator:
-        return summary(request)
-    if roles.reads_everything:
-        return overview(request)
-    return render(request, "home/hub_staff.html", adoptions_by_stage(roles.hub_ids))
+    items = todo_for(request.user)
+    remember_count(request.user, len(items))
+    context = {"items": items, "next_due": next_due_date(timezone.localdate())}
+    if not roles.reads_everything:
+        context.update(adoptions_by_stage(roles.hub_ids))
+    return render(request, "home/home.html", context)
 
 
 @global_readers_only

@@ -20,6 +20,7 @@ from tests.factories import (
     MetricFactory,
     last_month,
 )
+from tests.pages import warm_todo_count
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +150,7 @@ def test_the_public_is_sent_to_sign_in(client):
 
 
 def equity_page_queries(client) -> int:
+    warm_todo_count(client)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("evaluation:equity")).status_code == 200
     return len(queries)

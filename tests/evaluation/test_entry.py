@@ -24,6 +24,7 @@ from tests.factories import (
     member_of,
     percentage_metric,
 )
+from tests.pages import warm_todo_count
 
 pytestmark = pytest.mark.django_db
 
@@ -538,6 +539,7 @@ def test_the_grid_page_costs_the_same_queries_however_many_indicators(client, ow
                 MeasurementFactory(indicator=indicator, value=3, status="approved")
                 MeasurementFactory(indicator=indicator, imd_quintile=1, value=1)
         client.force_login(owner)
+        warm_todo_count(client)
         with CaptureQueriesContext(connection) as captured:
             assert client.get(grid_url(adoption, last_month())).status_code == 200
         return len(captured)

@@ -19,6 +19,7 @@ from tests.factories import (
     last_month,
     percentage_metric,
 )
+from tests.pages import warm_todo_count
 
 pytestmark = pytest.mark.django_db
 
@@ -265,6 +266,7 @@ def test_the_queue_takes_a_fixed_number_of_queries_and_pages(client, evaluator_u
     indicator = IndicatorFactory(adoption=adoption)
     client.force_login(evaluator_user)
     month_of_figures(indicator)
+    warm_todo_count(client)
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("evaluation:review_queue")).status_code == 200
 

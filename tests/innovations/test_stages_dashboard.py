@@ -14,6 +14,7 @@ from innovations import dashboards
 from innovations.models import StageTransition
 from innovations.stages import Stage
 from tests.factories import AdoptionFactory, HubFactory, InnovationFactory
+from tests.pages import warm_todo_count
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +152,7 @@ def test_the_median_page_says_the_current_stage_counts_to_today(client, reader, 
 
 
 def stage_page_queries(client) -> int:
+    warm_todo_count(client)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("evaluation:stages")).status_code == 200
     return len(queries)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from notifications.models import Kind, Notification
 from notifications.services import notify
 from tests.factories import UserFactory, member_of
+from tests.pages import warm_todo_count
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,7 @@ def test_the_public_has_no_notifications_link(client):
 
 
 def queries_for(client, url) -> list[str]:
+    warm_todo_count(client)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return [q["sql"] for q in captured.captured_queries]
