@@ -16,7 +16,7 @@ from django.urls import reverse
 from core.numbers import figure_text
 from core.people import display_name
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import BODY_MAX, notify
 
 from .models import Indicator, Measurement
 from .owners import hub_leads, owners_of
@@ -46,9 +46,16 @@ def _line(measurement: Measurement, indicator: Indicator, note: str = "") -> str
 
 
 def _body(lines: Sequence[str], intro: str) -> str:
-    shown = list(lines[:BODY_LINES])
-    if len(lines) > BODY_LINES:
-        shown.append(f"… and {len(lines) - BODY_LINES} more.")
+    """The intro and as many lines as fit a notification's body; the page the link opens has them all."""
+    shown: list[str] = []
+    room = BODY_MAX - len(intro) - 100  # the "… and N more" line and the line breaks
+    for line in lines[:BODY_LINES]:
+        if len(line) + 1 > room:
+            break
+        shown.append(line)
+        room -= len(line) + 1
+    if len(shown) < len(lines):
+        shown.append(f"… and {len(lines) - len(shown)} more.")
     return "\n".join([intro, "", *shown])
 
 

@@ -176,6 +176,22 @@ def test_returned_figures_reach_the_owner_and_the_lead_once_and_nobody_else(
     assert not Notification.objects.filter(recipient__in=[reader, bystander, evaluator_user]).exists()
 
 
+def test_a_long_review_still_tells_in_one_notice_of_bounded_length(hub, adoption, owner, evaluator_user):
+    many = [IndicatorFactory(adoption=adoption, metric=metric(n), owner=owner) for n in range(30)]
+    for indicator in many:
+        MeasurementFactory(indicator=indicator)
+    hub_month_review(
+        hub=hub,
+        period=last_month(),
+        by=evaluator_user,
+        seen=seen_of(hub),
+        returns={indicator.pk: "Check this figure against the source. " * 50 for indicator in many},
+    )
+    told = Notification.objects.get(kind=Kind.FIGURES_RETURNED, recipient=owner)
+    assert told.title.startswith("30 figures")
+    assert len(told.body) <= 5000 and "more." in told.body
+
+
 def test_returning_one_indicator_month_tells_its_owner_too(client, hub, indicators, evaluator_user, owner):
     client.force_login(evaluator_user)
     client.post(
