@@ -164,3 +164,9 @@ def test_the_decide_page_refuses_a_stale_version(client, indicator, approved, ow
     assert "changed since you opened it" in response.content.decode()
     response = client.post(decide_url(asked), {"decision": "decline", "note": "", "version": asked.version})
     assert "Say why the figures stay as approved" in response.content.decode()
+
+
+def test_the_figures_grid_offers_to_reopen_an_approved_month(client, indicator, approved, owner):
+    client.force_login(owner)
+    grid = reverse("evaluation:figures_grid", args=[indicator.adoption_id, MONTH])
+    assert client.get(grid).content.decode().count(ask_url(indicator)) == 1  # once, on the total's row
