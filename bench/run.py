@@ -95,6 +95,8 @@ PAGES: list[Page] = [
     Page("summary", EVALUATOR, summary_addresses, {1: 200}),
     Page("indicator", EVALUATOR, lambda r: each("evaluation:indicator", r.indicators), {1: 100}),
     Page("adoption", EVALUATOR, lambda r: each("innovations:adoption", r.adoptions)),
+    Page("todo_hub_member", HUB_MEMBER, lambda r: [reverse("home")], 100),
+    Page("todo_evaluator", EVALUATOR, lambda r: [reverse("home")], 100),
     Page("review_hub_month", EVALUATOR, lambda r: each("evaluation:review_hub_month", r.hub_months), 100),
 ]
 
