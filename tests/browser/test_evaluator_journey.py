@@ -18,6 +18,9 @@ def test_an_evaluator_reviews_concerns_rebases_approves_returns_and_exports(
 
     visit("/")
     main = page.locator("main")
+    expect(main.get_by_role("heading", level=1)).to_have_text("Your to-do list")
+    main.get_by_role("link", name="Indicators across the hubs").click()
+    visit(page.url)
     expect(main.get_by_role("heading", level=1)).to_have_text("Indicators across hubs")
     main.get_by_label("Signal").select_option(label="Special cause: concern")
     main.get_by_role("button", name="Apply filters").click()

@@ -26,7 +26,8 @@ def test_a_hub_member_sees_only_their_hubs_adoptions_then_browses_the_hubs(page,
     log_in("staff-dorset", settings.DEMO_PASSWORD)
     visit("/")
     main = page.locator("main")
-    expect(main.get_by_role("heading", level=1)).to_have_text("Your hubs' adoptions")
+    expect(main.get_by_role("heading", level=1)).to_have_text("Your to-do list")
+    expect(main.get_by_role("heading", level=2, name="Your hubs' adoptions")).to_be_visible()
     for name in dorset:
         expect(main.get_by_role("link", name=name, exact=True)).to_be_visible()
     for name in elsewhere_only:
@@ -73,6 +74,9 @@ def test_an_ahsn_admin_sees_the_programme_overview(page, visit, log_in):
     log_in("ahsn-admin", settings.DEMO_PASSWORD)
     visit("/")
     main = page.locator("main")
+    expect(main.get_by_role("heading", level=1)).to_have_text("Your to-do list")
+    main.get_by_role("link", name="Programme overview").click()
+    visit(page.url)
     expect(main.get_by_role("heading", level=1)).to_have_text("Programme overview")
     for hub in ("Dorset", "Bradford and Craven", "Cambridgeshire and Peterborough", "Manchester"):
         expect(main.get_by_role("link", name=hub, exact=True)).to_be_visible()
