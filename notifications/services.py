@@ -27,6 +27,7 @@ KEY_MAX = Notification._meta.get_field("key").max_length
 TITLE_MAX = Notification._meta.get_field("title").max_length
 URL_MAX = Notification._meta.get_field("url").max_length
 BODY_MAX = 5000
+INSERT_BATCH = 500  # people per INSERT: 3,500 parameters, well under SQLite's limit
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,23 @@ def delivery_for(kind: str):
     )
 
 
-def _insert_new(*, user_ids: list[int], kind: str, key: str, title: str, url: str, body: str) -> list[int]:
-    """Insert one row per person who has not had ``key``; return the new rows' ids (one query).
+def _insert_new(
+    *, user_ids: list[int], kind: str, key: str, title: str, url: str, body: str
+) -> list[tuple[int, int]]:
+    """Insert one row per person who has not had ``key``; return each new row's (id, recipient id).
 
     ``ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL, SQLite 3.35+) answers exactly which rows
     this call wrote: a second call at once waits on the unique index, then writes nothing.
+    People are written in id order, so two calls for overlapping people cannot deadlock.
+    One query per ``INSERT_BATCH`` people (SQLite bounds a statement's parameters).
     """
-    if not user_ids:
-        return []
+    written = []
+    for start in range(0, len(user_ids), INSERT_BATCH):
+        written += _insert_batch(user_ids[start : start + INSERT_BATCH], kind, key, title, url, body)
+    return written
+
+
+def _insert_batch(user_ids, kind, key, title, url, body) -> list[tuple[int, int]]:
     meta = Notification._meta
     quote = connection.ops.quote_name
     now = timezone.now()
@@ -92,7 +102,8 @@ def _insert_new(*, user_ids: list[int], kind: str, key: str, title: str, url: st
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES {', '.join([row] * len(user_ids))} "
-        f"ON CONFLICT ({quote('recipient_id')}, {quote('key')}) DO NOTHING RETURNING {quote('id')}, {quote('recipient_id')}"
+        f"ON CONFLICT ({quote('recipient_id')}, {quote('key')}) DO NOTHING "
+        f"RETURNING {quote('id')}, {quote('recipient_id')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -104,7 +115,7 @@ def notify(recipients: Iterable, *, kind: Kind, key: str, title: str, url: str, 
 
     Writes one Notification per person who has not had this key, in the caller's
     transaction, and queues their e-mail (at once, digest or none, as they chose) after commit.
-    Two queries whoever is told, plus one outbox promise per e-mail sent at once.
+    Two queries for up to ``INSERT_BATCH`` people, plus one outbox promise per e-mail sent at once.
     """
     _check(kind=kind, key=key, title=title, url=url, body=body)
     ids = _user_ids(recipients)

@@ -1,6 +1,7 @@
 """``notify``: each person told once per key, in the caller's transaction, e-mailed after commit as they chose."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
 
@@ -111,3 +112,12 @@ def test_an_unknown_kind_or_an_overlong_key_is_refused():
         tell([UserFactory()], kind="something_else")
     with pytest.raises(ValueError):
         tell([UserFactory()], key="k" * 201)
+
+
+def test_more_people_than_one_statement_holds_are_all_told_once(django_assert_max_num_queries):
+    User = get_user_model()
+    User.objects.bulk_create([User(username=f"many{n}", email="") for n in range(1100)])
+    people = list(User.objects.filter(username__startswith="many"))
+    with django_assert_max_num_queries(6):  # savepoint, people, three inserts of 500 at most, release
+        assert tell(people).sent == 1100
+    assert tell(people) == Told(sent=0, skipped_already_sent=1100)
