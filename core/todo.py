@@ -83,7 +83,10 @@ def todo_changed() -> None:
 
 
 def _count_key(user) -> str:
-    return f"todo:count:{user.pk}:{_generation()}"
+    # The sign-up time too: an id given again (a database restored, a test's rows rolled back)
+    # names someone else, whose count this is not.
+    joined = int(user.date_joined.timestamp() * 1_000_000)
+    return f"todo:count:{user.pk}:{joined}:{_generation()}"
 
 
 def cached_count(user, count: Callable[[], int]) -> int:

@@ -3,16 +3,8 @@ import shutil
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 
 from tests.factories import AdoptionFactory, HubFactory, ahsn_admin, evaluator, member_of
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with nothing cached: a to-do count cached for a user id an earlier test used
-    (its rows rolled back, the id given again) must not show."""
-    cache.clear()
 
 
 @pytest.fixture
