@@ -159,13 +159,14 @@ def test_a_denominator_changing_by_more_than_half_is_flagged_up_and_down():
     assert changes[1].detail == "The denominator went from 390 in May 2023 to 150 (down 62%)."
 
 
-def test_quintiles_adding_up_to_more_than_the_total_or_all_five_to_another_number_are_flagged():
-    totals = counts([100, 100, 100, 100])
+def test_quintiles_adding_up_to_more_than_the_total_or_all_five_to_under_nine_tenths_are_flagged():
+    totals = counts([100, 100, 100, 100, 100])
     quintiles = {
         month(0): QuintileSum(4, Decimal(110)),  # four given, more than the total
-        month(1): QuintileSum(5, Decimal(95)),  # all five, short of the total
+        month(1): QuintileSum(5, Decimal(85)),  # all five, far short of the total
         month(2): QuintileSum(5, Decimal(100)),  # all five, exactly the total
         month(3): QuintileSum(3, Decimal(60)),  # three given, within the total
+        month(4): QuintileSum(5, Decimal(97)),  # all five, 3 people with no known quintile
     }
     flagged = [
         f for f in found(count_indicator(), totals, quintiles) if f.kind == Kind.QUINTILES_NOT_ADDING_UP
@@ -175,7 +176,7 @@ def test_quintiles_adding_up_to_more_than_the_total_or_all_five_to_another_numbe
         flagged[0].detail
         == "The counts of the 4 IMD quintiles given add up to 110, more than the total (100)."
     )
-    assert flagged[1].detail == "The 5 IMD quintiles' counts add up to 95, not the total (100)."
+    assert flagged[1].detail == "The 5 IMD quintiles' counts add up to 85, under nine tenths of the total (100)."
 
 
 def test_a_percentages_quintile_numerators_and_denominators_are_both_compared():
