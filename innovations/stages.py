@@ -37,9 +37,10 @@ ACTIVE_STAGES: tuple[Stage, ...] = (
     Stage.SPREADING,
 )
 EXIT_STAGES: tuple[Stage, ...] = (Stage.PAUSED, Stage.NOT_ADOPTED, Stage.ABANDONED)
-# Stages an adoption passes through on its way in: long in one of them, it has stalled. Sustained
-# and spreading adoptions may rightly stay put; paused and ended ones have stopped on purpose.
-STAGES_THAT_STALL: tuple[Stage, ...] = ACTIVE_STAGES[: ACTIVE_STAGES.index(Stage.SUSTAINED)]
+# Stages an adoption passes through on its way in: long in one of them, it has stalled. Once in
+# routine use (implemented, sustained, spreading) it may rightly stay put; paused and ended ones
+# have stopped on purpose.
+STAGES_THAT_STALL: tuple[Stage, ...] = ACTIVE_STAGES[: ACTIVE_STAGES.index(Stage.IMPLEMENTED)]
 STAGE_ORDER = {stage: position for position, stage in enumerate(ACTIVE_STAGES)}
 
 

@@ -32,8 +32,8 @@ def todo_items(user, roles: Roles, today: datetime.date) -> list[TodoItem]:
             url=adoption.get_absolute_url(),
             urgency=Urgency.TO_LOOK_AT,
             tag="Stalled",
-            detail=f"{adoption.hub.name}, {adoption.get_stage_display().lower()} "
-            f"since {adoption.stage_since:%-d %B %Y}. Move it on, pause it, or note what holds it up.",
+            detail=f"{adoption.hub.name}: “{adoption.get_stage_display()}” since {adoption.stage_since:%-d %B %Y}. "
+            "Move it on, pause it, or note what holds it up.",
         )
         for adoption in stalled_adoptions(roles.hub_ids, today)
     ]
