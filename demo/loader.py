@@ -30,6 +30,7 @@ from simple_history.utils import bulk_create_with_history
 from core.history import stamp
 from core.months import add_months
 from evaluation import flags, summaries
+from evaluation.awaiting import awaiting_refresh_all
 from evaluation.models import Indicator, Measurement, Metric
 from hubs.access import GLOBAL_ROLE_GROUPS
 from hubs.models import ClinicalArea, Hub, Membership, Organisation, Partnership, Programme
@@ -351,9 +352,10 @@ class DemoSeeder:
         if new:
             bulk_create_with_history(new, Measurement, batch_size=500, default_change_reason=SYNTHETIC_REASON)
         self.created["measurements"] += len(new)
-        # Bulk inserts skip the services, so bring every dashboard summary and data-quality flag up to date here.
+        # Bulk inserts skip the services, so bring every dashboard summary, data-quality flag and review count up to date here.
         summaries.refresh_all(Indicator.objects.filter(adoption__hub__in=self.hubs.values()))
         flags.flags_refresh_all(Indicator.objects.filter(adoption__hub__in=self.hubs.values()))
+        awaiting_refresh_all()  # the review queue's counts of figures awaiting review
 
     def _measurement(
         self,

@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from core.months import add_months
 from evaluation import summaries
+from evaluation.awaiting import awaiting_refresh_all
 from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
 from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
@@ -303,11 +304,12 @@ class ScaleLoader:
         self.step("stage transitions", self.make_transitions)
         self.step("indicators", self.make_indicators)
         self.step("measurements", self.make_measurements)
-        # Bulk inserts skip the services, so bring the dashboard summaries up to date here.
+        # Bulk inserts skip the services, so bring the dashboard summaries and the review queue's counts up to date here.
         self.step(
             "indicator summaries",
             lambda: summaries.refresh_all(Indicator.objects.filter(adoption__hub__programme=self.programme)),
         )
+        self.step("figures awaiting review, counted per adoption-month", awaiting_refresh_all)
         return self.report
 
     # -- rows ------------------------------------------------------------------------------

@@ -12,15 +12,15 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, Min, Sum
 
 from core.months import add_months
 from core.numbers import figure_text, figure_value
 from hubs.models import Hub
 
 from . import charts, summaries
-from .measurements import RESUBMITTED, hub_indicators
-from .models import DataQualityFlag, Indicator, Measurement
+from .measurements import hub_indicators
+from .models import AdoptionMonthAwaiting, DataQualityFlag, Indicator, Measurement
 from .review_notices import hub_month_url
 from .spc import XmrPoint
 
@@ -60,18 +60,17 @@ class HubMonthAwaiting:
 
 
 def _awaiting_by_hub_month(hub_ids=None):
-    awaiting = Measurement.objects.filter(
-        status=Measurement.Status.SUBMITTED, indicator__adoption__archived=False
-    )
+    """The kept counts of current adoptions' figures awaiting review, summed by hub and month."""
+    awaiting = AdoptionMonthAwaiting.objects.filter(adoption__archived=False)
     if hub_ids is not None:
-        awaiting = awaiting.filter(indicator__adoption__hub__in=hub_ids)
+        awaiting = awaiting.filter(adoption__hub__in=hub_ids)
     return (
         awaiting.order_by()
-        .values("period", hub=F("indicator__adoption__hub"))
+        .values("period", hub=F("adoption__hub"))
         .annotate(
-            awaiting=Count("pk"),
-            resubmitted=Count("pk", filter=RESUBMITTED),
-            first_submitted=Min("submitted_at"),
+            awaiting=Sum("awaiting"),
+            resubmitted=Sum("resubmitted"),
+            first_submitted=Min("first_submitted"),
         )
         .order_by("period", "first_submitted", "hub")
     )
@@ -80,8 +79,8 @@ def _awaiting_by_hub_month(hub_ids=None):
 def hub_months_awaiting_review(hub_ids=None) -> list[HubMonthAwaiting]:
     """Every hub-month with figures awaiting review, oldest month first (of these hubs, if given).
 
-    Three queries, however many: the figures grouped by hub and month, their hubs, and
-    the active flags of those hub-months.
+    Three queries, however many: the counts kept per adoption-month (``evaluation.awaiting``)
+    summed by hub and month, their hubs, and the active flags of those hub-months.
     """
     rows = list(_awaiting_by_hub_month(hub_ids))
     if not rows:
@@ -114,18 +113,19 @@ def hub_months_awaiting_review(hub_ids=None) -> list[HubMonthAwaiting]:
 def next_hub_month(hub: Hub, period: datetime.date) -> tuple[str, datetime.date, str] | None:
     """The hub-month to review after this one: the oldest other awaiting review (hub slug, month, hub name).
 
-    One query: the queue's order, without this hub-month.
+    One query, LIMIT 1, walking the kept adoption-months in the queue's order (month, first
+    submitted, hub): the first adoption-month of another hub-month in that order belongs to
+    the hub-month the queue lists first, since a hub-month's first submission is its
+    adoption-months' earliest.
     """
     row = (
-        Measurement.objects.filter(status=Measurement.Status.SUBMITTED, indicator__adoption__archived=False)
-        .exclude(indicator__adoption__hub=hub, period=period)
-        .order_by()
-        .values("period", slug=F("indicator__adoption__hub__slug"), name=F("indicator__adoption__hub__name"))
-        .annotate(first_submitted=Min("submitted_at"))
-        .order_by("period", "first_submitted", "slug")
+        AdoptionMonthAwaiting.objects.filter(adoption__archived=False)
+        .exclude(adoption__hub=hub, period=period)
+        .order_by("period", "first_submitted", "adoption__hub__slug")
+        .values_list("adoption__hub__slug", "period", "adoption__hub__name")
         .first()
     )
-    return (row["slug"], row["period"], row["name"]) if row else None
+    return tuple(row) if row else None
 
 
 # One hub-month ------------------------------------------------------------------------------------

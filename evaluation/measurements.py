@@ -31,6 +31,7 @@ from core.people import display_name
 from hubs.access import require_changeable, require_evaluator
 
 from . import review_notices, summaries
+from .awaiting import awaiting_refresh
 from .flags import flags_refresh
 from .models import Indicator, Measurement, Metric, figure_rule_errors
 
@@ -417,6 +418,7 @@ def measurements_save(figures: Sequence[ProposedFigure], *, by) -> list[Outcome]
         )
     written = {o.figure.indicator.pk for o in outcomes if o.status in (NEW, CHANGED)}
     summaries.refresh(written)
+    awaiting_refresh((o.figure.indicator.pk, o.figure.period) for o in outcomes if o.status in (NEW, CHANGED))
     flags_refresh(written)  # flags are for a second look: they never refuse a figure
     return outcomes
 
@@ -538,6 +540,7 @@ def _review(
         stamp(measurement, by=by, reason=reason)  # a hub's edit opened before the review is then refused
         measurement.save(update_fields=[*fields, "revised_from"] if revise else fields)
     summaries.refresh({measurement.indicator_id for measurement in reviewed})
+    awaiting_refresh((measurement.indicator_id, measurement.period) for measurement in reviewed)
     if to_status == Measurement.Status.RETURNED:
         review_notices.tell_returned(reviewed, by=by)
     return reviewed

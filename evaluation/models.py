@@ -517,3 +517,30 @@ class ReopenRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Reopen {self.indicator}, {self.period:%b %Y} ({self.get_status_display()})"
+
+
+class AdoptionMonthAwaiting(models.Model):
+    """How many of an adoption's figures for a month await review: the review queue's counts, kept.
+
+    Counting the submitted figures of the whole programme on every visit to the queue or
+    an evaluator's to-do list reads tens of thousands of rows; ``evaluation.awaiting``
+    recounts an adoption-month's row instead whenever the measurement service changes one
+    of its figures' status, and a row goes when nothing of its month awaits review. Kept
+    per adoption, not per hub, so an archived (or deleted) adoption drops out of the queue
+    with no recount: the queue reads only current adoptions' rows.
+    """
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(help_text="First day of the month.")
+    awaiting = models.PositiveIntegerField(help_text="Figures (totals and IMD quintile rows) submitted.")
+    resubmitted = models.PositiveIntegerField(help_text="Of those, saved again after a return or a reopen.")
+    first_submitted = models.DateTimeField(help_text="When the earliest of them was submitted.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["adoption", "period"], name="adoption_month_awaiting_unique"),
+        ]
+        indexes = [models.Index(fields=["period", "first_submitted"], name="awaiting_queue_order")]
+
+    def __str__(self) -> str:
+        return f"{self.adoption_id} {self.period:%b %Y}: {self.awaiting} awaiting review"

@@ -348,9 +348,13 @@ def months_without_total(
 ) -> dict[int, list[datetime.date]]:
     """Indicator id → the complete months, back to its adoption's start (at most GAP_MONTHS), with no total.
 
-    One aggregate query (how many totals each indicator has, and its latest): an indicator whose
-    totals run unbroken from its first month needs nothing more, since its gaps can only follow
-    its latest total. Only indicators with a gap in the middle have their months read, in one more.
+    One aggregate query (how many totals each indicator has, its first and its latest): an
+    indicator whose totals run unbroken from its first month needs nothing more, since its gaps
+    can only follow its latest total. Only indicators with a gap in the middle, or a total before
+    their adoption's first month (the start date corrected since, not counted), have their months
+    read, in one more. Neither query joins the indicators or adoptions (the adoptions' start is
+    known here already): each reads these indicators' rows through their index, so its time
+    follows how many months they have, not the size of the programme.
     """
     last = last_complete_month(today)
     earliest = add_months(last, -(GAP_MONTHS - 1))
@@ -362,23 +366,23 @@ def months_without_total(
     firsts = {pk: first for pk, first in firsts.items() if first <= last}
     if not firsts:
         return {}
-    # A total before its adoption's first month (the start date corrected since) is not counted.
     in_range = Measurement.objects.filter(
         indicator__in=list(firsts), imd_quintile__isnull=True, period__gte=earliest, period__lte=last
-    ).filter(period__gte=TruncMonth("indicator__adoption__started_on"))
+    ).order_by()
     counts = {
-        indicator_id: (count, latest)
-        for indicator_id, count, latest in in_range.order_by()
-        .values_list("indicator")
-        .annotate(count=Count("pk"), latest=Max("period"))
-        .values_list("indicator", "count", "latest")
+        indicator_id: (count, earliest_total, latest)
+        for indicator_id, count, earliest_total, latest in in_range.values_list("indicator")
+        .annotate(count=Count("pk"), first=Min("period"), latest=Max("period"))
+        .values_list("indicator", "count", "first", "latest")
     }
     missing: dict[int, list[datetime.date]] = {}
     broken = []
     for pk, first in firsts.items():
-        count, latest = counts.get(pk, (0, None))
-        if latest is None:
+        count, earliest_total, latest = counts.get(pk, (0, None, None))
+        if latest is None or latest < first:  # none at all, or only before the adoption's start
             missing[pk] = _months(first, last)
+        elif earliest_total < first:
+            broken.append(pk)
         elif count == months_from_to(first, latest):
             missing[pk] = _months(add_months(latest, 1), last)
         else:

@@ -6,8 +6,10 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.utils import timezone
 
+from evaluation.awaiting import awaiting_refresh
 from evaluation.models import Indicator, Measurement, Metric
 from hubs.access import AHSN_ADMINS, EVALUATORS
 from hubs.models import Hub, Membership, Organisation, Programme
@@ -168,6 +170,14 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
     period = factory.LazyFunction(last_month)
     value = Decimal("120")
     status = Measurement.Status.SUBMITTED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Save the figure, then recount its month awaiting review, as the measurement service does."""
+        measurement = super()._create(model_class, *args, **kwargs)
+        with transaction.atomic():  # its lock needs one, in tests that run without
+            awaiting_refresh([(measurement.indicator_id, measurement.period)])
+        return measurement
 
 
 class LearningNoteFactory(factory.django.DjangoModelFactory):

@@ -147,6 +147,26 @@ def test_earlier_gaps_are_found_between_months_with_figures(hub, owner):
     ]
 
 
+def test_a_total_before_the_adoptions_start_fills_no_month(hub, owner):
+    """A start date corrected to later leaves earlier totals behind: they neither fill nor hide a gap."""
+    adoption = AdoptionFactory(hub=hub, started_on=D(2026, 9, 1))
+    # As many totals as months from its start to its latest, one of them before the start.
+    with_gap = IndicatorFactory(adoption=adoption, metric=metric(1))
+    only_before = IndicatorFactory(adoption=adoption, metric=metric(2))
+    for period in (D(2026, 7, 1), D(2026, 9, 1), D(2026, 11, 1)):
+        MeasurementFactory(indicator=with_gap, period=period)
+    MeasurementFactory(indicator=only_before, period=D(2026, 8, 1))
+    gaps = [(item.indicator, item.period, item.status) for item in figures_due_for(owner, TODAY)]
+    assert sorted(gaps, key=lambda gap: (gap[0].pk, gap[1])) == [
+        (with_gap, D(2026, 10, 1), "overdue"),
+        (with_gap, D(2026, 12, 1), "due"),
+        (only_before, D(2026, 9, 1), "overdue"),
+        (only_before, D(2026, 10, 1), "overdue"),
+        (only_before, D(2026, 11, 1), "overdue"),
+        (only_before, D(2026, 12, 1), "due"),
+    ]
+
+
 def test_what_waits_costs_the_same_queries_however_many_indicators(calendar_hub, owner, hub):
     figures_due_for(owner, TODAY)  # roles cached on the user
     with CaptureQueriesContext(connection) as few:
