@@ -1,9 +1,10 @@
 """A hub's month at once, for evaluators: what awaits review, and everything needed to judge it.
 
 ``hub_months_awaiting_review`` lists each hub-month with figures awaiting review (the queue
-and the evaluators' to-do list read it); ``hub_month`` gathers one hub-month's indicators
-with their figures, chart position, data-quality flags and previous months, in a fixed
-number of queries however many indicators the hub reports.
+and the evaluators' to-do list read it, from the counts ``evaluation.awaiting`` keeps);
+``hub_month`` gathers every indicator's status in one hub-month and, for one page of them,
+their figures, chart position, data-quality flags and previous months, in a fixed number
+of queries however many indicators the hub reports; ``after_review`` says where to go next.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Sum
 
 from core.months import add_months
@@ -162,15 +164,7 @@ class IndicatorMonth:
 
     @property
     def status(self) -> str:
-        rows = self.rows
-        if not rows:
-            return NO_FIGURE
-        if any(row.status == Measurement.Status.SUBMITTED for row in rows):
-            resubmitted = any(row.status == Measurement.Status.SUBMITTED and row.reviewed_at for row in rows)
-            return RESUBMITTED_STATUS if resubmitted else SUBMITTED
-        if any(row.status == Measurement.Status.RETURNED for row in rows):
-            return RETURNED
-        return APPROVED
+        return status_of([(row.status, row.reviewed_at is not None) for row in self.rows])
 
     @property
     def status_label(self) -> str:
@@ -197,11 +191,30 @@ def figure_text_of(measurement: Measurement) -> str:
     return figure_text(measurement.value, measurement.numerator, measurement.denominator)
 
 
+def status_of(rows: list[tuple[str, bool]]) -> str:
+    """An indicator-month's status from its figures' (status, ever reviewed): the least advanced wins."""
+    if not rows:
+        return NO_FIGURE
+    submitted = [reviewed for status, reviewed in rows if status == Measurement.Status.SUBMITTED]
+    if submitted:
+        return RESUBMITTED_STATUS if any(submitted) else SUBMITTED
+    if any(status == Measurement.Status.RETURNED for status, _ in rows):
+        return RETURNED
+    return APPROVED
+
+
+INDICATORS_PER_PAGE = 40  # a page an evaluator can read through, whatever the hub reports
+
+
 @dataclass
 class HubMonth:
+    """A hub's month: every indicator's status, and one page of indicators in full."""
+
     hub: Hub
     period: datetime.date
-    indicators: list[IndicatorMonth]
+    statuses: dict[int, str]  # every current indicator's status this month, in the page order
+    page: Page  # of indicator ids
+    indicators: list[IndicatorMonth]  # this page's
 
     @property
     def figures(self) -> list[Measurement]:
@@ -213,44 +226,112 @@ class HubMonth:
 
     @property
     def seen(self) -> dict[int, int]:
-        """Each figure shown, with the version shown: what the review checks is unchanged."""
+        """Each figure shown on this page, with the version shown: what the review checks and reviews."""
         return {row.pk: row.version for row in self.figures}
 
+    @property
+    def status_counts(self) -> list[tuple[str, int]]:
+        """How many indicators of the whole month have each status, by its label."""
+        counts: dict[str, int] = defaultdict(int)
+        for status in self.statuses.values():
+            counts[STATUS_LABELS[status]] += 1
+        return sorted(counts.items())
 
-def hub_month(hub: Hub, period: datetime.date) -> HubMonth | None:
-    """Every current indicator of ``hub`` in ``period``; None when the hub has no figure that month.
+    @property
+    def anything_awaiting(self) -> bool:
+        return any(status in AWAITING for status in self.statuses.values())
 
-    Five queries: the indicators, their rebase points, the month's figures, every earlier
-    total (for the chart and the previous months), and the month's active flags.
+
+AWAITING = (SUBMITTED, RESUBMITTED_STATUS)
+
+
+def _month_statuses(hub: Hub, period: datetime.date) -> dict[int, str] | None:
+    """Each current indicator of the hub, in the page order, with its status in ``period``; two queries.
+
+    None when the hub has no figure that month.
     """
-    indicators = list(
-        hub_indicators(hub)
+    indicators = hub_indicators(hub)
+    ids = list(
+        indicators.order_by(
+            "adoption__innovation__name", "metric__dimension", "metric__name", "pk"
+        ).values_list("pk", flat=True)
+    )
+    rows: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for indicator_id, status, reviewed_at in Measurement.objects.filter(
+        indicator__in=indicators, period=period
+    ).values_list("indicator", "status", "reviewed_at"):
+        rows[indicator_id].append((status, reviewed_at is not None))
+    if not rows:
+        return None
+    return {pk: status_of(rows.get(pk, [])) for pk in ids}
+
+
+def pages_awaiting(statuses: dict[int, str]) -> list[int]:
+    """The numbers of the pages with an indicator awaiting review, first page first."""
+    return sorted(
+        {
+            position // INDICATORS_PER_PAGE + 1
+            for position, status in enumerate(statuses.values())
+            if status in AWAITING
+        }
+    )
+
+
+def hub_month(hub: Hub, period: datetime.date, page: int | str | None = 1) -> HubMonth | None:
+    """Every current indicator of ``hub`` in ``period`` by status, and one page of them in full.
+
+    None when the hub has no figure that month. Eight queries, however many indicators the
+    hub reports: every indicator's status (two), then for the page's indicators only: the
+    indicators, their rebase points, the month's figures, every earlier total (for the
+    chart and the previous months), and the month's active flags. A page number out of
+    range gives the nearest page.
+    """
+    statuses = _month_statuses(hub, period)
+    if statuses is None:
+        return None
+    shown = Paginator(list(statuses), INDICATORS_PER_PAGE).get_page(page)
+    by_pk = (
+        Indicator.objects.filter(pk__in=list(shown))
         .select_related("metric", "adoption__innovation")
         .prefetch_related("rebase_points")
-        .order_by("adoption__innovation__name", "metric__dimension", "metric__name", "pk")
+        .in_bulk()
     )
-    items = {indicator.pk: IndicatorMonth(indicator) for indicator in indicators}
-    month_rows = Measurement.objects.filter(indicator__in=items, period=period).order_by(
+    items = {pk: IndicatorMonth(by_pk[pk]) for pk in shown if pk in by_pk}
+    month_rows = Measurement.objects.filter(indicator__in=list(items), period=period).order_by(
         F("imd_quintile").asc(nulls_first=True)
     )
-    found = False
     for row in month_rows:
-        found = True
         item = items[row.indicator_id]
         if row.imd_quintile is None:
             item.total = row
         else:
             item.quintiles.append(row)
-    if not found:
-        return None
     _add_totals(items, period)
     for flag in (
-        DataQualityFlag.objects.filter(indicator__in=items, period=period, active=True)
+        DataQualityFlag.objects.filter(indicator__in=list(items), period=period, active=True)
         .select_related("explained_by", "checked_by")
         .order_by("kind")
     ):
         items[flag.indicator_id].flags.append(flag)
-    return HubMonth(hub, period, list(items.values()))
+    return HubMonth(hub, period, statuses, shown, list(items.values()))
+
+
+def after_review(hub: Hub, period: datetime.date, page: int) -> tuple[str, int | None]:
+    """Where an evaluator goes after reviewing a page: (hub-month URL, page number or None).
+
+    The first page of this hub-month from this one on, then from its start, that still has
+    an indicator awaiting review; else the next hub-month in the queue; else this page
+    again, which says nothing else awaits. Three queries.
+    """
+    statuses = _month_statuses(hub, period) or {}
+    pages = pages_awaiting(statuses)
+    later = [number for number in pages if number >= page] + [number for number in pages if number < page]
+    if later:
+        return hub_month_url(hub.slug, period), later[0]
+    following = next_hub_month(hub, period)
+    if following:
+        return hub_month_url(following[0], following[1]), None
+    return hub_month_url(hub.slug, period), page
 
 
 def _add_totals(items: dict[int, IndicatorMonth], period: datetime.date) -> None:

@@ -631,12 +631,14 @@ def hub_indicators(hub) -> QuerySet:
 def hub_month_review(
     *, hub, period: datetime.date, by, seen: Mapping[int, int], returns: Mapping[int, str]
 ) -> HubMonthReviewed:
-    """Approve every submitted figure of a hub's month, but return those of the indicators in ``returns``.
+    """Approve the submitted figures the evaluator was shown, but return those of the indicators in ``returns``.
 
-    ``seen`` maps each figure shown to the evaluator to the version they saw; ``returns``
-    maps an indicator id to its note (required). If any figure of the month awaiting review
-    changed since (saved again, reviewed by someone else, or newly submitted), nothing is
-    reviewed and ``HubMonthChanged`` says which: all or nothing, under the indicators' locks.
+    ``seen`` maps each figure shown to the evaluator (one page of the hub's month, or all of
+    it) to the version they saw: the review covers the indicators those figures belong to,
+    and no other. ``returns`` maps an indicator id among them to its note (required). If
+    any figure of those indicators that month changed since (saved again, reviewed by
+    someone else, or newly submitted), nothing is reviewed and ``HubMonthChanged`` says
+    which: all or nothing, under the indicators' locks.
     """
     require_evaluator(by, "approve or return figures")
     notes = {indicator_id: (note or "").strip() for indicator_id, note in returns.items()}
@@ -644,11 +646,18 @@ def hub_month_review(
         raise ValidationError(NOTE_REQUIRED, code="note_required", params={"indicators": missing})
     if any(len(note) > RETURN_NOTE_MAX for note in notes.values()):
         raise ValidationError(f"A note can be at most {RETURN_NOTE_MAX} characters.", code="note_too_long")
-    indicator_ids = set(hub_indicators(hub).values_list("pk", flat=True))
-    if not set(notes) <= indicator_ids:
+    hub_ids = set(hub_indicators(hub).values_list("pk", flat=True))
+    if not set(notes) <= hub_ids:
         raise ValidationError("Only this hub's current indicators can be returned.", code="not_this_hub")
-    lock_indicators(indicator_ids)
-    in_month = Measurement.objects.filter(indicator__in=indicator_ids, period=period)
+    shown = set(
+        Measurement.objects.filter(pk__in=list(seen), indicator__in=hub_ids, period=period).values_list(
+            "indicator_id", flat=True
+        )
+    )
+    if not set(notes) <= shown:
+        raise ValidationError("Only the indicators you were shown can be returned.", code="not_shown")
+    lock_indicators(shown)
+    in_month = Measurement.objects.filter(indicator__in=shown, period=period)
     current = list(in_month.select_related("indicator__metric", "indicator__adoption__innovation"))
     changed = [
         m

@@ -1,8 +1,12 @@
-"""Review a hub's month at once: every indicator's figures, chart position, flags and previous months.
+"""Review a hub's month a page at a time: each indicator's figures, chart position, flags and previous months.
 
-One form approves every figure awaiting review, or all but the indicators ticked to
-return, each with its note, through ``measurements.hub_month_review``. The page records
-the version of each figure it showed, so a figure changed meanwhile refuses the review.
+A hub may report hundreds of indicators, so the month comes in pages of
+``hub_months.INDICATORS_PER_PAGE``, with the whole month's counts by status above them.
+One form approves every figure awaiting review on the page, or all but the indicators
+ticked to return, each with its note, through ``measurements.hub_month_review``. The page
+records the version of each figure it showed, and the review covers those figures'
+indicators and no others, so a figure changed meanwhile refuses the review. Then the
+evaluator goes on to the next page with figures awaiting review, or the next hub-month.
 """
 
 from __future__ import annotations
@@ -96,7 +100,8 @@ class HubMonthReviewForm(forms.Form):
 def review_hub_month(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     period = month_from_url(month)
     hub = get_object_or_404(Hub, slug=slug)
-    month_of_hub = hub_months.hub_month(hub, period)
+    page = request.GET.get("page")
+    month_of_hub = hub_months.hub_month(hub, period, page)
     if month_of_hub is None:
         raise Http404(f"{hub.name} has no figures for {period:%B %Y}.")
     form = HubMonthReviewForm(request.POST if request.method == "POST" else None, items=month_of_hub.awaiting)
@@ -110,15 +115,17 @@ def review_hub_month(request: HttpRequest, slug: str, month: str) -> HttpRespons
                 returns=form.cleaned_data["returns"],
             )
         except forms.ValidationError as exc:
-            # Show the month as it is now, keeping the ticks and notes: reviewing again is a choice.
-            month_of_hub = hub_months.hub_month(hub, period) or month_of_hub
+            # Show the page as it is now, keeping the ticks and notes: reviewing again is a choice.
+            month_of_hub = hub_months.hub_month(hub, period, page) or month_of_hub
             form = HubMonthReviewForm(request.POST, items=month_of_hub.awaiting)
             form.is_valid()
             form.add_error(None, exc)
         else:
             _say_what_was_done(request, hub, period, reviewed)
-            return redirect(hub_month_url(hub.slug, period))
+            url, number = hub_months.after_review(hub, period, month_of_hub.page.number)
+            return redirect(f"{url}?page={number}" if number and number > 1 else url)
     following = hub_months.next_hub_month(hub, period)
+    paged = month_of_hub.page.paginator.num_pages > 1
     return render(
         request,
         "evaluation/review_hub_month.html",
@@ -126,6 +133,9 @@ def review_hub_month(request: HttpRequest, slug: str, month: str) -> HttpRespons
             "hub": hub,
             "period": period,
             "month": month_of_hub,
+            "page": month_of_hub.page,
+            "paged": paged,
+            "approve_label": "Approve all on this page" if paged else "Approve all",
             "form": form,
             "rows": form.rows(month_of_hub.indicators),
             "seen": " ".join(f"{pk}:{version}" for pk, version in sorted(month_of_hub.seen.items())),
@@ -136,16 +146,9 @@ def review_hub_month(request: HttpRequest, slug: str, month: str) -> HttpRespons
             }
             if following
             else None,
-            "status_counts": _status_counts(month_of_hub),
+            "status_counts": month_of_hub.status_counts,
         },
     )
-
-
-def _status_counts(month: hub_months.HubMonth) -> list[tuple[str, int]]:
-    counts: dict[str, int] = {}
-    for item in month.indicators:
-        counts[item.status_label] = counts.get(item.status_label, 0) + 1
-    return sorted(counts.items())
 
 
 def _say_what_was_done(request, hub: Hub, period, reviewed) -> None:

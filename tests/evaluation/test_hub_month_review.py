@@ -1,5 +1,6 @@
 """Evaluators review a hub's month at once: approve all, or all but those ticked to return with a note."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.months import add_months
-from evaluation.hub_months import hub_months_awaiting_review
+from evaluation.hub_months import INDICATORS_PER_PAGE, hub_months_awaiting_review
 from evaluation.measurements import HubMonthChanged, hub_month_review, measurement_edit
 from evaluation.models import DataQualityFlag, Measurement
 from hubs.models import Membership
@@ -269,10 +270,63 @@ def test_approve_all_through_the_page_then_the_next_hub_month(
 
     response = post(client, hub, "approve_all")
     assert response.status_code == 302
+    assert response.url == month_url(other_hub)  # nothing of Dorset's month is left: on to the next
     page = client.get(response.url).content.decode()
-    assert "4 figures approved" in page
-    assert month_url(other_hub) in page
+    assert "4 figures approved" in page and "Review Manchester" in page
     assert not Measurement.objects.filter(indicator__adoption__hub=hub, status="submitted").exists()
+
+
+def many_awaiting(adoption, count):
+    """``count`` indicators, each with a submitted total last month, in the page's order (by metric name)."""
+    made = [IndicatorFactory(adoption=adoption, metric=metric(100 + n)) for n in range(count)]
+    for indicator in made:
+        MeasurementFactory(indicator=indicator)
+    return made
+
+
+def test_a_hub_month_of_many_indicators_is_reviewed_a_page_at_a_time(client, hub, adoption, evaluator_user):
+    made = many_awaiting(adoption, INDICATORS_PER_PAGE + 5)
+    client.force_login(evaluator_user)
+    page = client.get(month_url(hub)).content.decode()
+    assert f"{INDICATORS_PER_PAGE + 5} indicators: {INDICATORS_PER_PAGE + 5} submitted." in " ".join(
+        page.split()
+    )
+    assert "This is page 1 of 2" in page and "Page 2 of 2" in page and "?page=2" in page
+    assert "Approve all on this page" in page
+    assert made[0].metric.name in page and made[-1].metric.name not in page
+
+    response = client.post(
+        month_url(hub), {"action": "approve_all", "seen": re.search(r'name="seen" value="([^"]*)"', page)[1]}
+    )
+    assert response.url == month_url(hub) + "?page=2"  # the page still awaiting review
+    approved = set(Measurement.objects.filter(status="approved").values_list("indicator", flat=True))
+    assert approved == {indicator.pk for indicator in made[:INDICATORS_PER_PAGE]}
+
+    page = client.get(response.url).content.decode()
+    assert f"{INDICATORS_PER_PAGE} figures approved" in page
+    assert made[-1].metric.name in page and made[0].metric.name not in page
+    # Page 1, reviewed, says that the rest waits elsewhere; the month still heads the queue.
+    assert "other pages of Dorset" in client.get(month_url(hub)).content.decode()
+    assert [(row.hub, row.awaiting) for row in hub_months_awaiting_review()] == [(hub, 5)]
+
+
+def test_a_review_covers_only_the_indicators_shown(hub, indicators, evaluator_user):
+    first, second, third = indicators
+    shown = {m.pk: m.version for m in in_month(first) + in_month(second)}
+    done = hub_month_review(
+        hub=hub, period=last_month(), by=evaluator_user, seen=shown, returns={second.pk: "Check."}
+    )
+    assert (len(done.approved), len(done.returned)) == (2, 1)
+    assert [m.status for m in in_month(third)] == ["submitted"]
+    with pytest.raises(ValidationError):  # an indicator not shown cannot be returned through the review
+        hub_month_review(
+            hub=hub,
+            period=last_month(),
+            by=evaluator_user,
+            seen={m.pk: m.version for m in in_month(first)},
+            returns={third.pk: "Check."},
+        )
+    assert [m.status for m in in_month(third)] == ["submitted"]
 
 
 def test_a_ticked_indicator_without_a_note_shows_an_error_by_its_field(
