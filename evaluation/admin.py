@@ -31,5 +31,13 @@ class MeasurementAdmin(SimpleHistoryAdmin):
     list_select_related = ["indicator__metric", "indicator__adoption__hub", "indicator__adoption__innovation"]
     date_hierarchy = "period"
 
+    # Read only: figures change through the measurement service alone (evaluation.measurements),
+    # which keeps their history, summaries, flags and the review queue's counts with them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False

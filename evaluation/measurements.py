@@ -539,8 +539,10 @@ def _review(
         measurement.reviewed_at = now
         stamp(measurement, by=by, reason=reason)  # a hub's edit opened before the review is then refused
         measurement.save(update_fields=[*fields, "revised_from"] if revise else fields)
-    summaries.refresh({measurement.indicator_id for measurement in reviewed})
+    indicator_ids = {measurement.indicator_id for measurement in reviewed}
+    summaries.refresh(indicator_ids)
     awaiting_refresh((measurement.indicator_id, measurement.period) for measurement in reviewed)
+    flags_refresh(indicator_ids)  # a returned figure leaves the chart, and so its limits
     if to_status == Measurement.Status.RETURNED:
         review_notices.tell_returned(reviewed, by=by)
     return reviewed
