@@ -176,7 +176,9 @@ def test_quintiles_adding_up_to_more_than_the_total_or_all_five_to_under_nine_te
         flagged[0].detail
         == "The counts of the 4 IMD quintiles given add up to 110, more than the total (100)."
     )
-    assert flagged[1].detail == "The 5 IMD quintiles' counts add up to 85, under nine tenths of the total (100)."
+    assert (
+        flagged[1].detail == "The 5 IMD quintiles' counts add up to 85, under nine tenths of the total (100)."
+    )
 
 
 def test_a_percentages_quintile_numerators_and_denominators_are_both_compared():
