@@ -16,7 +16,7 @@ from django.db.models import Count, F, Min, Q
 
 from innovations.models import Adoption
 
-from .models import AdoptionMonthAwaiting, Indicator, Measurement
+from .models import RESUBMITTED, AdoptionMonthAwaiting, Indicator, Measurement
 
 REFRESH_BATCH = 2000  # rows written per statement by a full rebuild
 
@@ -29,7 +29,7 @@ def _counts(figures):
         .values("period", adoption_id=F("indicator__adoption"))
         .annotate(
             awaiting=Count("pk"),
-            resubmitted=Count("pk", filter=Q(reviewed_at__isnull=False)),
+            resubmitted=Count("pk", filter=RESUBMITTED),
             first_submitted=Min("submitted_at"),
         )
     )

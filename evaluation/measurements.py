@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.concurrency import EditConflict, changes_since
@@ -504,10 +504,6 @@ def measurement_edit(
 
 
 # Reviewing --------------------------------------------------------------------------------------
-
-
-# A figure submitted again after an evaluator returned it (or reopened it): it keeps its reviewer.
-RESUBMITTED = Q(status=Measurement.Status.SUBMITTED, reviewed_at__isnull=False)
 
 
 def _review(

@@ -283,6 +283,10 @@ class Measurement(models.Model):
         return round(percentage(self.numerator, self.denominator), 1)
 
 
+# A figure submitted again after an evaluator returned (or reopened) it: a save keeps its reviewer.
+RESUBMITTED = Q(status=Measurement.Status.SUBMITTED, reviewed_at__isnull=False)
+
+
 # The most a figure's columns hold, for reading typed and uploaded numbers (``core.numbers.bounded_number``)
 # before they reach them: a value (and a target) has ``decimal_places`` after the point and
 # ``max_digits`` in all; a numerator or denominator is a PositiveIntegerField, on PostgreSQL at most
