@@ -539,7 +539,9 @@ def flags_for(
     if not include_inactive:
         flags = flags.filter(active=True)
     by_month: dict[tuple[int, datetime.date], list[DataQualityFlag]] = defaultdict(list)
-    for flag in flags.select_related("explained_by", "checked_by").order_by("indicator", "period", "kind"):
+    for flag in flags.select_related("explained_by", "checked_by", "indicator__metric").order_by(
+        "indicator", "period", "kind"
+    ):
         by_month[flag.indicator_id, flag.period].append(flag)
     return by_month
 
@@ -550,12 +552,12 @@ def flag_counts_by_hub_month(
     periods: Iterable[datetime.date] | None = None,
     unchecked_only: bool = False,
 ) -> dict[tuple[int, datetime.date], int]:
-    """How many active flags each hub-month has, by (hub id, month): one aggregate query.
+    """How many active flags each hub-month's current adoptions have, by (hub id, month): one query.
 
-    For the evaluators' to-do list and the hub-month review: evaluators see every hub's
+    For the evaluators' to-do list and the review queue: evaluators see every hub's
     flags, so no user narrows these counts; pass ``hub_ids`` to narrow them yourself.
     """
-    flags = DataQualityFlag.objects.filter(active=True)
+    flags = DataQualityFlag.objects.filter(active=True, indicator__adoption__archived=False)
     if hub_ids is not None:
         flags = flags.filter(indicator__adoption__hub__in=list(hub_ids))
     if periods is not None:
@@ -644,7 +646,7 @@ def active_flags(indicator: Indicator, user, limit: int = FLAGS_SHOWN) -> Active
     """
     flags = DataQualityFlag.objects.for_user(user).filter(indicator=indicator, active=True)
     shown = list(
-        flags.select_related("explained_by", "checked_by")
+        flags.select_related("explained_by", "checked_by", "indicator__metric")
         .annotate(flags_in_all=Window(Count("pk")))
         .order_by("-period", "kind")[:limit]
     )

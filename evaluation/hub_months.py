@@ -14,13 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Min, Sum
+from django.db.models import F, Min, Sum
 
 from core.months import add_months
 from core.numbers import figure_text, figure_value
 from hubs.models import Hub
 
 from . import charts, summaries
+from .flags import flag_counts_by_hub_month, flags_for
 from .measurements import hub_indicators
 from .models import AdoptionMonthAwaiting, DataQualityFlag, Indicator, Measurement
 from .review_notices import hub_month_url
@@ -88,18 +89,7 @@ def hub_months_awaiting_review(hub_ids=None) -> list[HubMonthAwaiting]:
     if not rows:
         return []
     hubs = Hub.objects.in_bulk({row["hub"] for row in rows})
-    flags = {
-        (hub_id, period): count
-        for hub_id, period, count in DataQualityFlag.objects.filter(
-            active=True,
-            indicator__adoption__archived=False,
-            indicator__adoption__hub__in=hubs,
-            period__in={row["period"] for row in rows},
-        )
-        .order_by()
-        .values_list("indicator__adoption__hub", "period")
-        .annotate(count=Count("pk"))
-    }
+    flags = flag_counts_by_hub_month(hub_ids=hubs, periods={row["period"] for row in rows})
     return [
         HubMonthAwaiting(
             hub=hubs[row["hub"]],
@@ -307,12 +297,8 @@ def hub_month(hub: Hub, period: datetime.date, page: int | str | None = 1) -> Hu
         else:
             item.quintiles.append(row)
     _add_totals(items, period)
-    for flag in (
-        DataQualityFlag.objects.filter(indicator__in=list(items), period=period, active=True)
-        .select_related("explained_by", "checked_by")
-        .order_by("kind")
-    ):
-        items[flag.indicator_id].flags.append(flag)
+    for (indicator_id, _), flags in flags_for(list(items), [period]).items():
+        items[indicator_id].flags = flags
     return HubMonth(hub, period, statuses, shown, list(items.values()))
 
 

@@ -27,7 +27,9 @@ def test_a_flag_is_explained_by_the_hub_and_checked_by_the_evaluator(page, visit
     visit(grid)
     main = page.locator("main")
     expect(main).to_contain_text(flag.detail)
-    main.get_by_role("link", name=f"Outside the process limits, {flag.period:%B %Y}").click()
+    main.get_by_role(
+        "link", name=f"Outside the process limits, {flag.indicator.metric.name}, {flag.period:%B %Y}"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Explain a flag on {flag.period:%B %Y}")
     page.get_by_role("button", name="Save the explanation").click()
     summary = page.locator(".nhsuk-error-summary")
@@ -47,7 +49,9 @@ def test_a_flag_is_explained_by_the_hub_and_checked_by_the_evaluator(page, visit
     visit(f"/evaluation/indicators/{flag.indicator_id}/review/{flag.period:%Y-%m}/")
     flags = page.locator("main .hp-flags")
     expect(flags).to_contain_text("A second clinic opened this month.")
-    flags.get_by_role("button", name=f"Outside the process limits, {flag.period:%B %Y}").click()
+    flags.get_by_role(
+        "button", name=f"Outside the process limits, {flag.indicator.metric.name}, {flag.period:%B %Y}"
+    ).click()
     expect(page.locator("main")).to_contain_text("is marked checked")
     expect(page.locator("main .hp-flags")).to_contain_text("Checked")
     assert_accessible()

@@ -126,7 +126,7 @@ def test_a_month_goes_round_the_reporting_cycle(
         )
         assert DataQualityFlag.Kind.OUTSIDE_LIMITS in raised
         expect(main).to_contain_text("Outside the process limits")
-        main.get_by_role("link", name=f"Outside the process limits, {month}").click()
+        main.get_by_role("link", name=f"Outside the process limits, People enrolled, {month}").click()
         visit(page.url)
         page.get_by_label("Explanation").fill("A new practice joined this month.")
         page.get_by_role("button", name="Save the explanation").click()
