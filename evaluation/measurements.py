@@ -60,6 +60,8 @@ class ProposedFigure:
     # or a new row of a checked file, None when they saw none (checked against what is saved now).
     opened_at: int | None = None
     seen_on: str = "opened the page"  # where they saw it, for the message if it changed since
+    # Submit a returned figure again as it is (the hub checked it and it is right), not leave it be.
+    resubmit_unchanged: bool = False
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -161,7 +163,7 @@ def _classify(figure, existing, first_row_of, changeable_ids) -> Outcome:
         return Outcome(figure, ERROR)
     first_row_of[figure.key] = figure.row
     current = existing.get(figure.key)
-    if current and same_figure(current, figure):
+    if current and same_figure(current, figure) and not _sent_again(figure, current):
         return Outcome(figure, UNCHANGED, current)
     if current and figure.opened_at is not None and figure.opened_at != current.version:
         return Outcome(figure, ERROR, current, stale=True)  # explained by _say_who_changed_them
@@ -174,6 +176,11 @@ def _classify(figure, existing, first_row_of, changeable_ids) -> Outcome:
     if figure.errors:
         return Outcome(figure, ERROR, current)
     return Outcome(figure, CHANGED if current else NEW, current)
+
+
+def _sent_again(figure: ProposedFigure, current: Measurement) -> bool:
+    """A returned figure the hub submits again as it is: saved as a change, so it goes back to review."""
+    return figure.resubmit_unchanged and current.status == Measurement.Status.RETURNED
 
 
 # Counts of people (and a percentage's two counts) in one IMD quintile cannot exceed all people's.
@@ -485,6 +492,7 @@ def measurement_edit(
 ) -> Measurement:
     """Correct a figure opened at ``version``: a batch of one. It goes back to evaluators as submitted.
 
+    A returned figure saved as it is goes back too: the hub has checked it and it is right.
     Refused with ``EditConflict`` (saying who changed what) if it changed since it was opened.
     """
     require_changeable(Measurement.objects, by, measurement, "correct this figure")
@@ -492,6 +500,7 @@ def measurement_edit(
         measurement.indicator, measurement.period, measurement.imd_quintile, value, numerator, denominator
     )
     figure.opened_at = version
+    figure.resubmit_unchanged = True
     try:
         return _one(measurements_save([figure], by=by))
     except FiguresRefused as refused:

@@ -146,6 +146,5 @@ def _resubmitted_line(outcome, indicator: Indicator) -> str:
     before, after = outcome.existing, outcome.figure
     was = figure_text(before.value, before.numerator, before.denominator)
     now = figure_text(after.value, after.numerator, after.denominator)
-    return (
-        f"- {indicator.metric.name} ({indicator.adoption.innovation.name}), {_group(before)}: {was} → {now}"
-    )
+    change = f"{was}, unchanged: the hub checked it" if now == was else f"{was} → {now}"
+    return f"- {indicator.metric.name} ({indicator.adoption.innovation.name}), {_group(before)}: {change}"

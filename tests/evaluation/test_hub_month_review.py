@@ -225,6 +225,46 @@ def test_a_figure_saved_again_after_a_return_tells_the_evaluator_who_returned_it
     assert (row.hub, row.awaiting, row.resubmitted) == (hub, 1, 1)
 
 
+def test_a_returned_figure_the_hub_finds_right_goes_back_as_it_is_and_the_evaluator_is_told(
+    client, hub, indicators, evaluator_user, owner
+):
+    hub_month_review(
+        hub=hub,
+        period=last_month(),
+        by=evaluator_user,
+        seen=seen_of(hub),
+        returns={indicators[1].pk: "Check."},
+    )
+    (returned,) = in_month(indicators[1])
+    client.force_login(owner)
+    grid = client.get(
+        reverse("evaluation:figures_grid", args=[returned.indicator.adoption_id, f"{last_month():%Y-%m}"])
+    )
+    edit_url = reverse("evaluation:measurement_edit", args=[returned.pk])
+    assert f'href="{edit_url}">Correct it, or submit it again as it is' in grid.content.decode()
+
+    response = client.post(edit_url, {"value": "101", "version": returned.version})
+
+    assert response.status_code == 302
+    (again,) = in_month(indicators[1])
+    assert (again.status, again.value, again.version) == (
+        Measurement.Status.SUBMITTED,
+        Decimal("101"),
+        returned.version + 1,
+    )
+    assert again.history.first().history_type == "~"
+    told = Notification.objects.get(kind=Kind.FIGURES_RESUBMITTED)
+    assert told.recipient == evaluator_user and "101, unchanged: the hub checked it" in told.body
+    assert hub_months_awaiting_review()[0].resubmitted == 1
+
+
+def test_saving_a_submitted_figure_as_it_is_changes_nothing(hub, indicators, owner):
+    (submitted,) = in_month(indicators[2])
+    again = measurement_edit(measurement=submitted, by=owner, version=submitted.version, value=Decimal("101"))
+    assert again.version == submitted.version
+    assert not Notification.objects.filter(kind=Kind.FIGURES_RESUBMITTED).exists()
+
+
 # The page ------------------------------------------------------------------------------------------
 
 
