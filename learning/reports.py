@@ -31,6 +31,7 @@ from core.disclosure import figure_text as disclosed_figure
 from core.forms import submit
 from evaluation.charts import equity_chart
 from evaluation.dashboards import POPULATION_SHARE, EquityRow
+from evaluation.mdc import assurance_label, variation_label
 from hubs.access import ahsn_admins_only, roles_of
 from innovations.stages import Stage
 from outbox.services import item_for
@@ -48,18 +49,6 @@ FINISHED = (
     RollupRun.Status.FAILED,
     RollupRun.Status.ABANDONED,
 )
-VARIATION_LABELS = {
-    "common_cause": "Common cause variation",
-    "special_cause_improvement": "Special cause: improvement",
-    "special_cause_concern": "Special cause: concern",
-    "special_cause_neutral_high": "Special cause: neither, higher values",
-    "special_cause_neutral_low": "Special cause: neither, lower values",
-}
-ASSURANCE_LABELS = {
-    "consistent_pass": "Consistently passing the target",
-    "consistent_fail": "Consistently falling short of the target",
-    "inconsistent": "Inconsistent: may pass or fall short",
-}
 SECTION_TITLES = {
     "headline": "Headline figures",
     "innovations": "Innovations across hubs",
@@ -121,8 +110,8 @@ def headline_counts(headline: dict) -> dict:
     total_reach = headline.get("total_reach", 0)
     return {
         "stages": stages,
-        "variation": [Count(key, VARIATION_LABELS.get(key, key), n) for key, n in sorted(variation.items())],
-        "assurance": [Count(key, ASSURANCE_LABELS.get(key, key), n) for key, n in sorted(assurance.items())],
+        "variation": [Count(key, variation_label(key), n) for key, n in sorted(variation.items())],
+        "assurance": [Count(key, assurance_label(key), n) for key, n in sorted(assurance.items())],
         "total_reach": count_cell(total_reach),
         "total_reach_shown": count_text(total_reach),
     }
@@ -253,14 +242,19 @@ def revised_disclosed(row: dict) -> dict:
     }
 
 
+def _in_words(label, value: str | None) -> str:
+    """A stored reading in words for a CSV cell; empty when there was none."""
+    return label(value) if value else ""
+
+
 def _before(signal: dict) -> str:
     """The reading before the change, in words."""
     variation = signal.get("previous_variation")
     assurance = signal.get("previous_assurance")
     return "; ".join(
         [
-            VARIATION_LABELS.get(variation, variation) if variation else "No reading",
-            ASSURANCE_LABELS.get(assurance, assurance) if assurance else "no target assessed",
+            variation_label(variation) if variation else "No reading",
+            assurance_label(assurance) if assurance else "no target assessed",
         ]
     )
 
@@ -350,10 +344,10 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
              "previous_assurance", "indicator_id"],
             [
                 [row["hub"], row["innovation"], row["metric"], row.get("change", ""),
-                 VARIATION_LABELS.get(row.get("variation") or "", row.get("variation") or ""),
-                 VARIATION_LABELS.get(row.get("previous_variation") or "", row.get("previous_variation") or ""),
-                 ASSURANCE_LABELS.get(row.get("assurance") or "", row.get("assurance") or ""),
-                 ASSURANCE_LABELS.get(row.get("previous_assurance") or "", row.get("previous_assurance") or ""),
+                 _in_words(variation_label, row.get("variation")),
+                 _in_words(variation_label, row.get("previous_variation")),
+                 _in_words(assurance_label, row.get("assurance")),
+                 _in_words(assurance_label, row.get("previous_assurance")),
                  row["indicator_id"]]
                 for row in content.get("signals", [])
             ],

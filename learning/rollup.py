@@ -15,7 +15,8 @@ always gives the same content and the same ``content_hash``):
         "adoptions_by_stage": {"<stage value>": n, ...},      # current (non-archived) adoptions
         "total_reach": n,                                     # approved "people-enrolled"-style reach
                                                               # count totals of the latest month, all hubs
-        "indicators_by_variation": {"<PointType value>": n, ...},
+        "indicators_by_variation": {"<reading>": n, ...},   # a variation with its direction
+                                                              # (evaluation.mdc.variation_reading)
         "indicators_by_assurance": {"<Assurance value>": n, ...}
       },
       "innovations": [                                         # by innovation name, then hub name
@@ -26,7 +27,7 @@ always gives the same content and the same ``content_hash``):
       ],
       "signals": [                                             # indicators whose reading changed
         {"indicator_id": n, "hub": "...", "innovation": "...", "metric": "...",
-         "variation": "<PointType>", "previous_variation": "<PointType>" | null,
+         "variation": "<reading>", "previous_variation": "<reading>" | null,
          "assurance": "<Assurance>" | null, "previous_assurance": "<Assurance>" | null,
          "change": "new improvement" | "new concern" | "lost assurance" | "..."}
       ],
@@ -83,6 +84,7 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 
 from core.months import last_complete_month, months_from_to
+from evaluation.mdc import variation_reading
 from evaluation.models import Indicator, Measurement, Metric, RebasePoint
 from evaluation.spc import Assurance, PointType, XmrResult, xmr
 from evaluation.summaries import rebase_indexes
@@ -196,11 +198,13 @@ def spc_readings(day: datetime.date, previous_day: datetime.date | None = None) 
             then = [f for f in figures if f[3]]
             # Most series are the same as on the previous day: the same reading, no second chart.
             before = now if len(then) == len(figures) else reading(pk, then)
+        improvement = options[pk][0]
         readings[pk] = {
             "variation": now.variation,
             "assurance": now.assurance,
             "previous_variation": before.variation if before else None,
             "previous_assurance": before.assurance if before else None,
+            "improvement": improvement,
         }
     return readings
 
@@ -233,7 +237,7 @@ def headline(day: datetime.date, readings: dict[int, dict] | None = None) -> dic
     assurance: dict[str, int] = defaultdict(int)
     for reading in readings.values():
         if reading["variation"]:
-            variation[reading["variation"]] += 1
+            variation[variation_reading(reading["variation"], reading["improvement"])] += 1
         if reading["assurance"]:
             assurance[reading["assurance"]] += 1
     return {
@@ -301,6 +305,17 @@ def _change(reading: dict) -> str | None:
     return None
 
 
+def _as_read(reading: dict) -> dict:
+    """A reading as the report stores it: each variation with its direction (``evaluation.mdc``)."""
+    improvement = reading["improvement"]
+    return {
+        "variation": variation_reading(reading["variation"], improvement),
+        "previous_variation": variation_reading(reading["previous_variation"], improvement),
+        "assurance": reading["assurance"],
+        "previous_assurance": reading["previous_assurance"],
+    }
+
+
 def signals(
     day: datetime.date, previous: dict | None = None, readings: dict[int, dict] | None = None
 ) -> list[dict]:
@@ -317,7 +332,7 @@ def signals(
             "hub": hub,
             "innovation": innovation,
             "metric": metric,
-            **readings[pk],
+            **_as_read(readings[pk]),
             "change": changed[pk],
         }
         for pk, hub, innovation, metric in names

@@ -25,6 +25,7 @@ from hubs.access import Roles, global_readers_only, roles_of
 from hubs.models import Hub
 
 from ..charts import format_number
+from ..mdc import assurance_label, variation_label, variation_reading
 from ..models import IndicatorSummary, Metric
 
 PAGE_SIZE = 50
@@ -200,8 +201,8 @@ def csv_row(summary: IndicatorSummary, roles: Roles) -> list:
         summary.latest_period.strftime("%Y-%m") if summary.latest_period else "",
         withheld or ("" if summary.latest_value is None else round(summary.latest_value, 4)),
         "yes" if summary.latest_is_approved else "no",
-        summary.get_variation_display(),
-        summary.get_assurance_display(),
+        variation_label(variation_reading(summary.variation, indicator.metric.improvement)),
+        assurance_label(summary.assurance),
         summary.points,
         summary.months_due,
         "" if summary.completeness is None else summary.completeness,

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.template.loader import render_to_string
+from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils.html import escape
 
 from evaluation import services
+from evaluation.mdc import variation_reading
 from evaluation.models import Indicator, IndicatorSummary, Measurement, RebasePoint
 from evaluation.spc import PointType
 from evaluation.summaries import refresh
@@ -193,14 +194,21 @@ def test_the_page_takes_a_fixed_number_of_queries(
         ("", "increase", "", "Too few figures"),
     ],
 )
-def test_the_icons_include_picks_the_variant_and_labels_it(variation, improvement, letter, label):
-    html = render_to_string(
-        "evaluation/_icons.html", {"variation": variation, "improvement": improvement, "show": "variation"}
+def test_the_variation_icon_picks_the_variant_and_labels_it(variation, improvement, letter, label):
+    html = Template("{% load mdc %}{% variation_icon variation improvement %}").render(
+        Context({"variation": variation, "improvement": improvement})
     )
     assert label in html
-    assert "target" not in html  # show="variation" leaves the assurance icon out
+    assert "stroke-dasharray" not in html  # a variation icon has no target line
     if letter:
         assert f">{letter}</text>" in html and 'aria-hidden="true"' in html
+
+
+def test_a_variation_icon_cannot_be_drawn_without_its_metrics_direction():
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load mdc %}{% variation_icon variation %}")
+    with pytest.raises(ValueError, match="direction of improvement"):
+        variation_reading("special_cause_improvement", "")
 
 
 # Evaluators set the baseline and the rebase points

@@ -117,7 +117,7 @@ def test_csv_export_follows_the_filters(client, evaluator_user):
     assert table[0][:3] == ["Hub", "Innovation", "Metric"]
     assert len(table) == 2
     assert table[1][0] == concern.adoption.hub.name
-    assert table[1][8] == "Special cause: concern"
+    assert table[1][8] == "Special cause concern: lower values"  # the indicator page's words
 
 
 def test_hub_staff_cannot_open_the_summary_or_its_csv(client, owner):

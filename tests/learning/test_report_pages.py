@@ -28,7 +28,7 @@ def content(day: datetime.date = DAY, previous: datetime.date | None = PREVIOUS_
         "headline": {
             "adoptions_by_stage": {"testing": 2, "assessing": 1},
             "total_reach": 4321,
-            "indicators_by_variation": {"special_cause_improvement": 1, "common_cause": 3},
+            "indicators_by_variation": {"special_cause_improvement_high": 1, "common_cause": 3},
             "indicators_by_assurance": {"consistent_fail": 2},
         },
         "innovations": [
@@ -56,7 +56,7 @@ def content(day: datetime.date = DAY, previous: datetime.date | None = PREVIOUS_
         ],
         "signals": [
             {"indicator_id": 77, "hub": "Dorset", "innovation": "Remote oximetry at home",
-             "metric": "People enrolled", "variation": "special_cause_improvement",
+             "metric": "People enrolled", "variation": "special_cause_improvement_high",
              "previous_variation": "common_cause", "assurance": "consistent_fail",
              "previous_assurance": None, "change": "new improvement"},
         ],

@@ -158,7 +158,7 @@ def test_headline(report):
     assert headline["adoptions_by_stage"] == {"decided": 1, "testing": 1}
     # Latest approved month of reach counts as of D is May: 20 (A1) + 30 (A2); June's 50 came later.
     assert headline["total_reach"] == 50
-    assert headline["indicators_by_variation"] == {"common_cause": 2, "special_cause_improvement": 1}
+    assert headline["indicators_by_variation"] == {"common_cause": 2, "special_cause_improvement_high": 1}
     assert headline["indicators_by_assurance"] == {}
 
 
@@ -202,7 +202,7 @@ def test_signals_new_improvement_since_previous_report(report, data):
             "hub": "Dorset",
             "innovation": "Alpha",
             "metric": "Checks done",
-            "variation": "special_cause_improvement",
+            "variation": "special_cause_improvement_high",
             "previous_variation": "common_cause",
             "assurance": None,
             "previous_assurance": None,
