@@ -29,6 +29,7 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2_147_483_647)  # what a PositiveIntegerField holds on PostgreSQL
         kwargs.setdefault(
             "error_messages",
             {"required": "The form is incomplete: reload the page and try again."},

@@ -24,6 +24,11 @@ class NumberRefused(ValueError):
         return type(self), (str(self), self.reason)
 
 
+def counted(number: int, word: str) -> str:
+    """A count with its noun: "1 figure", "3 figures", "1,200 indicators"."""
+    return f"{number:,} {word}{'' if number == 1 else 's'}"
+
+
 def percentage(part, whole) -> float | None:
     """``part`` as a percentage of ``whole`` (sum over sum, never an average of percentages); None if none."""
     return 100.0 * part / whole if whole else None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from django.urls import reverse
 
-from core.numbers import figure_text
+from core.numbers import counted, figure_text
 from core.people import display_name
 from notifications.models import Kind
 from notifications.services import BODY_MAX, notify
@@ -98,8 +98,7 @@ def tell_returned(returned: Sequence[Measurement], *, by) -> None:
                 [person],
                 kind=Kind.FIGURES_RETURNED,
                 key=f"figures-returned:{first.pk}:{first.version}",
-                title=f"{len(theirs)} figure{'' if len(theirs) == 1 else 's'} for {period:%B %Y} returned to "
-                f"{hub.name}"[:300],
+                title=f"{counted(len(theirs), 'figure')} for {period:%B %Y} returned to {hub.name}"[:300],
                 url=figures_grid_url(adoption_id, period),
                 body=_body(
                     [_line(m, indicators[m.indicator_id], m.review_note) for m in theirs],
@@ -132,7 +131,7 @@ def tell_resubmitted(outcomes: Sequence, *, by) -> None:
             [evaluator_id],
             kind=Kind.FIGURES_RESUBMITTED,
             key=f"figures-resubmitted:{first.pk}:{first.version}",
-            title=f"{hub.name} submitted again {len(theirs)} figure{'' if len(theirs) == 1 else 's'} "
+            title=f"{hub.name} submitted again {counted(len(theirs), 'figure')} "
             f"you returned for {period:%B %Y}"[:300],
             url=hub_month_url(hub.slug, period),
             body=_body(

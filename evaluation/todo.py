@@ -8,6 +8,7 @@ from itertools import groupby
 from django.urls import reverse
 from django.utils import timezone
 
+from core.numbers import counted
 from core.people import display_name
 from core.todo import TodoItem, Urgency
 from hubs.access import Roles
@@ -20,10 +21,6 @@ from .reporting import IndicatorMonth, figures_due_for
 
 UPLOADS_LOOKED_BACK = datetime.timedelta(days=30)
 URGENCY_OF = {FigureStatus.OVERDUE: Urgency.OVERDUE, FigureStatus.DUE: Urgency.DUE}
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def grid_url(item: IndicatorMonth) -> str:
@@ -45,7 +42,7 @@ def _due_item(items: list[IndicatorMonth], user) -> TodoItem:
         url=grid_url(first),
         urgency=URGENCY_OF[status],
         tag="Overdue" if status == FigureStatus.OVERDUE else f"Due {first.due:%-d %B}",
-        detail=f"{adoption.hub.name}: {_count(len(items), 'indicator')} {when} ({names})."
+        detail=f"{adoption.hub.name}: {counted(len(items), 'indicator')} {when} ({names})."
         + (f" You own {yours} of them." if yours else ""),
         due=first.due,
     )
@@ -114,8 +111,8 @@ def review_items() -> list[TodoItem]:
     items = []
     for month in hub_months_awaiting_review():
         extras = [
-            _count(month.resubmitted, "figure") + " resubmitted after a return" if month.resubmitted else "",
-            _count(month.flags, "data-quality flag") if month.flags else "No data-quality flags",
+            counted(month.resubmitted, "figure") + " resubmitted after a return" if month.resubmitted else "",
+            counted(month.flags, "data-quality flag") if month.flags else "No data-quality flags",
         ]
         items.append(
             TodoItem(
@@ -123,7 +120,7 @@ def review_items() -> list[TodoItem]:
                 url=month.url,
                 urgency=Urgency.TO_REVIEW,
                 tag="Resubmitted" if month.resubmitted else "To review",
-                detail=f"{_count(month.awaiting, 'figure')} awaiting review. "
+                detail=f"{counted(month.awaiting, 'figure')} awaiting review. "
                 + ". ".join(extra for extra in extras if extra)
                 + ".",
                 due=month.period,

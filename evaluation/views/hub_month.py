@@ -19,13 +19,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.numbers import counted
 from hubs.access import evaluators_only
 from hubs.models import Hub
 
 from .. import hub_months
 from ..measurements import NOTE_REQUIRED, RETURN_NOTE_MAX, hub_month_review
 from ..review_notices import hub_month_url
-from .review import figures, month_from_url
+from .review import month_from_url
 
 APPROVE_ALL, RETURN_TICKED = "approve_all", "return_ticked"
 SEEN_PATTERN = re.compile(r"^(\d{1,12}:\d{1,9})( \d{1,12}:\d{1,9})*$")
@@ -86,7 +87,7 @@ class HubMonthReviewForm(forms.Form):
         ticked = sum(bool(data.get(f"return-{item.indicator.pk}")) for item in self.items)
         if data.get("action") == APPROVE_ALL and ticked:
             raise forms.ValidationError(
-                f"You ticked {ticked} indicator{'' if ticked == 1 else 's'} to return: choose "
+                f"You ticked {counted(ticked, 'indicator')} to return: choose "
                 "“Return the ticked, approve the rest”, or untick them to approve all."
             )
         if data.get("action") == RETURN_TICKED and not ticked:
@@ -158,7 +159,7 @@ def _say_what_was_done(request, hub: Hub, period, reviewed) -> None:
         return
     parts = []
     if reviewed.approved:
-        parts.append(f"{figures(len(reviewed.approved))} approved")
+        parts.append(f"{counted(len(reviewed.approved), 'figure')} approved")
     if reviewed.returned:
-        parts.append(f"{figures(len(reviewed.returned))} returned to {hub.name} with your notes")
+        parts.append(f"{counted(len(reviewed.returned), 'figure')} returned to {hub.name} with your notes")
     messages.success(request, f"{' and '.join(parts).capitalize()} for {when}.")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.concurrency import VersionField
 from core.forms import submit
 from hubs.access import evaluators_only
 
@@ -22,6 +24,12 @@ from ..reopening import reopen_decide as decide
 from .review import month_from_url
 
 REOPEN, DECLINE = "reopen", "decline"
+
+
+def month_figures(indicator: Indicator, period) -> list[tuple[Measurement, str]]:
+    """The month's figures, the total for all people first, each with its text."""
+    rows = month_rows(indicator, period).order_by(F("imd_quintile").asc(nulls_first=True))
+    return [(row, figure_text_of(row)) for row in rows]
 
 
 class ReopenAskForm(forms.Form):
@@ -55,7 +63,7 @@ class ReopenDecideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": f"Keep the note to {NOTE_MAX:,} characters or fewer."},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_000_000_000)
+    version = VersionField()
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,8 +76,8 @@ def reopen_ask(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         ),
         pk=pk,
     )
-    rows = list(month_rows(indicator, period).order_by("imd_quintile"))
-    if not any(row.status == Measurement.Status.APPROVED for row in rows):
+    rows = month_figures(indicator, period)
+    if not any(row.status == Measurement.Status.APPROVED for row, _ in rows):
         raise Http404("This month has no approved figures to reopen.")
     pending = (
         ReopenRequest.objects.filter(indicator=indicator, period=period, status=ReopenRequest.Status.PENDING)
@@ -91,7 +99,7 @@ def reopen_ask(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         {
             "indicator": indicator,
             "period": period,
-            "rows": [(row, figure_text_of(row)) for row in rows],
+            "rows": rows,
             "pending": pending,
             "form": form,
         },
@@ -131,13 +139,12 @@ def reopen_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Declined to reopen {what}: the figures stay approved.")
         return redirect("evaluation:review_queue")
-    rows = list(month_rows(reopen.indicator, reopen.period).order_by("imd_quintile"))
     return render(
         request,
         "evaluation/reopen_decide.html",
         {
             "reopen": reopen,
-            "rows": [(row, figure_text_of(row)) for row in rows],
+            "rows": month_figures(reopen.indicator, reopen.period),
             "form": form,
             "history": reopen.history.select_related("history_user").order_by("history_date"),
         },

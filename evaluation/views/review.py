@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.months import parse_month
-from core.numbers import figure_text
+from core.numbers import counted, figure_text
 from hubs.access import evaluators_only, get_visible_or_404
 from hubs.models import Hub
 
@@ -46,10 +46,6 @@ def month_from_url(text: str) -> datetime.date:
 
 def review_url(indicator_id: int, period: datetime.date) -> str:
     return reverse("evaluation:review_month", args=[indicator_id, f"{period:%Y-%m}"])
-
-
-def figures(count: int) -> str:
-    return f"{count} figure{'' if count == 1 else 's'}"
 
 
 # The review queue -------------------------------------------------------------------------------
@@ -224,7 +220,7 @@ def _say_what_was_done(request, action: str, count: int, indicator: Indicator, p
     if count == 0:
         messages.warning(request, f"Nothing changed: no figure for {when} was awaiting review.")
     elif action == "approve":
-        messages.success(request, f"{figures(count)} approved for {when}.")
+        messages.success(request, f"{counted(count, 'figure')} approved for {when}.")
     else:
         hub = indicator.adoption.hub.name
-        messages.success(request, f"{figures(count)} returned to {hub} for {when}, with your note.")
+        messages.success(request, f"{counted(count, 'figure')} returned to {hub} for {when}, with your note.")
