@@ -21,7 +21,7 @@ from django.db.models import Count, Max, Min, QuerySet
 from django.db.models.functions import TruncMonth
 
 from core.months import add_months, last_complete_month, month_index, months_from_to
-from core.people import display_name
+from core.people import display_name, name_from
 from hubs.access import roles_of
 from hubs.models import Hub
 from innovations.models import Adoption
@@ -247,11 +247,6 @@ class AdoptionRows:
     rows: list[IndicatorRow]
 
 
-def _name(first: str | None, last: str | None, username: str | None) -> str:
-    """A reviewer's name from its columns, as ``core.people.display_name`` writes a user's."""
-    return f"{first or ''} {last or ''}".strip() or username or ""
-
-
 def totals_of(
     indicator_ids, periods=None, status: str | None = None
 ) -> dict[tuple[int, datetime.date], Total]:
@@ -266,7 +261,7 @@ def totals_of(
         rows = rows.filter(status=status)
     return {
         (indicator_id, period): Total(
-            figure_status, reviewed_at is not None, note, _name(first, last, username)
+            figure_status, reviewed_at is not None, note, name_from(first, last, username)
         )
         for indicator_id, period, figure_status, reviewed_at, note, first, last, username in rows.order_by().values_list(
             "indicator",
