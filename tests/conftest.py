@@ -4,7 +4,16 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from tests.factories import AdoptionFactory, HubFactory, ahsn_admin, evaluator, member_of
+from hubs.models import Membership
+from tests.factories import (
+    AdoptionFactory,
+    HubFactory,
+    MembershipFactory,
+    UserFactory,
+    ahsn_admin,
+    evaluator,
+    member_of,
+)
 
 
 @pytest.fixture
@@ -21,6 +30,16 @@ def other_hub(db):
 def owner(hub):
     """A member of the hub that owns the records under test."""
     return member_of(hub, username="owner")
+
+
+@pytest.fixture
+def lead(hub):
+    """The lead of the hub under test: who answers for its indicators that have no owner of their own."""
+    return MembershipFactory(
+        hub=hub,
+        user=UserFactory(username="lead", first_name="Lee", last_name="Lead"),
+        role=Membership.Role.LEAD,
+    ).user
 
 
 @pytest.fixture

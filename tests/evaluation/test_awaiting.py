@@ -15,14 +15,11 @@ from evaluation.measurements import (
     measurements_save,
 )
 from evaluation.models import AdoptionMonthAwaiting, Indicator, Measurement
-from hubs.models import Membership
 from innovations.services import adoption_archive, adoption_restore
 from tests.factories import (
     AdoptionFactory,
     IndicatorFactory,
-    MembershipFactory,
     MetricFactory,
-    UserFactory,
     last_month,
 )
 from tests.threads import at_once
@@ -30,11 +27,6 @@ from tests.threads import at_once
 pytestmark = pytest.mark.django_db
 
 _codes = itertools.count()
-
-
-@pytest.fixture
-def lead(hub):
-    return MembershipFactory(hub=hub, user=UserFactory(username="lead"), role=Membership.Role.LEAD).user
 
 
 def indicators_of(adoption, count):

@@ -13,16 +13,13 @@ from core.months import add_months
 from evaluation.hub_months import INDICATORS_PER_PAGE, hub_months_awaiting_review
 from evaluation.measurements import HubMonthChanged, hub_month_review, measurement_edit
 from evaluation.models import DataQualityFlag, Measurement
-from hubs.models import Membership
 from notifications.models import Kind, Notification
 from tests.factories import (
     AdoptionFactory,
     IndicatorFactory,
     InnovationFactory,
     MeasurementFactory,
-    MembershipFactory,
     MetricFactory,
-    UserFactory,
     evaluator,
     last_month,
     member_of,
@@ -37,11 +34,6 @@ def metric(n: int):
 
 def month_url(hub, period=None) -> str:
     return reverse("evaluation:review_hub_month", args=[hub.slug, f"{period or last_month():%Y-%m}"])
-
-
-@pytest.fixture
-def lead(hub):
-    return MembershipFactory(hub=hub, user=UserFactory(username="lead"), role=Membership.Role.LEAD).user
 
 
 @pytest.fixture

@@ -7,21 +7,13 @@ from django.urls import reverse
 from evaluation.models import Indicator
 from evaluation.owners import owner_of
 from evaluation.services import indicator_update
-from hubs.models import Membership
-from tests.factories import MembershipFactory, UserFactory, member_of
+from tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
 
 
 def edit_url(indicator):
     return reverse("evaluation:indicator_edit", args=[indicator.pk])
-
-
-@pytest.fixture
-def lead(hub):
-    user = UserFactory(username="lead", first_name="Lee", last_name="Lead")
-    MembershipFactory(hub=hub, user=user, role=Membership.Role.LEAD)
-    return user
 
 
 @pytest.fixture

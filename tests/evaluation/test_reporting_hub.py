@@ -12,14 +12,11 @@ from core.months import add_months, this_month
 from evaluation.calendar import FigureStatus, due_date
 from evaluation.models import Indicator, Measurement
 from evaluation.reporting import adoptions_reporting, figures_due_for
-from hubs.models import Membership
 from tests.factories import (
     AdoptionFactory,
     IndicatorFactory,
     MeasurementFactory,
-    MembershipFactory,
     MetricFactory,
-    UserFactory,
     last_month,
 )
 
@@ -35,13 +32,6 @@ def metric(n: int):
 
 def hub_url(hub):
     return reverse("evaluation:reporting_hub", args=[hub.slug])
-
-
-@pytest.fixture
-def lead(hub):
-    user = UserFactory(username="lead", first_name="Lee", last_name="Lead")
-    MembershipFactory(hub=hub, user=user, role=Membership.Role.LEAD)
-    return user
 
 
 @pytest.fixture
