@@ -20,14 +20,16 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from core.months import month_index, month_of_index
+from core.numbers import counted
 
 from .spc import Assurance, Improvement, PointType, SpecialCause, XmrPoint, XmrResult
 
 if TYPE_CHECKING:
+    from .annotations import Annotation
     from .dashboards import EquityRow
 
 WIDTH = 720
@@ -784,3 +786,132 @@ def equity_summary(rows: Sequence[EquityRow]) -> str:
     if len(shown) < len(rows):
         text += f" {len(rows) - len(shown)} with fewer than 8 people counted are not shown as a share."
     return text
+
+
+# -- Annotations: events marked under the months of a chart (``evaluation.annotations``), laid out here.
+
+ANNOTATION_ROW = 20  # a marker is about 16 units tall; rows are 20 apart
+ANNOTATION_TOP = 8  # room between the month labels and the first row
+ANNOTATION_STACK = 3  # markers shown in one month; with more, the last one says "+N"
+ANNOTATION_SIZES = {"circle": 8, "square": 8.5, "diamond": 7.2}  # about 16 units across, whatever the shape
+MORE_COLOUR = "#4C6272"
+MORE_LABEL = "More events in that month: the number not shown, all listed under the chart"
+
+
+@dataclass(frozen=True)
+class AnnotationMarker:
+    """A lettered marker under a month ("+2" for the ones that do not fit), with its tooltip."""
+
+    x: float
+    y: float
+    path: str
+    colour: str
+    letter: str
+    title: str
+
+    @property
+    def at(self) -> tuple[str, str]:
+        return coordinate(self.x), coordinate(self.y)
+
+
+@dataclass(frozen=True)
+class AnnotationKey:
+    """A key entry for one kind of marker, drawn in a 24 × 20 box."""
+
+    label: str
+    path: str
+    colour: str
+    letter: str
+
+
+@dataclass(frozen=True)
+class ListedEvent:
+    """An event in the list under the chart, with the key's swatch of its kind."""
+
+    annotation: Annotation
+    swatch: AnnotationKey
+
+
+@dataclass(frozen=True)
+class AnnotationBand:
+    """The markers' rows under the month labels, their key, and the events as the page lists them."""
+
+    label_y: float
+    markers: list[AnnotationMarker]
+    key: list[AnnotationKey]
+    listed: list[ListedEvent]
+
+
+def badge_path(shape: str, x: float, y: float) -> str:
+    return marker_path(shape, x, y, ANNOTATION_SIZES.get(shape, ANNOTATION_SIZES["circle"]))
+
+
+def annotation_title(annotation: Annotation) -> str:
+    return f"{long_month(annotation.period)}. {annotation.kind.name}: {annotation.label}"
+
+
+def annotation_band(
+    chart: Chart, periods: Sequence[datetime.date], annotations: Sequence[Annotation]
+) -> tuple[Chart, AnnotationBand | None]:
+    """The chart made taller by a band of markers under its months, and the band (None if nothing to mark).
+
+    Works for any chart laid out on ``month_scale`` over ``periods``. Each event is a
+    marker in its month's column, stacked downwards; a month with more than
+    ``ANNOTATION_STACK`` shows the first ones and a "+N" marker whose tooltip names
+    the rest. Events outside the charted months are left off.
+    """
+    by_month: dict[datetime.date, list[Annotation]] = {}
+    for annotation in annotations:
+        if periods and periods[0] <= annotation.period <= periods[-1]:
+            by_month.setdefault(annotation.period, []).append(annotation)
+    if not by_month:
+        return chart, None
+    scale = month_scale(periods[0], periods[-1], chart.plot)
+    first_row = chart.height + ANNOTATION_TOP + ANNOTATION_ROW / 2
+    markers = []
+    for month, events in by_month.items():
+        x = scale(month_index(month))
+        shown = events if len(events) <= ANNOTATION_STACK else events[: ANNOTATION_STACK - 1]
+        for row, event in enumerate(shown):
+            y = first_row + row * ANNOTATION_ROW
+            kind = event.kind
+            path = badge_path(kind.shape, x, y)
+            markers.append(AnnotationMarker(x, y, path, kind.colour, kind.letter, annotation_title(event)))
+        if rest := events[len(shown) :]:
+            y = first_row + len(shown) * ANNOTATION_ROW
+            names = "; ".join(f"{event.kind.name}: {event.label}" for event in rest)
+            title = f"{long_month(month)}, {len(rest)} more. {names}"
+            markers.append(
+                AnnotationMarker(x, y, badge_path("square", x, y), MORE_COLOUR, f"+{len(rest)}", title)
+            )
+
+    listed = [event for events in by_month.values() for event in events]
+    kinds = sorted({event.kind for event in listed}, key=lambda kind: kind.name)
+    swatches = {
+        kind: AnnotationKey(kind.name, badge_path(kind.shape, 12, 10), kind.colour, kind.letter)
+        for kind in kinds
+    }
+    key = list(swatches.values())
+    if any(len(events) > ANNOTATION_STACK for events in by_month.values()):
+        key.append(AnnotationKey(MORE_LABEL, badge_path("square", 12, 10), MORE_COLOUR, "+"))
+    rows = max(min(len(events), ANNOTATION_STACK) for events in by_month.values())
+    taller = replace(chart, height=round(chart.height + ANNOTATION_TOP + rows * ANNOTATION_ROW + 4))
+    band = AnnotationBand(
+        label_y=first_row,
+        markers=markers,
+        key=key,
+        listed=[ListedEvent(event, swatches[event.kind]) for event in listed],
+    )
+    return taller, band
+
+
+def annotations_sentence(annotations: Sequence[Annotation]) -> str:
+    """The events in a sentence for the chart's description: "Marked under the months: 2 stage moves and 1 barrier"."""
+    counts: dict[str, int] = {}
+    for annotation in annotations:
+        counts[annotation.kind.name] = counts.get(annotation.kind.name, 0) + 1
+    if not counts:
+        return ""
+    parts = [counted(number, name.lower()) for name, number in counts.items()]
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"Marked under the months: {listed}, each listed after the chart."

@@ -22,7 +22,7 @@ from core.history import HistoryEntry, newest_first
 from core.numbers import completeness
 from hubs.access import evaluators_only, get_visible_or_404, roles_of
 
-from .. import charts, services, summaries
+from .. import annotations, charts, services, summaries
 from ..flags import active_flags
 from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm
 from ..models import MIN_BASELINE_MONTHS, Indicator, Measurement, Metric, RebasePoint, ReopenRequest
@@ -168,6 +168,43 @@ def options_history(indicator: Indicator) -> list[HistoryEntry]:
     return newest_first(indicator_history(indicator) + rebase_history(indicator))
 
 
+# ?events=off hides the events marked on the chart (a link, so no script is needed); they show by default.
+EVENTS_PARAMETER = "events"
+EVENTS_OFF = "off"
+
+
+def chart_events(request: HttpRequest, indicator: Indicator, context: dict, *, periods, rebases) -> dict:
+    """The events marked on a drawn chart (``evaluation.annotations``), and the chart and its description with them.
+
+    The page lists the same events under the chart, with their links, and offers a link
+    that hides or shows them again, keeping the page's other query parameters.
+    """
+    shows = request.GET.get(EVENTS_PARAMETER) != EVENTS_OFF
+    query = request.GET.copy()
+    if shows:
+        query[EVENTS_PARAMETER] = EVENTS_OFF
+    else:
+        query.pop(EVENTS_PARAMETER)
+    address = f"?{query.urlencode()}" if query else request.path
+    toggle = {"shows_events": shows, "events_toggle_url": f"{address}#chart-events"}
+    chart = context["chart"]
+    found = (
+        annotations.on_chart(indicator, request.user, first=periods[0], last=periods[-1], rebases=rebases)
+        if chart and shows
+        else []
+    )
+    if not found:
+        return {"events": [], **toggle}
+    chart, band = charts.annotation_band(chart, periods, found)
+    return {
+        "chart": chart,
+        "chart_description": f"{context['chart_description']} {charts.annotations_sentence(found)}",
+        "events": found,
+        "event_band": band,
+        **toggle,
+    }
+
+
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_visible_or_404(Indicator.objects.select_related(*INDICATOR_RELATED), request.user, pk=pk)
     rows = list(figures_seen_by(request.user, indicator))
@@ -239,6 +276,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_set_options": roles_of(request.user).reviews_figures,
         "flags": active_flags(indicator, request.user),
     }
+    context.update(chart_events(request, indicator, context, periods=periods, rebases=rebases))
     return render(request, "evaluation/indicator_detail.html", context)
 
 
