@@ -1,7 +1,11 @@
 """An evaluator reads an indicator's XmR chart on the demo data and rebases it, with a reason.
 
-Every page visited is scanned with axe-core (WCAG 2.2 AA).
+The rebase is then marked on the chart with the hub's notes and stage moves, listed under
+it with links, and hidden and shown again by a link. Every page visited is scanned with
+axe-core (WCAG 2.2 AA), the annotated chart too.
 """
+
+import re
 
 from django.conf import settings
 from django.core.management import call_command
@@ -44,3 +48,26 @@ def test_an_evaluator_reads_the_chart_and_adds_a_rebase_with_a_reason(page, visi
     expect(main.get_by_role("cell", name="Second clinic opened in the town centre").first).to_be_visible()
     assert_accessible()
     assert RebasePoint.objects.get(indicator=indicator).created_by.username == "evaluator"
+
+    # The rebase is an event marked under its month, with the demo hub's notes and stage moves.
+    chart = main.get_by_role("img", name=f"XmR chart of {indicator.metric.name}")
+    expect(chart.locator("desc")).to_contain_text("Marked under the months:")
+    expect(
+        chart.locator(".hp-xmr__events title").filter(has_text="Rebase: Second clinic opened")
+    ).to_have_count(1)
+    expect(main.get_by_role("list", name="Key to the chart")).to_contain_text("Rebase")
+    events = main.get_by_role("table", name="Events marked on the chart")
+    expect(events).to_be_visible()
+    expect(events).to_contain_text("Barrier")  # the demo hub's note on this adoption
+    expect(events).to_contain_text("Stage move")
+    events.get_by_role("link", name="Second clinic opened in the town centre").click()
+    expect(page).to_have_url(re.compile(r"#rebase-\d+$"))
+    assert_accessible()
+
+    main.get_by_role("link", name="Hide the events on the chart").click()
+    expect(page).to_have_url(re.compile(r"\?events=off#chart-events$"))
+    expect(events).to_have_count(0)
+    expect(chart.locator(".hp-xmr__events")).to_have_count(0)
+    assert_accessible()
+    main.get_by_role("link", name=re.compile("Show the events on the chart")).click()
+    expect(events).to_be_visible()
