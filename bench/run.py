@@ -94,6 +94,7 @@ def summary_addresses(records: Records) -> list[str]:
 PAGES: list[Page] = [
     Page("summary", EVALUATOR, summary_addresses, {1: 200}),
     Page("indicator", EVALUATOR, lambda r: each("evaluation:indicator", r.indicators), {1: 100}),
+    Page("indicator_events", EVALUATOR, lambda r: each("evaluation:indicator", r.annotated_indicators), 150),
     Page("adoption", EVALUATOR, lambda r: each("innovations:adoption", r.adoptions)),
     Page("todo_hub_member", HUB_MEMBER, lambda r: [reverse("home")], 100),
     Page("todo_evaluator", EVALUATOR, lambda r: [reverse("home")], 100),
@@ -282,6 +283,27 @@ class Records:
         other = [pk for pk, code in indicators if code != REACH_COUNT]
         half = SAMPLES_PER_PAGE // 2
         return spread(reach, half) + spread(other, SAMPLES_PER_PAGE - half)
+
+    @cached_property
+    def annotated_indicators(self) -> list[int]:
+        """Indicators whose charts mark the most events: a rebase, and three or more notes on the adoption."""
+        from django.db.models import Count
+
+        from evaluation.models import Indicator
+
+        indicators = (
+            Indicator.objects.filter(adoption__hub__programme=self.programme, rebase_points__isnull=False)
+            .annotate(notes=Count("adoption__notes"))
+            .filter(notes__gte=3)
+            .order_by("pk")
+        )
+        found = list(indicators.values_list("pk", flat=True))
+        if not found:
+            raise SystemExit(
+                "The scale data has no rebased indicators with notes: it was loaded before "
+                "generate_scale_data made them. Drop the bench database to load it again."
+            )
+        return spread(found, SAMPLES_PER_PAGE)
 
     @cached_property
     def adoptions(self) -> list[int]:

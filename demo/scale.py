@@ -9,7 +9,9 @@ At scale N the generator makes, in its own "Scale test programme":
 - 5 indicators per adoption, one per RE-AIM dimension, on the shared metric set
   (``demo/data/metrics.toml``, reused by code when they exist);
 - 36 monthly totals per indicator, ending with the last complete month, and for each
-  reach indicator that counts people, IMD quintile rows 1–5 for every month as well.
+  reach indicator that counts people, IMD quintile rows 1–5 for every month as well;
+- for the charts' events: 0 to 4 learning notes per adoption (any kind, dated in its
+  months) and a rebase point on about one indicator in ten.
 
 Innovations with an even position count the people they reach (with the IMD breakdown);
 odd ones report reach as the share of people from IMD quintile 1 (a percentage). So at
@@ -68,6 +70,8 @@ QUINTILES = (1, 2, 3, 4, 5)
 HUBS_PER_AHSN = 5
 BATCH = 5000
 COPY_ADOPTIONS = 250  # adoptions' figures per COPY chunk (about 70,000 rows)
+REBASED_SHARE = 0.1  # of indicators with a rebase point
+SYNTHETIC = "Synthetic"  # how the generator's notes and rebases begin, written by no one
 
 _TABLES = read_scale_tables()
 # One metric per RE-AIM dimension; where there are two, the innovation's position picks.
@@ -93,6 +97,8 @@ ANALYZED_MODELS = [
     Indicator,
     Measurement,
     IndicatorSummary,
+    LearningNote,
+    RebasePoint,
 ]
 MEASUREMENT_COLUMNS = [
     "indicator_id",
@@ -304,6 +310,8 @@ class ScaleLoader:
         self.step("stage transitions", self.make_transitions)
         self.step("indicators", self.make_indicators)
         self.step("measurements", self.make_measurements)
+        self.step("learning notes", self.make_notes)
+        self.step("rebase points", self.make_rebases)
         # Bulk inserts skip the services, so bring the dashboard summaries and the review queue's counts up to date here.
         self.step(
             "indicator summaries",
@@ -491,6 +499,44 @@ class ScaleLoader:
         self.indicators = Indicator.objects.bulk_create(indicators, batch_size=BATCH)
         return len(self.indicators)
 
+    # -- what the charts mark: notes and rebases, from their own random stream so the figures stay as they were
+
+    def make_notes(self) -> int:
+        rng = random.Random(SEED + 1)
+        kinds, domains = LearningNote.Kind.values, LearningNote.Domain.values
+        notes = []
+        for adoption in self.adoptions:
+            days = max(1, (self.today - adoption.started_on).days)
+            for _ in range(rng.randint(0, 4)):
+                kind = rng.choice(kinds)
+                day = adoption.started_on + datetime.timedelta(days=rng.randrange(days))
+                notes.append(
+                    LearningNote(
+                        adoption=adoption,
+                        kind=kind,
+                        cfir_domain=rng.choice(domains),
+                        title=f"{SYNTHETIC} {kind} {len(notes) + 1}",
+                        text="Synthetic note for load tests.",
+                        created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(11))),
+                    )
+                )
+        LearningNote.objects.bulk_create(notes, batch_size=BATCH)
+        return len(notes)
+
+    def make_rebases(self) -> int:
+        rng = random.Random(SEED + 2)
+        rebases = [
+            RebasePoint(
+                indicator=indicator,
+                period=self.months[rng.randint(12, MONTHS - 7)],
+                reason=f"{SYNTHETIC} rebase: the service changed",
+            )
+            for indicator in self.indicators
+            if rng.random() < REBASED_SHARE
+        ]
+        RebasePoint.objects.bulk_create(rebases, batch_size=BATCH)
+        return len(rebases)
+
     # -- measurements ----------------------------------------------------------------------
 
     def measurement_rows(self, first: int, last: int) -> Iterator[tuple]:
@@ -621,8 +667,12 @@ def user_entered_rows(programme: Programme) -> dict[str, int]:
         "figures not marked synthetic": Measurement.objects.filter(
             indicator__adoption__in=adoptions, is_synthetic=False
         ).count(),
-        "learning notes": LearningNote.objects.filter(adoption__in=adoptions).count(),
-        "rebase points": RebasePoint.objects.filter(indicator__adoption__in=adoptions).count(),
+        "learning notes": LearningNote.objects.filter(adoption__in=adoptions)
+        .exclude(author=None, title__startswith=SYNTHETIC)
+        .count(),
+        "rebase points": RebasePoint.objects.filter(indicator__adoption__in=adoptions)
+        .exclude(created_by=None, reason__startswith=SYNTHETIC)
+        .count(),
         "hub memberships": Membership.objects.filter(hub__programme=programme).count(),
         "stage moves made by people": StageTransition.objects.filter(
             adoption__in=adoptions, moved_by__isnull=False
@@ -664,6 +714,9 @@ def remove_scale_data(programme: Programme, *, log: Callable[[str], None]) -> in
     deleted = 0
     deleted += _raw_delete(Measurement.objects.filter(indicator__adoption__in=adoptions, is_synthetic=True))
     deleted += _raw_delete(IndicatorSummary.objects.filter(indicator__adoption__in=adoptions))
+    # Only the generator's own notes and rebases are left by now (user_entered_rows refused the others).
+    deleted += _raw_delete(RebasePoint.objects.filter(indicator__adoption__in=adoptions))
+    deleted += _raw_delete(LearningNote.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(Indicator.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(StageTransition.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(adoptions)

@@ -7,12 +7,14 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.utils import timezone
 
-from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric
+from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
 from hubs.models import Hub, Programme
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage
-from tests.factories import LearningNoteFactory, MeasurementFactory, MetricFactory
+from learning.models import LearningNote
+from tests.factories import LearningNoteFactory, MeasurementFactory, MetricFactory, evaluator
 
 SCALE = 0.01
 MONTHS = 36
@@ -144,3 +146,27 @@ def test_replace_refuses_when_people_added_to_the_scale_data(loaded):
     with pytest.raises(CommandError, match="learning notes"):
         load("--replace")
     assert row_counts() == before
+
+
+def test_the_charts_have_notes_and_rebases_to_mark(loaded):
+    adoptions = Adoption.objects.filter(hub__programme__slug="scale-test-programme")
+    notes = LearningNote.objects.filter(adoption__in=adoptions)
+    assert set(notes.values_list("kind", flat=True)) == set(LearningNote.Kind.values)
+    for note in notes.select_related("adoption"):
+        assert note.adoption.started_on <= timezone.localdate(note.created_at) < timezone.localdate()
+        assert note.title.startswith("Synthetic ") and note.author is None
+    rebases = RebasePoint.objects.filter(indicator__adoption__in=adoptions)
+    assert 0 < rebases.count() < Indicator.objects.filter(adoption__in=adoptions).count()
+    periods = sorted(set(scale_measurements().values_list("period", flat=True)))
+    assert set(rebases.values_list("period", flat=True)) <= set(periods[12:-6])
+
+
+def test_replace_refuses_when_an_evaluator_rebased_a_scale_indicator(loaded):
+    indicator = Indicator.objects.filter(adoption__hub__programme__slug="scale-test-programme").first()
+    period = sorted(set(indicator.measurements.values_list("period", flat=True)))[20]
+    indicator.rebase_points.filter(period=period).delete()
+    RebasePoint.objects.create(
+        indicator=indicator, period=period, reason="New clinic", created_by=evaluator()
+    )
+    with pytest.raises(CommandError, match="1 rebase points"):
+        load("--replace")
