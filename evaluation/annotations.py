@@ -50,6 +50,8 @@ class AnnotationKind:
 
 @dataclass(frozen=True)
 class Annotation:
+    """An event on the chart: the day it happened, its kind, its words (the link's text) and where to read more."""
+
     day: datetime.date
     kind: AnnotationKind
     label: str
