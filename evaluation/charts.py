@@ -132,6 +132,16 @@ def format_value(value: float, unit: str = "") -> str:
     return f"{text}%" if unit == "%" else text
 
 
+def with_unit(value: float, unit: str) -> str:
+    """A figure and its unit as a sentence writes them: 70%, £120, 1,500 people."""
+    text = format_number(value, 2)
+    if unit == "%":
+        return f"{text}%"
+    if unit == "£":
+        return f"£{text}"
+    return f"{text} {unit}".rstrip()
+
+
 def month_label(period: datetime.date) -> str:
     """ "Jan 25": short enough for an axis, and the same in every locale."""
     return f"{MONTH_ABBREVIATIONS[period.month - 1]} {period.year % 100:02d}"

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
-from core.months import last_complete_month, months_from_to
+from core.months import add_months, last_complete_month, months_from_to
 from core.numbers import figure_value
 
 from .models import Indicator, IndicatorSummary, Measurement
@@ -47,14 +48,39 @@ class MonthlyFigure:
         return self.status == Measurement.Status.APPROVED
 
 
+def monthly_totals(*, approved_only: bool = False):
+    """Every monthly total for all people that counts: approved and submitted (returned ones are being corrected)."""
+    rows = Measurement.objects.filter(imd_quintile__isnull=True)
+    return rows.approved() if approved_only else rows.exclude(status=Measurement.Status.RETURNED)
+
+
 def _totals(indicator_ids: Iterable[int], *, approved_only: bool):
     """(indicator id, figure) for every monthly total that counts, in time order."""
-    rows = Measurement.objects.filter(indicator__in=indicator_ids, imd_quintile__isnull=True)
-    rows = rows.approved() if approved_only else rows.exclude(status=Measurement.Status.RETURNED)
+    rows = monthly_totals(approved_only=approved_only).filter(indicator__in=indicator_ids)
     for indicator_id, period, value, numerator, denominator, status in rows.order_by(
         "indicator", "period"
     ).values_list("indicator", "period", "value", "numerator", "denominator", "status"):
         yield indicator_id, MonthlyFigure(period, figure_value(value, numerator, denominator), status)
+
+
+def recent_totals(latest: Mapping[int, datetime.date], months: int):
+    """The totals of each indicator in ``latest`` in the ``months`` months up to the month given for it.
+
+    One query for any number of indicators: (indicator id, period, value, numerator, denominator).
+    """
+    by_last: dict[datetime.date, list[int]] = defaultdict(list)
+    for indicator_id, last in latest.items():
+        by_last[last].append(indicator_id)
+    windows = Q()
+    for last, ids in by_last.items():
+        windows |= Q(indicator__in=ids, period__gte=add_months(last, 1 - months), period__lte=last)
+    if not windows:
+        return []
+    return (
+        monthly_totals()
+        .filter(windows)
+        .values_list("indicator", "period", "value", "numerator", "denominator")
+    )
 
 
 def monthly_figures(indicator: Indicator, *, approved_only: bool = False) -> list[MonthlyFigure]:

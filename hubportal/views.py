@@ -86,6 +86,7 @@ def programme_overview() -> dict:
         .annotate(n=Count("pk"))
         .values_list("indicator__adoption__hub", "n")
     )
+    stage_labels = [Stage(stage).label for stage in STAGES_IN_ORDER]
     rows = [
         {
             "hub": hub,
@@ -94,15 +95,19 @@ def programme_overview() -> dict:
         }
         for hub in hubs
     ]
+    for row in rows:
+        # Each count with its stage: on a narrow screen a row is a list of labelled counts.
+        row["cells"] = list(zip(stage_labels, row["counts"], strict=True))
     totals = [sum(row["counts"][i] for row in rows) for i in range(len(STAGES_IN_ORDER))]
     status_counts = dict(
         Measurement.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     return {
         "programmes": Programme.objects.annotate(hub_count=Count("hubs")).order_by("name"),
-        "stage_labels": [Stage(stage).label for stage in STAGES_IN_ORDER],
+        "stage_labels": stage_labels,
         "rows": rows,
         "totals": totals,
+        "total_cells": list(zip(stage_labels, totals, strict=True)),
         "status_counts": {label: status_counts.get(value, 0) for value, label in Measurement.Status.choices},
     }
 

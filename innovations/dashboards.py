@@ -27,10 +27,13 @@ RECENT_MOVES_SHOWN = 50
 
 @dataclass(frozen=True)
 class StageMatrix:
-    """Innovations (rows) × hubs (columns), each cell the adoption there or None."""
+    """Innovations (rows) × hubs (columns), each cell its hub and the adoption there or None.
+
+    A cell names its hub so that on a phone, where a row is a list, each line says whose it is.
+    """
 
     hubs: list[Hub]
-    rows: list[tuple[Innovation, list[Adoption | None]]]
+    rows: list[tuple[Innovation, list[tuple[Hub, Adoption | None]]]]
 
 
 def stage_matrix(adoptions) -> StageMatrix:
@@ -39,7 +42,10 @@ def stage_matrix(adoptions) -> StageMatrix:
     hubs = sorted({a.hub for a in adoptions}, key=lambda hub: hub.name)
     innovations = sorted({a.innovation for a in adoptions}, key=lambda innovation: innovation.name)
     cells = {(a.innovation_id, a.hub_id): a for a in adoptions}
-    rows = [(innovation, [cells.get((innovation.pk, hub.pk)) for hub in hubs]) for innovation in innovations]
+    rows = [
+        (innovation, [(hub, cells.get((innovation.pk, hub.pk))) for hub in hubs])
+        for innovation in innovations
+    ]
     return StageMatrix(hubs=hubs, rows=rows)
 
 

@@ -8,8 +8,9 @@ AHSN admin) sees a small count as "<8" and no percentage worked out from one,
 except for their own hubs (``core.disclosure``).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, groupby
 
 from django import forms
 from django.core.paginator import Paginator
@@ -20,13 +21,17 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.csvfile import csv_streaming_response
-from core.disclosure import NOT_SHOWN, SMALL_COUNT, is_small_count, share_shown
+from core.disclosure import NOT_SHOWN, SMALL_COUNT, figure_disclosed
+from core.numbers import figure_value
 from hubs.access import Roles, global_readers_only, roles_of
 from hubs.models import Hub
 
-from ..charts import format_number
+from ..charts import format_number, with_unit
 from ..mdc import assurance_label, variation_label, variation_reading
 from ..models import IndicatorSummary, Metric
+from ..sparklines import MONTHS as SPARKLINE_MONTHS
+from ..sparklines import SparkFigure, Sparkline, sparkline
+from ..summaries import recent_totals
 
 PAGE_SIZE = 50
 
@@ -59,6 +64,15 @@ SORTS = {
     "completeness": ("Data completeness", [F("completeness_ratio").asc(nulls_last=True), "indicator_id"]),
 }
 DEFAULT_SORT = "hub"
+# Group key → (label, ordering): the board lists each indicator under its hub, or under its innovation.
+GROUPS = {
+    "hub": ("Hub", ["indicator__adoption__hub__name", "indicator__adoption__hub_id"]),
+    "innovation": (
+        "Innovation",
+        ["indicator__adoption__innovation__name", "indicator__adoption__innovation_id"],
+    ),
+}
+DEFAULT_GROUP = "hub"
 
 
 class SummaryFilterForm(forms.Form):
@@ -72,6 +86,9 @@ class SummaryFilterForm(forms.Form):
     )
     signal = forms.ChoiceField(
         required=False, choices=[("", "Any signal"), *((key, label) for key, (label, _) in SIGNALS.items())]
+    )
+    group = forms.ChoiceField(
+        label="Group by", required=False, choices=[(key, label) for key, (label, _) in GROUPS.items()]
     )
     sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _) in SORTS.items()])
 
@@ -93,12 +110,18 @@ class SummaryFilterForm(forms.Form):
             summaries = summaries.filter(**SIGNALS[data["signal"]][1])
         if self.sort_key == "completeness":
             summaries = summaries.annotate(completeness_ratio=F("points") * 1.0 / NullIf(F("months_due"), 0))
-        return summaries.order_by(*SORTS[self.sort_key][1])
+        # The indicator last: a page boundary falls in the same place every time.
+        return summaries.order_by(*GROUPS[self.group_key][1], *SORTS[self.sort_key][1], "indicator_id")
 
     @property
     def sort_key(self) -> str:
         key = self.data.get("sort", DEFAULT_SORT)
         return key if key in SORTS else DEFAULT_SORT
+
+    @property
+    def group_key(self) -> str:
+        key = self.data.get("group", DEFAULT_GROUP)
+        return key if key in GROUPS else DEFAULT_GROUP
 
 
 def summaries_for(request: HttpRequest) -> tuple[SummaryFilterForm, object]:
@@ -114,33 +137,82 @@ def summaries_for(request: HttpRequest) -> tuple[SummaryFilterForm, object]:
     return form, form.filter(summaries)
 
 
+def withheld(value, numerator, denominator, metric: Metric, *, raw: bool) -> str | None:
+    """What stands in for a figure this viewer may not see ("<8", "Not shown"), else None (``core.disclosure``)."""
+    if figure_disclosed(value, numerator, denominator, is_count=metric.kind == Metric.Kind.COUNT, raw=raw):
+        return None
+    return SMALL_COUNT if value is not None else NOT_SHOWN
+
+
 def latest_withheld(summary: IndicatorSummary, roles: Roles) -> str | None:
-    """What stands in for the latest figure if this viewer may not see it ("<8", "Not shown"), else None."""
-    value = summary.latest_value
-    if value is None or roles.sees_raw_figures_of(summary.indicator.adoption.hub_id):
+    """What stands in for the latest figure if this viewer may not see it, else None."""
+    if summary.latest_value is None or roles.sees_raw_figures_of(summary.indicator.adoption.hub_id):
         return None
     metric = summary.indicator.metric
-    if metric.kind == Metric.Kind.COUNT and is_small_count(value):
-        return SMALL_COUNT
-    if metric.is_percentage and not share_shown(summary.latest_numerator, summary.latest_denominator):
-        return NOT_SHOWN
-    return None
+    # A percentage is stored as its counts (``with_latest_fraction``); the summary keeps only the share.
+    value = None if metric.is_percentage else summary.latest_value
+    return withheld(value, summary.latest_numerator, summary.latest_denominator, metric, raw=False)
+
+
+def figure_text(value: float, metric: Metric) -> str:
+    """A figure as the board prints it: one decimal at most, a percentage with its sign."""
+    return f"{format_number(value, 1)}{'%' if metric.is_percentage else ''}"
+
+
+def sparklines_for(summaries: list[IndicatorSummary], roles: Roles) -> dict[int, Sparkline]:
+    """The last 12 months up to each indicator's latest figure, as this viewer may see them: one query."""
+    latest = {summary.indicator_id: summary for summary in summaries if summary.latest_period}
+    figures: dict[int, dict] = defaultdict(dict)
+    rows = recent_totals({pk: summary.latest_period for pk, summary in latest.items()}, SPARKLINE_MONTHS)
+    for indicator_id, period, value, numerator, denominator in rows:
+        indicator = latest[indicator_id].indicator
+        metric = indicator.metric
+        hidden = withheld(
+            value, numerator, denominator, metric, raw=roles.sees_raw_figures_of(indicator.adoption.hub_id)
+        )
+        number = figure_value(value, numerator, denominator)
+        figures[indicator_id][period] = (
+            SparkFigure(hidden, None) if hidden else SparkFigure(figure_text(number, metric), number)
+        )
+    return {pk: sparkline(summary.latest_period, figures[pk]) for pk, summary in latest.items()}
 
 
 @dataclass(frozen=True)
 class SummaryLine:
-    """A row of the page: the summary, and its latest figure as this viewer may see it."""
+    """A row of the board: the summary, and its latest figure and months as this viewer may see them."""
 
     summary: IndicatorSummary
     latest: str
+    sparkline: Sparkline | None = None
+
+    @property
+    def target(self) -> str:
+        indicator = self.summary.indicator
+        return "" if indicator.target is None else with_unit(float(indicator.target), indicator.metric.unit)
 
 
-def summary_line(summary: IndicatorSummary, roles: Roles) -> SummaryLine:
-    withheld = latest_withheld(summary, roles)
-    if withheld is not None or summary.latest_value is None:
-        return SummaryLine(summary, withheld or "")
-    unit = "%" if summary.indicator.metric.is_percentage else ""
-    return SummaryLine(summary, f"{format_number(summary.latest_value, 1)}{unit}")
+def summary_line(summary: IndicatorSummary, roles: Roles, sparkline: Sparkline | None = None) -> SummaryLine:
+    withheld_text = latest_withheld(summary, roles)
+    if withheld_text is not None or summary.latest_value is None:
+        return SummaryLine(summary, withheld_text or "", sparkline)
+    return SummaryLine(summary, figure_text(summary.latest_value, summary.indicator.metric), sparkline)
+
+
+@dataclass(frozen=True)
+class SummaryGroup:
+    """The rows on this page of one hub, or of one innovation."""
+
+    name: str
+    lines: list[SummaryLine]
+
+
+def grouped(lines: list[SummaryLine], group_key: str) -> list[SummaryGroup]:
+    """The page's rows under their hub or innovation, in the order they came (grouped first)."""
+
+    def group_of(line: SummaryLine):
+        return getattr(line.summary.indicator.adoption, group_key)
+
+    return [SummaryGroup(group.name, list(members)) for group, members in groupby(lines, key=group_of)]
 
 
 def query_without(request: HttpRequest, *names: str) -> str:
@@ -153,18 +225,27 @@ def query_without(request: HttpRequest, *names: str) -> str:
 
 @global_readers_only
 def summary(request: HttpRequest) -> HttpResponse:
+    """The board: every indicator in a compact row under its hub or innovation, with its last 12 months."""
     form, summaries = summaries_for(request)
     page = Paginator(summaries, PAGE_SIZE).get_page(request.GET.get("page"))
     roles = roles_of(request.user)
+    rows = list(page)
+    sparklines = sparklines_for(rows, roles)
+    lines = [summary_line(summary, roles, sparklines.get(summary.indicator_id)) for summary in rows]
+    group_key = form.group_key
     return render(
         request,
         "evaluation/summary.html",
         {
             "form": form,
             "page": page,
-            "lines": [summary_line(summary, roles) for summary in page],
+            "groups": grouped(lines, group_key),
+            "group_label": GROUPS[group_key][0],
+            # The row names the other of hub and innovation: its group names the one.
+            "other": "innovation" if group_key == "hub" else "hub",
             "sort": form.sort_key,
-            "columns": [(key, label) for key, (label, _) in SORTS.items()],
+            "sort_label": SORTS[form.sort_key][0],
+            "months": SPARKLINE_MONTHS,
             "query_without_sort": query_without(request, "sort", "page"),
             "query_without_page": query_without(request, "page"),
         },
@@ -191,7 +272,7 @@ CSV_COLUMNS = [
 
 def csv_row(summary: IndicatorSummary, roles: Roles) -> list:
     indicator = summary.indicator
-    withheld = latest_withheld(summary, roles)
+    hidden = latest_withheld(summary, roles)
     return [
         indicator.adoption.hub.name,
         indicator.adoption.innovation.name,
@@ -199,7 +280,7 @@ def csv_row(summary: IndicatorSummary, roles: Roles) -> list:
         indicator.metric.get_dimension_display(),
         indicator.metric.unit,
         summary.latest_period.strftime("%Y-%m") if summary.latest_period else "",
-        withheld or ("" if summary.latest_value is None else round(summary.latest_value, 4)),
+        hidden or ("" if summary.latest_value is None else round(summary.latest_value, 4)),
         "yes" if summary.latest_is_approved else "no",
         variation_label(variation_reading(summary.variation, indicator.metric.improvement)),
         assurance_label(summary.assurance),

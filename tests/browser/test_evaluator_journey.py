@@ -26,7 +26,9 @@ def test_an_evaluator_reviews_concerns_rebases_approves_returns_and_exports(
     main.get_by_role("button", name="Apply filters").click()
     assert_accessible()
     concerns = IndicatorSummary.objects.filter(variation=IndicatorSummary.Variation.CONCERN)
-    expect(main.locator("tbody tr")).to_have_count(concerns.count())
+    # One row per indicator (each headed by its metric), under its hub's heading.
+    indicator_rows = main.locator("tbody tr", has=page.locator("th[scope=row]"))
+    expect(indicator_rows).to_have_count(concerns.count())
     indicator = (
         concerns.select_related("indicator__metric")
         .order_by("indicator__adoption__hub__name")
@@ -39,7 +41,7 @@ def test_an_evaluator_reviews_concerns_rebases_approves_returns_and_exports(
     exported = download.value.path().read_text(encoding="utf-8-sig").splitlines()
     assert len(exported) == concerns.count() + 1  # the header, then one line per concern
 
-    main.locator("tbody tr").first.get_by_role("link", name=indicator.metric.name).click()
+    indicator_rows.first.get_by_role("link", name=indicator.metric.name).click()
     visit(page.url)
     expect(main.get_by_role("heading", level=1)).to_have_text(indicator.metric.name)
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from evaluation import dashboards, summaries
+from evaluation.charts import long_month
 from evaluation.models import Measurement
 from tests.factories import IndicatorFactory, MeasurementFactory, last_month, percentage_metric
 
@@ -94,13 +95,15 @@ def test_equity_rows_without_a_viewer_are_suppressed(enrolled):
 
 
 def summary_latest(client, user) -> dict[str, str]:
-    """Each metric's latest figure as the summary page shows it."""
+    """Each metric's latest figure as the summary board shows it; its sparkline reads out the same."""
     content = get(client, user, reverse("evaluation:summary")).content.decode()
     latest = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", content, re.S):
-        cells = [text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-        if len(cells) > 4:
-            latest[cells[2]] = cells[4].split(" (")[0]
+        if metric := re.search(r'<th scope="row"[^>]*>\s*<a [^>]*>(.*?)</a>', row, re.S):
+            figure = text_of(re.search(r'class="hp-board__figure">(.*?)</span>', row, re.S)[1])
+            months = text_of(re.search(r'<span class="nhsuk-u-visually-hidden">([^<]*)</span>', row)[1])
+            assert months.endswith(f"{long_month(last_month())}: {figure}."), months
+            latest[text_of(metric[1])] = figure
     return latest
 
 

@@ -3,12 +3,15 @@
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
 
 from evaluation import summaries
+from evaluation.charts import long_month
 from evaluation.measurements import measurement_submit
 from evaluation.models import IndicatorSummary, Measurement, Metric
 from tests.factories import (
@@ -20,6 +23,7 @@ from tests.factories import (
     MetricFactory,
     last_month,
     member_of,
+    percentage_metric,
 )
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +106,8 @@ def test_sorting_and_pages(client, evaluator_user):
     assert first_page.context["page"].paginator.num_pages == 2
     second_page = client.get(reverse("evaluation:summary"), {"sort": "hub", "page": 2})
     assert len(rows(second_page)) == 5
-    assert 'aria-sort="ascending"' in first_page.content.decode()
+    by_metric = client.get(reverse("evaluation:summary"), {"sort": "metric"}).content.decode()
+    assert '<th scope="col" class="nhsuk-table__header" aria-sort="ascending">Indicator</th>' in by_metric
 
 
 def test_csv_export_follows_the_filters(client, evaluator_user):
@@ -148,19 +153,23 @@ def test_a_new_figure_updates_the_summary_at_once(evaluator_user):
     assert indicator.summary.includes_submitted
 
 
-def test_the_page_costs_the_same_queries_for_5_or_60_indicators(
-    client, evaluator_user, django_assert_num_queries
+@pytest.mark.parametrize("reader", ["evaluator_user", "admin_user_ahsn"])
+def test_the_board_costs_the_same_queries_for_5_or_50_indicators(
+    client, reader, request, django_assert_num_queries
 ):
-    client.force_login(evaluator_user)
-    for _ in range(5):
-        indicator_with([1, 2, 3])
+    client.force_login(request.getfixturevalue(reader))
+    for number in range(5):
+        indicator_with([1, 2, 3], gap_at_end=number % 3)  # sparklines ending in different months
     client.get(reverse("evaluation:summary"))  # warm the session
-    with django_assert_num_queries(10) as few:  # 9, and the header's unread notifications count
-        client.get(reverse("evaluation:summary"))
-    for _ in range(55):
-        indicator_with([1, 2, 3])
+    # 9, the sparklines' figures (one query for the page), and the header's unread notifications count
+    with django_assert_num_queries(11) as few:
+        response = client.get(reverse("evaluation:summary"))
+    assert response.content.decode().count('class="hp-spark"') == 5
+    for number in range(45):
+        indicator_with([1, 2, 3], gap_at_end=number % 3)
     with django_assert_num_queries(len(few.captured_queries)):
-        client.get(reverse("evaluation:summary"))
+        response = client.get(reverse("evaluation:summary"))
+    assert response.content.decode().count('class="hp-spark"') == 50
 
 
 def test_least_complete_indicators_sort_first(client, evaluator_user):
@@ -179,3 +188,115 @@ def test_the_monthly_refresh_brings_completeness_up_to_date(evaluator_user):
     assert refresh_indicator_summaries() == 1
     indicator.summary.refresh_from_db()
     assert indicator.summary.months_due > 3
+
+
+# -- The board: groups, sparklines, targets ------------------------------------------------------
+
+
+def text_of(html: str) -> str:
+    """The words in some HTML, without the pictures a screen reader skips (the icons' letters)."""
+    html = re.sub(r'<svg [^>]*aria-hidden="true".*?</svg>', " ", html, flags=re.S)
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip())
+
+
+def sparkline_marks(content: str) -> tuple[int, int]:
+    """How many lines and dots the page's sparklines draw."""
+    drawn = "".join(re.findall(r'<svg class="hp-spark".*?</svg>', content, re.S))
+    return drawn.count("<polyline"), drawn.count("<circle")
+
+
+def board(client, **params) -> list[tuple[str, list[str]]]:
+    """The board as a reader scans it: each group's name, and the text of each row under it."""
+    content = client.get(reverse("evaluation:summary"), params).content.decode()
+    return [
+        (
+            text_of(re.search(r'<th scope="rowgroup"[^>]*>(.*?)</th>', group, re.S)[1]),
+            [text_of(row) for row in re.findall(r'<tr class="nhsuk-table__row">(.*?)</tr>', group, re.S)],
+        )
+        for group in re.findall(r'<tbody class="nhsuk-table__body">(.*?)</tbody>', content, re.S)
+    ]
+
+
+def test_the_board_groups_indicators_by_hub_or_by_innovation(client, evaluator_user):
+    dorset, york = HubFactory(name="Dorset"), HubFactory(name="York")
+    bp, wards = InnovationFactory(name="BP@home"), InnovationFactory(name="Virtual wards")
+    for hub, innovation in [(york, bp), (dorset, wards), (dorset, bp)]:
+        indicator_with(STEADY, adoption=AdoptionFactory(hub=hub, innovation=innovation))
+    client.force_login(evaluator_user)
+
+    by_hub = board(client)
+    assert [name for name, _ in by_hub] == ["Hub: Dorset", "Hub: York"]
+    # Under its hub, each row names its innovation (and the group names the hub).
+    assert [row.split(" Latest figure")[0] for row in by_hub[0][1]] == [
+        "People enrolled BP@home",
+        "People enrolled Virtual wards",
+    ]
+
+    by_innovation = board(client, group="innovation")
+    assert [name for name, _ in by_innovation] == ["Innovation: BP@home", "Innovation: Virtual wards"]
+    assert [row.split(" Latest figure")[0] for row in by_innovation[0][1]] == [
+        "People enrolled Dorset",
+        "People enrolled York",
+    ]
+    # The CSV keeps the board's order.
+    response = client.get(reverse("evaluation:summary_csv"), {"group": "innovation"})
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row[:2] for row in table[1:]] == [
+        ["Dorset", "BP@home"],
+        ["York", "BP@home"],
+        ["Dorset", "Virtual wards"],
+    ]
+
+
+def test_each_row_shows_the_latest_figure_its_months_icons_target_and_completeness(client, evaluator_user):
+    indicator_with(FALLING_AWAY, target=Decimal("95"))
+    client.force_login(evaluator_user)
+    [(_, [row])] = board(client)
+    months = months_back(13)
+    assert f"Latest figure 60 {last_month():%b %Y}" in row
+    assert "Variation Special cause concern: lower values" in row
+    assert "Assurance Inconsistent: may pass or fall short of the target" in row
+    assert "Target 95 people" in row
+    summary = IndicatorSummary.objects.get()
+    assert f"Data completeness {summary.completeness}% (13 of {summary.months_due} months)" in row
+    # The sparkline: named by its months, the last 12 of the 13, each read out with its figure.
+    assert f"Figures from {long_month(months[1])} to {long_month(months[-1])}" in row
+    assert f"{long_month(months[1])}: 102; {long_month(months[2])}: 98;" in row
+    assert f"{long_month(months[-1])}: 60." in row
+    assert long_month(months[0]) not in row
+
+
+def test_a_month_without_a_figure_is_a_gap_in_the_sparkline_and_said_so(client, evaluator_user):
+    indicator = indicator_with([10, 11, 12, 13, 14, 15])
+    Measurement.objects.filter(indicator=indicator, period=months_back(6)[2]).delete()
+    summaries.refresh([indicator.pk])
+    client.force_login(evaluator_user)
+    content = client.get(reverse("evaluation:summary")).content.decode()
+    assert f"{long_month(months_back(6)[2])}: no figure;" in content
+    assert f"{long_month(months_back(12)[0])}: no figure;" in content  # before the first figure
+    # Two lines, either side of the missing month, and the latest month marked.
+    assert sparkline_marks(content) == (2, 1)
+
+
+def test_a_target_reads_in_its_metrics_unit(client, evaluator_user):
+    indicator_with(STEADY, metric=percentage_metric(), target=Decimal("70"))
+    indicator_with(STEADY, metric=MetricFactory(code="cost", name="Cost", unit="£"), target=Decimal("1250.5"))
+    indicator_with(STEADY, target=Decimal("1500"))
+    indicator_with(STEADY, metric=MetricFactory(code="sites", name="Sites", unit="sites"))
+    client.force_login(evaluator_user)
+    content = text_of(client.get(reverse("evaluation:summary")).content.decode())
+    for target in ("Target 70%", "Target £1,250.5", "Target 1,500 people", "Target None set"):
+        assert target in content
+
+
+def test_an_ahsn_admin_sees_a_small_count_as_under_eight_and_no_point_for_it(client, admin_user_ahsn):
+    indicator_with([20, 5, 30])
+    client.force_login(admin_user_ahsn)
+    content = client.get(reverse("evaluation:summary")).content.decode()
+    months = months_back(3)
+    assert (
+        f"{long_month(months[0])}: 20; {long_month(months[1])}: &lt;8; {long_month(months[2])}: 30."
+        in content
+    )
+    # Neither month beside it joins a line through it: two dots, the latest one marked.
+    assert sparkline_marks(content) == (0, 2)

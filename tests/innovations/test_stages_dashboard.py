@@ -76,13 +76,14 @@ def test_the_matrix_shows_each_adoptions_stage_in_its_hubs_column(client, reader
         "Dorset",
         "Manchester",
     ]
+    # Each cell names its hub too, shown only where a row is a list (a phone).
     oximetry = table_row(content, "Oximetry at home")
-    assert oximetry[0].startswith("Testing (PDSA cycles)")
-    assert oximetry[1].startswith("Sustained")
+    assert oximetry[0].startswith("Dorset Testing (PDSA cycles)")
+    assert oximetry[1].startswith("Manchester Sustained")
     link_workers = table_row(content, "Link workers")
-    assert link_workers[0].startswith("Paused")
+    assert link_workers[0].startswith("Dorset Paused")
     # The archived adoption is not current: Manchester's cell is empty.
-    assert link_workers[1] == "—No current adoption"
+    assert link_workers[1] == "Manchester —No current adoption"
     assert "Implemented (routine use)" not in link_workers[1]
 
 
