@@ -1,4 +1,4 @@
-"""The bridge between a form and the service that writes what it holds."""
+"""Form mechanics every app shares: the bridge between a form and the service that writes what it holds, and a month field."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .concurrency import EditConflict
+from .months import parse_month
 
 Result = TypeVar("Result")
 
@@ -33,3 +34,27 @@ def submit(form: forms.Form, save: Callable[[dict], Result]) -> Result | None:
     except ValidationError as exc:
         form.add_error(None, exc)
     return None
+
+
+class MonthField(forms.CharField):
+    """A month typed as YYYY-MM (a month picker where the browser has one), read by ``core.months.parse_month``."""
+
+    default_error_messages = {"invalid": "Enter a month as year and month, for example 2025-04."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "For example, 2025-04.")
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"type": "month", "autocomplete": "off", "class": "nhsuk-input--width-10"}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        month = parse_month(text) if len(text) == len("YYYY-MM") else None
+        if month is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return month

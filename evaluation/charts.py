@@ -338,16 +338,23 @@ class Chart:
 
     @property
     def grid_path(self) -> str:
-        """One path for every horizontal grid line: one element to render, not one per tick."""
-        left, right = coordinate(self.plot.left), coordinate(self.plot.right)
-        return "".join(f"M{left} {tick.at}H{right}" for tick in self.y_ticks)
+        return grid_path(self.plot, self.y_ticks)
 
     @property
     def axis_path(self) -> str:
-        """The x-axis and a short tick under each labelled month."""
-        plot = self.plot
-        ticks = "".join(f"M{tick.at} {plot.bottom}V{plot.tick_end}" for tick in self.x_ticks)
-        return f"M{plot.left} {plot.bottom}H{plot.right}{ticks}"
+        return axis_path(self.plot, self.x_ticks)
+
+
+def grid_path(plot: Plot, y_ticks: Sequence[Tick]) -> str:
+    """One path for every horizontal grid line: one element to render, not one per tick."""
+    left, right = coordinate(plot.left), coordinate(plot.right)
+    return "".join(f"M{left} {tick.at}H{right}" for tick in y_ticks)
+
+
+def axis_path(plot: Plot, x_ticks: Sequence[Tick]) -> str:
+    """The x-axis and a short tick under each labelled x value."""
+    ticks = "".join(f"M{tick.at} {plot.bottom}V{plot.tick_end}" for tick in x_ticks)
+    return f"M{plot.left} {plot.bottom}H{plot.right}{ticks}"
 
 
 def coordinate(number: float) -> str:

@@ -6,9 +6,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from core.concurrency import VersionField
+from core.forms import MonthField
+from core.months import last_complete_month, months_from_to
 from core.numbers import MAX_DIGITS, MAX_NUMBER_CHARS, NumberRefused, bounded_number
 from core.people import display_name
 
+from .comparison import EARLIEST_MONTH, MAX_FUNNEL_MONTHS
 from .models import (
     BASELINE_TOO_SHORT,
     LARGEST_VALUE,
@@ -213,3 +216,40 @@ class RebaseRemoveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter a reason for removing the rebase."},
     )
+
+
+class FunnelPeriodForm(forms.Form):
+    """The months a funnel pools: both given, in order, complete, and at most ``MAX_FUNNEL_MONTHS`` apart."""
+
+    first = MonthField(
+        label="First month",
+        required=True,
+        error_messages={"required": "Enter the first month, as well as the last."},
+    )
+    last = MonthField(
+        label="Last month",
+        required=True,
+        error_messages={"required": "Enter the last month, as well as the first."},
+    )
+
+    def __init__(self, *args, today: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.latest = last_complete_month(today)
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first is None or last is None:
+            return data
+        if last > self.latest:
+            self.add_error(
+                "last",
+                f"The last month can be {self.latest:%B %Y} at the latest: months after it are not complete.",
+            )
+        elif first < EARLIEST_MONTH:
+            self.add_error("first", f"The first month can be {EARLIEST_MONTH:%B %Y} at the earliest.")
+        elif first > last:
+            self.add_error("first", "The first month must be the same as the last month or before it.")
+        elif months_from_to(first, last) > MAX_FUNNEL_MONTHS:
+            self.add_error("first", f"Choose at most {MAX_FUNNEL_MONTHS} months.")
+        return data

@@ -139,6 +139,25 @@ class FunnelResult:
             next_x=_next_in_lookup(self._lookup, x),
         )
 
+    def curve(self, until: float, points: int = 150) -> list[tuple[float, Limits]]:
+        """The limits to draw, from where FunnelPlotR starts them (3; 1.1 for ratios) to ``until``.
+
+        For proportions, along FunnelPlotR's own lookup denominators (so the limits drawn
+        are its limits exactly), about ``points`` of them, closer together at the start where
+        the funnel bends most, then on at the same spacing past the table's end.
+        """
+        start = 1.1 if self.data_type == "SR" else LOOKUP_START
+        end = max(_checked_number(until, "until"), start)
+        spread = [(i / (points - 1)) ** 2 for i in range(points)]  # 0 to 1, bunched near 0
+        table = [x for x in self._lookup if x >= start]
+        if table:
+            xs = sorted({table[round(share * (len(table) - 1))] for share in spread})
+            step = (table[-1] - table[0]) / points or 1.0
+            xs += [table[-1] + step * i for i in range(1, math.ceil((end - table[-1]) / step) + 1)]
+        else:
+            xs = [start + (end - start) * share for share in spread]
+        return [(x, self.limits_at(x)) for x in xs]
+
     def count(self, flag: str) -> int:
         """How many points carry ``flag``."""
         return sum(1 for point in self.points if point.flag == flag)

@@ -6,6 +6,7 @@ from .views import (
     dashboards,
     entry,
     figures,
+    funnel,
     hub_month,
     indicator,
     reopen,
@@ -23,6 +24,7 @@ urlpatterns = [
     # The stages dashboard reads only adoptions, so innovations draws it; it keeps its address here.
     path("stages/", stages.stages, name="stages"),
     path("equity/", dashboards.equity, name="equity"),
+    path("metrics/<slug:code>/funnel/", funnel.metric_funnel, name="funnel"),
     path("indicators/<int:pk>/", indicator.indicator_detail, name="indicator"),
     path("indicators/<int:pk>/baseline/", indicator.indicator_baseline, name="indicator_baseline"),
     path("indicators/<int:pk>/rebase/", indicator.rebase_add, name="rebase_add"),

@@ -223,6 +223,16 @@ def query_without(request: HttpRequest, *names: str) -> str:
     return params.urlencode()
 
 
+def funnel_metrics() -> list[tuple[str, str]]:
+    """(code, name) of each percentage metric some adoption uses: those with a funnel plot across hubs."""
+    return list(
+        Metric.objects.filter(kind=Metric.Kind.PERCENTAGE, indicators__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values_list("code", "name")
+    )
+
+
 @global_readers_only
 def summary(request: HttpRequest) -> HttpResponse:
     """The board: every indicator in a compact row under its hub or innovation, with its last 12 months."""
@@ -248,6 +258,7 @@ def summary(request: HttpRequest) -> HttpResponse:
             "months": SPARKLINE_MONTHS,
             "query_without_sort": query_without(request, "sort", "page"),
             "query_without_page": query_without(request, "page"),
+            "funnel_metrics": funnel_metrics(),
         },
     )
 

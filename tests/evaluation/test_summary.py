@@ -161,8 +161,9 @@ def test_the_board_costs_the_same_queries_for_5_or_50_indicators(
     for number in range(5):
         indicator_with([1, 2, 3], gap_at_end=number % 3)  # sparklines ending in different months
     client.get(reverse("evaluation:summary"))  # warm the session
-    # 9, the sparklines' figures (one query for the page), and the header's unread notifications count
-    with django_assert_num_queries(11) as few:
+    # 9, the sparklines' figures (one query for the page), the header's unread notifications count,
+    # and the metrics with a funnel plot
+    with django_assert_num_queries(12) as few:
         response = client.get(reverse("evaluation:summary"))
     assert response.content.decode().count('class="hp-spark"') == 5
     for number in range(45):
