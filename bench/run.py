@@ -84,15 +84,21 @@ def each(url_name: str, records: list) -> list[str]:
 
 
 def summary_addresses(records: Records) -> list[str]:
-    """The cross-hub summary as it opens, the next page, and the two filters people use most."""
+    """The summary board as it opens, the next page, the two filters people use most, and by innovation."""
     summary = reverse("evaluation:summary")
-    return [summary, f"{summary}?page=2", f"{summary}?signal=concern", f"{summary}?sort=latest"]
+    return [
+        summary,
+        f"{summary}?page=2",
+        f"{summary}?signal=concern",
+        f"{summary}?sort=latest",
+        f"{summary}?group=innovation",
+    ]
 
 
 # Adding a page to the bench is one line here. An address whose URL name is not there yet
 # (NoReverseMatch) leaves its page out of the run, and the output says so.
 PAGES: list[Page] = [
-    Page("summary", EVALUATOR, summary_addresses, {1: 200}),
+    Page("summary", EVALUATOR, summary_addresses, 150),
     Page("indicator", EVALUATOR, lambda r: each("evaluation:indicator", r.indicators), {1: 100}),
     Page("indicator_events", EVALUATOR, lambda r: each("evaluation:indicator", r.annotated_indicators), 150),
     Page("adoption", EVALUATOR, lambda r: each("innovations:adoption", r.adoptions)),
