@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
+
+
+def programme_saved(sender, instance, **kwargs) -> None:
+    """A programme's minimum for limits changed (in the admin): its summaries read with the new one."""
+    from . import summaries  # models are ready only once the app is
+
+    summaries.refresh_programme(instance)
 
 
 class EvaluationConfig(AppConfig):
@@ -9,3 +17,7 @@ class EvaluationConfig(AppConfig):
         from . import annotations
 
         annotations.register(annotations.stage_moves, kinds=[annotations.STAGE_MOVE, annotations.REBASE])
+
+        # The programme lives below evaluation in the app order, so it cannot call this itself;
+        # the summary rows it changes are evaluation's, kept here in the same transaction.
+        post_save.connect(programme_saved, sender="hubs.Programme", dispatch_uid="evaluation-programme-saved")

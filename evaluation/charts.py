@@ -6,7 +6,9 @@ marker per point and the markers of the baseline and of each rebase. Shapes and
 colours follow NHS England's "Making Data Count" conventions; every colour
 meets 3:1 contrast against white, and every point type also has its own shape
 and a legend, so colour is never the only signal. `describe(...)` writes the
-summary a screen-reader user hears in place of the picture.
+summary a screen-reader user hears in place of the picture. With ``run_chart=True``
+(a series short of its programme's minimum for limits, ``evaluation.mdc.run_chart``) both
+draw a run chart: the figures and each group's median, no limits and no special causes.
 
 `equity_chart(...)` lays out the equity bar chart (`evaluation/_equity_chart.html`)
 drawn by the equity dashboard and by each nightly roll-up report, and
@@ -466,18 +468,29 @@ def point_label(point: XmrPoint, separator: str = ": ") -> str:
 
 
 def point_marker(
-    period: datetime.date, point: XmrPoint, x: float, y: float, *, approved: bool, unit: str
+    period: datetime.date,
+    point: XmrPoint,
+    x: float,
+    y: float,
+    *,
+    approved: bool,
+    unit: str,
+    run_chart: bool = False,
 ) -> Marker:
-    """The marker of one point: shape and colour by point type, hollow when not yet approved."""
+    """The marker of one point: shape and colour by point type, hollow when not yet approved.
+
+    A run chart's points have no reading: each is a plain circle.
+    """
     style = POINT_STYLES[point.point_type]
     status = "" if approved else " (submitted, not yet approved)"
+    title = f"{long_month(period)}: {format_value(point.value, unit)}{status}."
     return Marker(
         x=x,
         y=y,
         path=marker_path(style.shape, x, y),
         colour=style.colour,
         fill=style.colour if approved else WHITE,
-        title=f"{long_month(period)}: {format_value(point.value, unit)}{status}. {point_label(point)}",
+        title=title if run_chart else f"{title} {point_label(point)}",
     )
 
 
@@ -544,15 +557,20 @@ def target_line(target: float | None, y: LinearScale, plot: Plot, unit: str) -> 
     return TargetLine(y=level, label=f"Target {format_value(target, unit)}", line=line)
 
 
-def legend(improvement: str, *, has_target: bool, has_submitted: bool, kinds: set[str]) -> list[LegendItem]:
-    """What the shapes and lines mean. Point types are listed whether or not they occur, so the key stays put."""
+def legend(
+    improvement: str, *, has_target: bool, has_submitted: bool, kinds: set[str], run_chart: bool = False
+) -> list[LegendItem]:
+    """What the shapes and lines mean. Point types are listed whether or not they occur, so the key stays put.
+
+    A run chart has no point types and no limits: its key is the figures, the median and the target.
+    """
     items = [LegendItem("Monthly figure", stroke=VALUE_STROKE)]
     point_types = [PointType.COMMON_CAUSE]
     if improvement == Improvement.NEUTRAL:
         point_types.append(PointType.NEUTRAL_HIGH)
     else:
         point_types += [PointType.IMPROVEMENT, PointType.CONCERN]
-    for point_type in point_types:
+    for point_type in [] if run_chart else point_types:
         style = POINT_STYLES[point_type]
         label = NEUTRAL_LEGEND_LABEL if point_type == PointType.NEUTRAL_HIGH else style.label
         items.append(
@@ -568,14 +586,18 @@ def legend(improvement: str, *, has_target: bool, has_submitted: bool, kinds: se
                 fill=WHITE,
             )
         )
-    items.append(LegendItem("Mean", stroke=MEAN_STROKE))
-    items.append(LegendItem("Process limits", stroke=LIMIT_STROKE))
+    if run_chart:
+        items.append(LegendItem("Median", stroke=MEAN_STROKE))
+    else:
+        items.append(LegendItem("Mean", stroke=MEAN_STROKE))
+        items.append(LegendItem("Process limits", stroke=LIMIT_STROKE))
     if has_target:
         items.append(LegendItem("Target", stroke=TARGET_STROKE))
     if "baseline" in kinds:
         items.append(LegendItem("End of baseline", stroke=BASELINE_STROKE, vertical=True))
     if "rebase" in kinds:
-        items.append(LegendItem("Rebase: new mean and limits", stroke=REBASE_STROKE, vertical=True))
+        what = "new median" if run_chart else "new mean and limits"
+        items.append(LegendItem(f"Rebase: {what}", stroke=REBASE_STROKE, vertical=True))
     return items
 
 
@@ -589,11 +611,13 @@ def xmr_chart(
     baseline_length: int | None = None,
     approved: Sequence[bool] | None = None,
     unit: str = "",
+    run_chart: bool = False,
 ) -> Chart:
     """The chart's geometry from the months, their XmR reading and the indicator's options.
 
     `approved` says, point by point, whether a figure is approved (default:
-    all are); the others are drawn hollow.
+    all are); the others are drawn hollow. `run_chart` draws `result` (from
+    ``mdc.run_chart``: each point's ``mean`` is its group's median) as a run chart.
     """
     points = result.points
     if len(periods) != len(points):
@@ -609,17 +633,18 @@ def xmr_chart(
     lines = [
         *step_lines("lpl", xs, [p.lpl for p in points], groups, y, LIMIT_STROKE),
         *step_lines("upl", xs, [p.upl for p in points], groups, y, LIMIT_STROKE),
-        *step_lines("mean", xs, [p.mean for p in points], groups, y, MEAN_STROKE),
+        *step_lines("median" if run_chart else "mean", xs, [p.mean for p in points], groups, y, MEAN_STROKE),
     ]
     if points:
         lines.append(
             Line("value", polyline((x, y(p.value)) for x, p in zip(xs, points, strict=True)), VALUE_STROKE)
         )
     markers = [
-        point_marker(period, point, x, y(point.value), approved=is_approved, unit=unit)
+        point_marker(period, point, x, y(point.value), approved=is_approved, unit=unit, run_chart=run_chart)
         for period, point, x, is_approved in zip(periods, points, xs, approved, strict=True)
     ]
-    chart_dividers = dividers(xs, groups, starts, baseline_length, plot)
+    # A run chart's median comes from every figure of its group: no baseline to mark.
+    chart_dividers = dividers(xs, groups, starts, None if run_chart else baseline_length, plot)
     return Chart(
         width=WIDTH,
         height=HEIGHT,
@@ -635,6 +660,7 @@ def xmr_chart(
             has_target=target is not None,
             has_submitted=not all(approved),
             kinds={divider.kind for divider in chart_dividers},
+            run_chart=run_chart,
         ),
     )
 
@@ -651,11 +677,12 @@ def describe(
     rebases: Iterable[Rebase] = (),
     approved: Sequence[bool] | None = None,
     unit: str = "",
+    run_chart: bool = False,
 ) -> str:
     """What the chart shows, in sentences: the span, the current process, the latest point, the target.
 
     Written for someone who cannot see the picture, so it says what a sighted
-    reader takes from it at a glance, and no more.
+    reader takes from it at a glance, and no more. A run chart is read by its median.
     """
     points = result.points
     if not points:
@@ -664,17 +691,27 @@ def describe(
     starts = rebase_starts(periods, rebases)
     if starts:
         index, rebase = starts[-1]
+        current = "median starts" if run_chart else "limits start"
         sentences.append(
-            f"Rebased {times(len(starts))}; the current limits start in {long_month(periods[index])}"
+            f"Rebased {times(len(starts))}; the current {current} in {long_month(periods[index])}"
             f" ({rebase.reason})."
         )
     approved = list(approved) if approved is not None else [True] * len(points)
-    sentences.append(process_sentence(points[-1], unit))
-    sentences.append(latest_sentence(periods[-1], points[-1], unit, approved=approved[-1]))
+    if run_chart:
+        sentences.append(
+            f"A run chart: median {format_value(round(points[-1].mean, 1), unit)}; no process limits."
+        )
+    else:
+        sentences.append(process_sentence(points[-1], unit))
+    sentences.append(
+        latest_sentence(periods[-1], points[-1], unit, approved=approved[-1], run_chart=run_chart)
+    )
     special = sum(point.point_type != PointType.COMMON_CAUSE for point in points)
     if special:
         sentences.append(f"{special} of {len(points)} points show special cause variation.")
-    if target is not None:
+    if target is not None and run_chart:
+        sentences.append(f"Target {format_value(float(target), unit)}: not assessed without process limits.")
+    elif target is not None:
         sentences.append(target_sentence(float(target), result.assurance, unit, improvement))
     unapproved = approved.count(False)
     if unapproved:
@@ -699,10 +736,16 @@ def process_sentence(point: XmrPoint, unit: str) -> str:
     return f"{mean}, process limits {lower} to {upper}."
 
 
-def latest_sentence(period: datetime.date, point: XmrPoint, unit: str, *, approved: bool = True) -> str:
+def latest_sentence(
+    period: datetime.date, point: XmrPoint, unit: str, *, approved: bool = True, run_chart: bool = False
+) -> str:
+    """The latest figure, and its reading unless it is on a run chart (which has none)."""
     when = long_month(period) if approved else f"{long_month(period)}, not yet approved"
+    latest = f"Latest value {format_value(point.value, unit)} ({when})"
+    if run_chart:
+        return f"{latest}."
     reading = point_label(point, separator=", ")
-    return f"Latest value {format_value(point.value, unit)} ({when}): {reading[0].lower()}{reading[1:]}."
+    return f"{latest}: {reading[0].lower()}{reading[1:]}."
 
 
 def times(count: int) -> str:

@@ -25,7 +25,7 @@ from .flags import flag_counts_by_hub_month, flags_for
 from .measurements import hub_indicators
 from .models import AdoptionMonthAwaiting, DataQualityFlag, Indicator, Measurement
 from .review_notices import hub_month_url
-from .spc import XmrPoint
+from .spc import PointType, XmrPoint
 
 PREVIOUS_MONTHS = 6
 CHARTED_POINTS = 12  # the latest points drawn in each row's small chart
@@ -131,10 +131,11 @@ class ChartPosition:
     points: list[tuple[datetime.date, float]]  # the latest points, oldest first, to draw
     point: XmrPoint | None  # the month's own point (None when the month has no charted total)
     svg: dict | None = None
+    run_chart: bool = False  # too few figures for limits: the points against their median
 
     @property
     def is_special(self) -> bool:
-        return bool(self.point and self.point.special_cause)
+        return bool(self.point and self.point.point_type != PointType.COMMON_CAUSE)
 
 
 @dataclass
@@ -282,7 +283,7 @@ def hub_month(hub: Hub, period: datetime.date, page: int | str | None = 1) -> Hu
     shown = Paginator(list(statuses), INDICATORS_PER_PAGE).get_page(page)
     by_pk = (
         Indicator.objects.filter(pk__in=list(shown))
-        .select_related("metric", "adoption__innovation")
+        .select_related(*summaries.READING_RELATED, "adoption__innovation")
         .prefetch_related("rebase_points")
         .in_bulk()
     )
@@ -355,12 +356,14 @@ def chart_position(
     if not figures:
         return ChartPosition("No figures to chart yet.", [], None)
     rebases = [point.period for point in indicator.rebase_points.all()]
-    result = summaries.indicator_spc(indicator, figures, rebases)
-    points = list(zip([figure.period for figure in figures], result.points, strict=True))
+    read = summaries.indicator_reading(indicator, figures, rebases)
+    points = list(zip([figure.period for figure in figures], read.chart.points, strict=True))
     own = next((point for month, point in points if month == period), None)
     unit = indicator.metric.unit
     latest_month, latest = points[-1]
-    if own is None:
+    if read.reading.too_few:  # as the indicator page: no limits and no reading below the minimum
+        text = f"{read.reading.too_few_label}: {read.reading.more_needed_text}."
+    elif own is None:
         text = f"No charted total for {period:%B %Y}. " + charts.process_sentence(latest, unit)
     else:
         text = f"{charts.point_label(own)}. {charts.process_sentence(own, unit)}"
@@ -370,6 +373,7 @@ def chart_position(
         points=[(month, point.value) for month, point in drawn],
         point=own,
         svg=sparkline(drawn, period),
+        run_chart=read.reading.too_few,
     )
 
 
@@ -401,7 +405,7 @@ def sparkline(points: list[tuple[datetime.date, XmrPoint]], period: datetime.dat
             "left": text(x - 3),  # the month's own point: a square centred on it
             "top": text(y(point.value) - 3),
             "own": month == period,
-            "special": bool(point.special_cause),
+            "special": point.point_type != PointType.COMMON_CAUSE,
         }
         for x, (month, point) in zip(xs, points, strict=True)
     ]

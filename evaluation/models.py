@@ -11,8 +11,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.numbers import completeness, percentage
+from hubs.models import MIN_POINTS_FOR_LIMITS
 from innovations.models import Adoption
 
+from . import mdc
 from .querysets import (
     DataQualityFlagQuerySet,
     IndicatorQuerySet,
@@ -341,18 +343,9 @@ class IndicatorSummary(models.Model):
     figures, baseline or rebase points change. Derived data: never edited by hand.
     """
 
-    class Variation(models.TextChoices):
-        COMMON_CAUSE = "common_cause", "Common cause variation"
-        IMPROVEMENT = "special_cause_improvement", "Special cause: improvement"
-        CONCERN = "special_cause_concern", "Special cause: concern"
-        NEUTRAL_HIGH = "special_cause_neutral_high", "Special cause: higher (neither better nor worse)"
-        NEUTRAL_LOW = "special_cause_neutral_low", "Special cause: lower (neither better nor worse)"
-
-    class Assurance(models.TextChoices):
-        PASS = "consistent_pass", "Will consistently meet the target"
-        FAIL = "consistent_fail", "Will consistently miss the target"
-        INCONSISTENT = "inconsistent", "May or may not meet the target"
-
+    # The variation is stored as a reading, with its direction ("Special cause concern: higher
+    # values"), and every word comes from ``evaluation.mdc``: there is no direction-less label to show.
+    # Below the programme's minimum both are blank, and the row reads "Too few figures (n of m)".
     indicator = models.OneToOneField(
         Indicator, on_delete=models.CASCADE, primary_key=True, related_name="summary"
     )
@@ -361,8 +354,15 @@ class IndicatorSummary(models.Model):
     latest_is_approved = models.BooleanField(default=False)
     points = models.PositiveSmallIntegerField(default=0, help_text="Months with a figure.")
     months_due = models.PositiveSmallIntegerField(default=0, help_text="Months since the adoption began.")
-    variation = models.CharField(max_length=30, choices=Variation.choices, blank=True)
-    assurance = models.CharField(max_length=20, choices=Assurance.choices, blank=True)
+    variation = models.CharField(max_length=30, choices=mdc.variation_choices(), blank=True)
+    assurance = models.CharField(max_length=20, choices=mdc.assurance_choices(), blank=True)
+    points_counted = models.PositiveSmallIntegerField(
+        default=0, help_text="Months with a figure since the latest rebase: those the minimum is counted in."
+    )
+    min_points = models.PositiveSmallIntegerField(
+        default=MIN_POINTS_FOR_LIMITS,
+        help_text="The programme's fewest figures before limits, when refreshed.",
+    )
     includes_submitted = models.BooleanField(
         default=False, help_text="Some figures in the chart are not approved yet."
     )
@@ -383,6 +383,13 @@ class IndicatorSummary(models.Model):
     def completeness(self) -> int | None:
         """Share of the months due that have a figure, as a whole percentage."""
         return completeness(self.points, self.months_due)
+
+    @property
+    def reading(self) -> mdc.Reading:
+        """The icons' reading as stored by ``evaluation.summaries.summarise``."""
+        return mdc.Reading(
+            self.variation or None, self.assurance or None, self.points_counted, self.min_points
+        )
 
 
 class MeasurementUpload(models.Model):

@@ -2,7 +2,13 @@
 
 Dashboards read ``IndicatorSummary`` rows (one query for a page of many
 indicators); every write that changes an indicator's figures or SPC options
-calls ``refresh`` for it in the same transaction, so the row is never stale.
+calls ``refresh`` for it in the same transaction, so the row is never stale. A
+change to a programme's minimum for limits refreshes its indicators' rows too
+(``refresh_programme``, on the programme's save: ``evaluation.apps``).
+
+``indicator_reading`` is the one way to read an indicator's series: the XmR chart
+with the programme's minimum applied (``evaluation.mdc.read``), used by the
+indicator page, the summary, the review pages and the data-quality flags alike.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from django.utils import timezone
 from core.months import add_months, last_complete_month, months_from_to
 from core.numbers import figure_value
 
+from . import mdc
 from .models import Indicator, IndicatorSummary, Measurement
 from .spc import XmrResult, xmr
 
@@ -29,9 +36,13 @@ SUMMARY_FIELDS = [
     "months_due",
     "variation",
     "assurance",
+    "points_counted",
+    "min_points",
     "includes_submitted",
     "refreshed_at",
 ]
+# What reading an indicator needs loaded with it: its direction, adoption and programme's minimum.
+READING_RELATED = ("metric", "adoption__hub__programme")
 REFRESH_BATCH = 2000
 
 
@@ -98,17 +109,66 @@ def rebase_indexes(periods: Sequence[datetime.date], rebase_periods: Iterable[da
     return sorted(indexes)
 
 
-def indicator_spc(indicator: Indicator, figures: Sequence[MonthlyFigure], rebase_periods=None) -> XmrResult:
-    """The XmR reading of a series, with the indicator's direction, target, baseline and rebases."""
+def _xmr_of(
+    indicator: Indicator, figures: Sequence[MonthlyFigure], rebase_periods
+) -> tuple[XmrResult, list[int]]:
     if rebase_periods is None:
         rebase_periods = [point.period for point in indicator.rebase_points.all()]
-    return xmr(
+    rebase_at = rebase_indexes([figure.period for figure in figures], rebase_periods)
+    result = xmr(
         [figure.value for figure in figures],
         improvement=indicator.metric.improvement,
         target=indicator.target,
         baseline=indicator.baseline_length,
-        rebase_at=rebase_indexes([figure.period for figure in figures], rebase_periods),
+        rebase_at=rebase_at,
     )
+    return result, rebase_at
+
+
+def indicator_spc(indicator: Indicator, figures: Sequence[MonthlyFigure], rebase_periods=None) -> XmrResult:
+    """The XmR reading of a series, with the indicator's direction, target, baseline and rebases.
+
+    Without the programme's minimum for limits: what a page shows goes through ``indicator_reading``.
+    """
+    return _xmr_of(indicator, figures, rebase_periods)[0]
+
+
+def min_points_for(indicator: Indicator) -> int:
+    """The fewest figures before the indicator's chart shows limits: its programme's setting."""
+    return indicator.adoption.hub.programme.min_points_for_limits
+
+
+@dataclass(frozen=True)
+class IndicatorReading:
+    """An indicator's series read: the XmR result, what it shows (``mdc.Reading``) and the chart to draw."""
+
+    result: XmrResult
+    reading: mdc.Reading
+    rebase_at: list[int]
+
+    @property
+    def chart(self) -> XmrResult:
+        """The XmR chart, or below the programme's minimum a run chart with its median."""
+        if self.reading.too_few:
+            return mdc.run_chart([point.value for point in self.result.points], self.rebase_at)
+        return self.result
+
+
+def indicator_reading(
+    indicator: Indicator, figures: Sequence[MonthlyFigure], rebase_periods=None
+) -> IndicatorReading:
+    """The series read as every page shows it: XmR, then the programme's minimum (``mdc.read``).
+
+    ``indicator`` needs its metric and its adoption's hub's programme (``READING_RELATED``).
+    """
+    result, rebase_at = _xmr_of(indicator, figures, rebase_periods)
+    reading = mdc.read(
+        result,
+        improvement=indicator.metric.improvement,
+        rebase_at=rebase_at,
+        min_points=min_points_for(indicator),
+    )
+    return IndicatorReading(result, reading, rebase_at)
 
 
 def months_due(started_on: datetime.date, today: datetime.date | None = None) -> int:
@@ -117,7 +177,7 @@ def months_due(started_on: datetime.date, today: datetime.date | None = None) ->
 
 
 def summarise(indicator: Indicator, figures: Sequence[MonthlyFigure], rebase_periods) -> IndicatorSummary:
-    result = indicator_spc(indicator, figures, rebase_periods)
+    reading = indicator_reading(indicator, figures, rebase_periods).reading
     latest = figures[-1] if figures else None
     return IndicatorSummary(
         indicator=indicator,
@@ -126,8 +186,10 @@ def summarise(indicator: Indicator, figures: Sequence[MonthlyFigure], rebase_per
         latest_is_approved=bool(latest and latest.is_approved),
         points=len(figures),
         months_due=months_due(indicator.adoption.started_on),
-        variation=result.variation or "",
-        assurance=result.assurance or "",
+        variation=reading.variation or "",
+        assurance=reading.assurance or "",
+        points_counted=reading.points,
+        min_points=reading.min_points,
         includes_submitted=any(not figure.is_approved for figure in figures),
         refreshed_at=timezone.now(),
     )
@@ -138,7 +200,7 @@ def refresh(indicator_ids: Iterable[int]) -> int:
     ids = list(indicator_ids)
     indicators = (
         Indicator.objects.filter(pk__in=ids)
-        .select_related("metric", "adoption")
+        .select_related(*READING_RELATED)
         .prefetch_related("rebase_points")
         .in_bulk()
     )
@@ -161,3 +223,11 @@ def refresh_all(indicators=None) -> int:
         (indicators if indicators is not None else Indicator.objects.all()).values_list("pk", flat=True)
     )
     return sum(refresh(ids[start : start + REFRESH_BATCH]) for start in range(0, len(ids), REFRESH_BATCH))
+
+
+def refresh_programme(programme) -> int:
+    """Refresh the summaries read with another minimum than the programme's: after it changed."""
+    stale = IndicatorSummary.objects.filter(indicator__adoption__hub__programme=programme).exclude(
+        min_points=programme.min_points_for_limits
+    )
+    return refresh_all(Indicator.objects.filter(summary__in=stale))

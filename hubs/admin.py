@@ -18,7 +18,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "funder", "award_cap", "duration_months"]
+    list_display = ["name", "funder", "award_cap", "duration_months", "min_points_for_limits"]
     prepopulated_fields = {"slug": ["name"]}
 
 

@@ -30,6 +30,14 @@ class ClinicalArea(models.Model):
         return f"{self.name} ({self.get_population_display().lower()})"
 
 
+# The fewest monthly figures before an indicator's chart shows process limits and icons: 12 by
+# default (a year of months), as NHSRplotthedots and Making Data Count warn against limits from
+# very short series. Limits need two figures at the least (one moving range); three years of
+# months is as long as a programme waits.
+MIN_POINTS_FOR_LIMITS = 12
+MIN_POINTS_LOWEST, MIN_POINTS_HIGHEST = 2, 36
+
+
 class Programme(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -43,6 +51,14 @@ class Programme(models.Model):
         help_text="A month's figures are due on this working day of the next month "
         "(England and Wales bank holidays are not working days).",
     )
+    min_points_for_limits = models.PositiveSmallIntegerField(
+        "fewest monthly figures before process limits",
+        default=MIN_POINTS_FOR_LIMITS,
+        validators=[MinValueValidator(MIN_POINTS_LOWEST), MaxValueValidator(MIN_POINTS_HIGHEST)],
+        help_text="An indicator's chart shows process limits and the Making Data Count icons once it has "
+        "this many monthly figures since its latest rebase (or in all, if it has none); before that, "
+        "a run chart with its median. Making Data Count advises against limits from short series.",
+    )
     description = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -51,6 +67,11 @@ class Programme(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(award_cap__gt=0), name="programme_award_cap_positive"),
             models.CheckConstraint(condition=Q(duration_months__gt=0), name="programme_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(min_points_for_limits__gte=MIN_POINTS_LOWEST)
+                & Q(min_points_for_limits__lte=MIN_POINTS_HIGHEST),
+                name="programme_min_points_for_limits_bounded",
+            ),
         ]
 
     def __str__(self) -> str:

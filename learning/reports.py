@@ -29,6 +29,7 @@ from core.csvfile import csv_response
 from core.disclosure import NOT_SHOWN, count_cell, count_text, share_shown
 from core.disclosure import figure_text as disclosed_figure
 from core.forms import submit
+from evaluation import mdc
 from evaluation.charts import equity_chart
 from evaluation.dashboards import POPULATION_SHARE, EquityRow
 from evaluation.mdc import assurance_label, variation_label
@@ -110,7 +111,9 @@ def headline_counts(headline: dict) -> dict:
     total_reach = headline.get("total_reach", 0)
     return {
         "stages": stages,
-        "variation": [Count(key, variation_label(key), n) for key, n in sorted(variation.items())],
+        "variation": [Count(key, variation_label(key), n) for key, n in sorted(variation.items())]
+        # Below their programme's minimum for limits ("" reads "Too few figures", evaluation.mdc).
+        + ([Count("", mdc.NO_VARIATION, too_few)] if (too_few := headline.get("indicators_too_few")) else []),
         "assurance": [Count(key, assurance_label(key), n) for key, n in sorted(assurance.items())],
         "total_reach": count_cell(total_reach),
         "total_reach_shown": count_text(total_reach),
@@ -207,7 +210,10 @@ def report_context(report: RollupReport) -> dict:
         "previous_day": _parse_day(content.get("previous_day")),
         "headline": headline_counts(content.get("headline", {})),
         "innovations": innovations,
-        "signals": [{**signal, "before": _before(signal)} for signal in content.get("signals", [])],
+        "signals": [
+            {**signal, "reading": signal_reading(signal), "before": _before(signal)}
+            for signal in content.get("signals", [])
+        ],
         "equity": equity,
         "equity_charts": equity_charts(content.get("equity", [])),
         "note_groups": note_groups,
@@ -247,14 +253,34 @@ def _in_words(label, value: str | None) -> str:
     return label(value) if value else ""
 
 
+def signal_reading(signal: dict, *, previous: bool = False) -> mdc.Reading | None:
+    """A signal's reading now (or before), as the indicator page reads it; None for no previous one.
+
+    Reports built before the figures counted were kept have no minimum: read as enough.
+    """
+    prefix = "previous_" if previous else ""
+    points = signal.get(f"{prefix}points")
+    if previous and points is None and not signal.get("previous_variation"):
+        return None
+    return mdc.Reading(
+        signal.get(f"{prefix}variation"),
+        signal.get(f"{prefix}assurance"),
+        points or 0,
+        signal.get("min_points", 0),
+    )
+
+
 def _before(signal: dict) -> str:
     """The reading before the change, in words."""
-    variation = signal.get("previous_variation")
-    assurance = signal.get("previous_assurance")
+    before = signal_reading(signal, previous=True)
+    if before is None:
+        return "No reading"
+    if before.too_few:
+        return before.too_few_label
     return "; ".join(
         [
-            variation_label(variation) if variation else "No reading",
-            assurance_label(assurance) if assurance else "no target assessed",
+            before.variation_label if before.variation else "No reading",
+            before.assurance_label if before.assurance else "no target assessed",
         ]
     )
 
@@ -344,12 +370,13 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
              "previous_assurance", "indicator_id"],
             [
                 [row["hub"], row["innovation"], row["metric"], row.get("change", ""),
-                 _in_words(variation_label, row.get("variation")),
+                 reading.variation_label,
                  _in_words(variation_label, row.get("previous_variation")),
-                 _in_words(assurance_label, row.get("assurance")),
+                 reading.assurance_label if reading.too_few or row.get("assurance") else "",
                  _in_words(assurance_label, row.get("previous_assurance")),
                  row["indicator_id"]]
                 for row in content.get("signals", [])
+                for reading in [signal_reading(row)]
             ],
         )  # fmt: skip
     if section == "equity":

@@ -17,8 +17,9 @@ always gives the same content and the same ``content_hash``):
                                                               # count totals of the latest month, all hubs
         "indicators_by_variation": {"<reading>": n, ...},   # a variation with its direction
                                                               # (evaluation.mdc.variation_reading)
-        "indicators_by_assurance": {"<Assurance value>": n, ...}
-      },
+        "indicators_by_assurance": {"<Assurance value>": n, ...},
+        "indicators_too_few": n                               # below their programme's minimum for
+      },                                                      # limits: no reading (evaluation.mdc.read)
       "innovations": [                                         # by innovation name, then hub name
         {"innovation": "...", "slug": "...",
          "hubs": [{"hub": "...", "hub_slug": "...", "adoption_id": n, "stage": "<value>",
@@ -27,8 +28,11 @@ always gives the same content and the same ``content_hash``):
       ],
       "signals": [                                             # indicators whose reading changed
         {"indicator_id": n, "hub": "...", "innovation": "...", "metric": "...",
-         "variation": "<reading>", "previous_variation": "<reading>" | null,
+         "variation": "<reading>" | null, "previous_variation": "<reading>" | null,
          "assurance": "<Assurance>" | null, "previous_assurance": "<Assurance>" | null,
+         "points": n, "previous_points": n | null, "min_points": n,   # figures since the latest
+                                                              # rebase, and the programme's minimum:
+                                                              # below it, no variation or assurance
          "change": "new improvement" | "new concern" | "lost assurance" | "..."}
       ],
       "equity": [                                              # reach metrics with IMD rows
@@ -84,9 +88,9 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 
 from core.months import last_complete_month, months_from_to
-from evaluation.mdc import variation_reading
+from evaluation import mdc
 from evaluation.models import Indicator, Measurement, Metric, RebasePoint
-from evaluation.spc import Assurance, PointType, XmrResult, xmr
+from evaluation.spc import Assurance, PointType, xmr
 from evaluation.summaries import rebase_indexes
 from innovations.models import Adoption, StageTransition
 from innovations.stages import Stage
@@ -138,11 +142,14 @@ def _adoptions_as_of(day: datetime.date):
 
 
 def spc_readings(day: datetime.date, previous_day: datetime.date | None = None) -> dict[int, dict]:
-    """Each indicator's variation and assurance as of ``day`` (and as of ``previous_day``).
+    """Each current indicator's reading as of ``day`` (and as of ``previous_day``): ``{"now", "before"}``.
 
-    One query fetches every approved monthly total up to ``day`` with when it was
-    approved; the series as of the previous day is the same rows approved by then.
-    The loop is over indicators (one ``xmr`` each), never a query per row.
+    Each is an ``evaluation.mdc.Reading``: the XmR chart read with the metric's direction and
+    the programme's minimum for limits, as the indicator page and the summary read it. One
+    query fetches every approved monthly total up to ``day`` with when it was approved; the
+    series as of the previous day is the same rows approved by then. The loop is over
+    indicators (one ``xmr`` each), never a query per row. Archived adoptions' indicators are
+    left out, as the summary leaves them out.
     """
     # The figure (a value, or a percentage from numerator and denominator, as
     # ``figure_value`` computes it) and whether it was already approved by the previous day.
@@ -169,28 +176,39 @@ def spc_readings(day: datetime.date, previous_day: datetime.date | None = None) 
     for indicator_id, period in RebasePoint.objects.values_list("indicator", "period"):
         rebases[indicator_id].append(period)
     options = {
-        pk: (improvement, target, baseline)
-        for pk, improvement, target, baseline in Indicator.objects.values_list(
-            "pk", "metric__improvement", "target", "baseline_length"
-        ).iterator(chunk_size=10000)
+        pk: (improvement, target, baseline, min_points)
+        for pk, improvement, target, baseline, min_points in Indicator.objects.filter(
+            adoption__archived=False
+        )
+        .values_list(
+            "pk",
+            "metric__improvement",
+            "target",
+            "baseline_length",
+            "adoption__hub__programme__min_points_for_limits",
+        )
+        .iterator(chunk_size=10000)
     }
 
-    def reading(pk: int, figures: list[tuple]) -> XmrResult:
-        improvement, target, baseline = options[pk]
-        rebase_at = ()
+    def reading(pk: int, figures: list[tuple]) -> mdc.Reading:
+        improvement, target, baseline, min_points = options[pk]
+        rebase_at: list[int] = []
         if pk in rebases:  # rare: only then are the periods needed
             periods = [_as_date(f[1]) for f in figures]
             rebase_at = rebase_indexes(periods, rebases[pk])
-        return xmr(
+        result = xmr(
             [f[2] for f in figures],
             improvement=improvement,
             target=target,
             baseline=baseline,
             rebase_at=rebase_at,
         )
+        return mdc.read(result, improvement=improvement, rebase_at=rebase_at, min_points=min_points)
 
     readings = {}
     for pk, group in groupby(_stream(rows), key=itemgetter(0)):
+        if pk not in options:  # an archived adoption's
+            continue
         figures = list(group)
         now = reading(pk, figures)
         before = None
@@ -198,14 +216,7 @@ def spc_readings(day: datetime.date, previous_day: datetime.date | None = None) 
             then = [f for f in figures if f[3]]
             # Most series are the same as on the previous day: the same reading, no second chart.
             before = now if len(then) == len(figures) else reading(pk, then)
-        improvement = options[pk][0]
-        readings[pk] = {
-            "variation": now.variation,
-            "assurance": now.assurance,
-            "previous_variation": before.variation if before else None,
-            "previous_assurance": before.assurance if before else None,
-            "improvement": improvement,
-        }
+        readings[pk] = {"now": now, "before": before}
     return readings
 
 
@@ -235,16 +246,19 @@ def headline(day: datetime.date, readings: dict[int, dict] | None = None) -> dic
     total = reach.filter(period=latest).aggregate(total=Sum("value"))["total"] if latest else None
     variation: dict[str, int] = defaultdict(int)
     assurance: dict[str, int] = defaultdict(int)
-    for reading in readings.values():
-        if reading["variation"]:
-            variation[variation_reading(reading["variation"], reading["improvement"])] += 1
-        if reading["assurance"]:
-            assurance[reading["assurance"]] += 1
+    too_few = 0
+    for reading in (readings_of["now"] for readings_of in readings.values()):
+        too_few += reading.too_few
+        if reading.variation:
+            variation[reading.variation] += 1
+        if reading.assurance:
+            assurance[reading.assurance] += 1
     return {
         "adoptions_by_stage": {stage: by_stage[stage] for stage in sorted(by_stage)},
         "total_reach": _number(total or 0),
         "indicators_by_variation": dict(sorted(variation.items())),
         "indicators_by_assurance": dict(sorted(assurance.items())),
+        "indicators_too_few": too_few,
     }
 
 
@@ -289,30 +303,35 @@ def innovations(day: datetime.date, previous: dict | None = None) -> list[dict]:
     return [{"innovation": name, "slug": slug, "hubs": hubs} for (name, slug), hubs in grouped.items()]
 
 
-def _change(reading: dict) -> str | None:
-    variation, before = reading["variation"], reading["previous_variation"]
-    if variation == PointType.CONCERN and before != PointType.CONCERN:
+def _change(now: mdc.Reading, before: mdc.Reading | None) -> str | None:
+    had_signal = bool(before and (before.is_improvement or before.is_concern))
+    if now.is_concern and not (before and before.is_concern):
         return "new concern"
-    if variation == PointType.IMPROVEMENT and before != PointType.IMPROVEMENT:
+    if now.is_improvement and not (before and before.is_improvement):
         return "new improvement"
     if (
-        reading["previous_assurance"] == Assurance.CONSISTENT_PASS
-        and reading["assurance"] != Assurance.CONSISTENT_PASS
+        before
+        and before.assurance == Assurance.CONSISTENT_PASS
+        and now.assurance != Assurance.CONSISTENT_PASS
     ):
         return "lost assurance"
-    if before in (PointType.IMPROVEMENT, PointType.CONCERN) and variation == PointType.COMMON_CAUSE:
+    if had_signal and now.variation == PointType.COMMON_CAUSE:
         return "back to common cause"
+    # No "back to too few": both days are read with today's rebases and minimum, and the later day
+    # has the earlier day's figures (unless one was reopened, and then the reading waits for it).
     return None
 
 
-def _as_read(reading: dict) -> dict:
-    """A reading as the report stores it: each variation with its direction (``evaluation.mdc``)."""
-    improvement = reading["improvement"]
+def _as_read(now: mdc.Reading, before: mdc.Reading | None) -> dict:
+    """A reading as the report stores it: each variation with its direction, the figures it counted."""
     return {
-        "variation": variation_reading(reading["variation"], improvement),
-        "previous_variation": variation_reading(reading["previous_variation"], improvement),
-        "assurance": reading["assurance"],
-        "previous_assurance": reading["previous_assurance"],
+        "variation": now.variation,
+        "previous_variation": before.variation if before else None,
+        "assurance": now.assurance,
+        "previous_assurance": before.assurance if before else None,
+        "points": now.points,
+        "previous_points": before.points if before else None,
+        "min_points": now.min_points,
     }
 
 
@@ -322,7 +341,9 @@ def signals(
     """Indicators whose reading changed since the previous report's day (as of each day)."""
     if readings is None:
         readings = spc_readings(day, _previous_day(previous))
-    changed = {pk: change for pk, reading in readings.items() if (change := _change(reading))}
+    changed = {
+        pk: change for pk, read in readings.items() if (change := _change(read["now"], read["before"]))
+    }
     names = Indicator.objects.filter(pk__in=list(changed), adoption__archived=False).values_list(
         "pk", "adoption__hub__name", "adoption__innovation__name", "metric__name"
     )
@@ -332,7 +353,7 @@ def signals(
             "hub": hub,
             "innovation": innovation,
             "metric": metric,
-            **_as_read(readings[pk]),
+            **_as_read(readings[pk]["now"], readings[pk]["before"]),
             "change": changed[pk],
         }
         for pk, hub, innovation, metric in names

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from core.months import add_months
 from evaluation.awaiting import awaiting_refresh
 from evaluation.models import Indicator, Measurement, Metric
 from hubs.access import AHSN_ADMINS, EVALUATORS
@@ -178,6 +179,29 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
         with transaction.atomic():  # its lock needs one, in tests that run without
             awaiting_refresh([(measurement.indicator_id, measurement.period)])
         return measurement
+
+
+def approved_figures(indicator, values, *, reviewed_days_ago: int = 2) -> list[Measurement]:
+    """Monthly figures for ``indicator``, ending last month, approved ``reviewed_days_ago`` days ago
+    (so the nightly report for yesterday counts them), and its summary brought up to date."""
+    from evaluation import summaries
+
+    first = add_months(last_month(), 1 - len(values))
+    reviewed = timezone.now() - datetime.timedelta(days=reviewed_days_ago)
+    figures = []
+    for index, value in enumerate(values):
+        period = add_months(first, index)
+        figures.append(
+            MeasurementFactory(
+                indicator=indicator,
+                period=period,
+                value=Decimal(value),
+                status=Measurement.Status.APPROVED,
+                reviewed_at=reviewed,
+            )
+        )
+    summaries.refresh([indicator.pk])
+    return figures
 
 
 class LearningNoteFactory(factory.django.DjangoModelFactory):

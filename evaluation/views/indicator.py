@@ -28,7 +28,7 @@ from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm
 from ..models import MIN_BASELINE_MONTHS, Indicator, Measurement, Metric, RebasePoint, ReopenRequest
 from ..spc import PointType, XmrPoint
 
-INDICATOR_RELATED = ("metric", "adoption__hub", "adoption__innovation")
+INDICATOR_RELATED = ("metric", "adoption__hub__programme", "adoption__innovation")
 
 
 def figures_seen_by(user, indicator: Indicator) -> QuerySet[Measurement]:
@@ -211,7 +211,9 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = charted(rows)
     figures = [as_figure(row) for row in series]
     rebases = list(indicator.rebase_points.select_related("created_by"))
-    result = summaries.indicator_spc(indicator, figures, [rebase.period for rebase in rebases])
+    read = summaries.indicator_reading(indicator, figures, [rebase.period for rebase in rebases])
+    # Below the programme's minimum (counted since the latest rebase): a run chart, and no icons.
+    result, run_chart = read.chart, read.reading.too_few
     point_of = {row.pk: point for row, point in zip(series, result.points, strict=True)}
 
     metric = indicator.metric
@@ -229,6 +231,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rebases": [charts.Rebase(rebase.period, rebase.reason) for rebase in rebases],
         "approved": approved,
         "unit": metric.unit,
+        "run_chart": run_chart,
     }
     months_due = summaries.months_due(indicator.adoption.started_on)
     changeable_ids = set(
@@ -253,11 +256,15 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_ask_reopen": can_ask_reopen,
         "reopen_pending": reopen_pending,
         "result": result,
+        "reading": read.reading,
+        "run_chart": run_chart,
+        # The month the current group starts: the minimum is counted from there.
+        "counted_since": periods[max(read.rebase_at)] if read.rebase_at else None,
         "chart": charts.xmr_chart(periods, result, baseline_length=indicator.baseline_length, **chart_options)
         if figures and not chart_withheld
         else None,
         "chart_withheld": bool(figures) and chart_withheld,
-        "chart_title": f"XmR chart of {metric.name}, {indicator.adoption.innovation.name} in "
+        "chart_title": f"{'Run' if run_chart else 'XmR'} chart of {metric.name}, {indicator.adoption.innovation.name} in "
         f"{indicator.adoption.hub.name}",
         "chart_description": charts.describe(periods, result, **chart_options),
         "includes_submitted": not all(approved),

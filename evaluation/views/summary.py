@@ -26,29 +26,30 @@ from core.numbers import figure_value
 from hubs.access import Roles, global_readers_only, roles_of
 from hubs.models import Hub
 
+from .. import mdc
 from ..charts import format_number, with_unit
-from ..mdc import assurance_label, variation_label, variation_reading
 from ..models import IndicatorSummary, Metric
 from ..sparklines import MONTHS as SPARKLINE_MONTHS
 from ..sparklines import SparkFigure, Sparkline, sparkline
+from ..spc import Assurance, PointType
 from ..summaries import recent_totals
 
 PAGE_SIZE = 50
 
+# Signal → (words, filter). Every word is evaluation.mdc's, each variation with its direction: a
+# choice of both directions says so ("higher or lower values"). "Too few figures" is below the
+# programme's minimum for limits, where the summary stores no reading (evaluation.summaries).
 SIGNALS = {
-    "improvement": ("Special cause: improvement", {"variation": IndicatorSummary.Variation.IMPROVEMENT}),
-    "concern": ("Special cause: concern", {"variation": IndicatorSummary.Variation.CONCERN}),
-    "neutral": (
-        "Special cause: neither better nor worse",
-        {
-            "variation__in": [
-                IndicatorSummary.Variation.NEUTRAL_HIGH,
-                IndicatorSummary.Variation.NEUTRAL_LOW,
-            ]
-        },
-    ),
-    "common": ("Common cause only", {"variation": IndicatorSummary.Variation.COMMON_CAUSE}),
-    "failing": ("Consistently missing the target", {"assurance": IndicatorSummary.Assurance.FAIL}),
+    "improvement": (mdc.EITHER_DIRECTION[mdc.IMPROVEMENTS], {"variation__in": mdc.IMPROVEMENTS}),
+    "improvement-higher": (mdc.variation_label(mdc.IMPROVEMENT_HIGH), {"variation": mdc.IMPROVEMENT_HIGH}),
+    "improvement-lower": (mdc.variation_label(mdc.IMPROVEMENT_LOW), {"variation": mdc.IMPROVEMENT_LOW}),
+    "concern": (mdc.EITHER_DIRECTION[mdc.CONCERNS], {"variation__in": mdc.CONCERNS}),
+    "concern-higher": (mdc.variation_label(mdc.CONCERN_HIGH), {"variation": mdc.CONCERN_HIGH}),
+    "concern-lower": (mdc.variation_label(mdc.CONCERN_LOW), {"variation": mdc.CONCERN_LOW}),
+    "neutral": (mdc.EITHER_DIRECTION[mdc.NEUTRALS], {"variation__in": mdc.NEUTRALS}),
+    "common": (mdc.variation_label(PointType.COMMON_CAUSE), {"variation": PointType.COMMON_CAUSE}),
+    "too-few": (mdc.NO_VARIATION, {"variation": ""}),
+    "failing": (mdc.assurance_label(Assurance.CONSISTENT_FAIL), {"assurance": Assurance.CONSISTENT_FAIL}),
     "no-data": ("No figures yet", {"points": 0}),
 }
 
@@ -293,8 +294,8 @@ def csv_row(summary: IndicatorSummary, roles: Roles) -> list:
         summary.latest_period.strftime("%Y-%m") if summary.latest_period else "",
         hidden or ("" if summary.latest_value is None else round(summary.latest_value, 4)),
         "yes" if summary.latest_is_approved else "no",
-        variation_label(variation_reading(summary.variation, indicator.metric.improvement)),
-        assurance_label(summary.assurance),
+        summary.reading.variation_label,
+        summary.reading.assurance_label,
         summary.points,
         summary.months_due,
         "" if summary.completeness is None else summary.completeness,

@@ -2,10 +2,13 @@
 the summary, filtered to concerns; an indicator; a rebase; approving one month and
 returning another with a note; and the CSV export."""
 
+import re
+
 from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from evaluation.mdc import CONCERNS
 from evaluation.models import IndicatorSummary, Measurement, RebasePoint
 
 
@@ -22,13 +25,16 @@ def test_an_evaluator_reviews_concerns_rebases_approves_returns_and_exports(
     main.get_by_role("link", name="Indicators across the hubs").click()
     visit(page.url)
     expect(main.get_by_role("heading", level=1)).to_have_text("Indicators across hubs")
-    main.get_by_label("Signal").select_option(label="Special cause: concern")
+    main.get_by_label("Signal").select_option(label="Special cause concern: higher or lower values")
     main.get_by_role("button", name="Apply filters").click()
     assert_accessible()
-    concerns = IndicatorSummary.objects.filter(variation=IndicatorSummary.Variation.CONCERN)
-    # One row per indicator (each headed by its metric), under its hub's heading.
+    concerns = IndicatorSummary.objects.filter(variation__in=CONCERNS)
+    # One row per indicator (each headed by its metric), under its hub's heading; each row's words
+    # say which way its concern went, never a concern without its direction.
     indicator_rows = main.locator("tbody tr", has=page.locator("th[scope=row]"))
     expect(indicator_rows).to_have_count(concerns.count())
+    for row in indicator_rows.all():
+        expect(row).to_contain_text(re.compile(r"Special cause concern: (higher|lower) values"))
     indicator = (
         concerns.select_related("indicator__metric")
         .order_by("indicator__adoption__hub__name")

@@ -135,10 +135,14 @@ def test_planted_spc_signals(seeded):
 
 @pytest.mark.django_db
 def test_the_demo_gives_evaluators_concerns_and_a_target_met():
+    from evaluation.mdc import CONCERNS, IMPROVEMENTS
     from evaluation.models import IndicatorSummary
+    from evaluation.spc import Assurance
 
     call_command("seed_demo", verbosity=0)
     variations = list(IndicatorSummary.objects.values_list("variation", flat=True))
-    assert variations.count(IndicatorSummary.Variation.CONCERN) >= 2
-    assert variations.count(IndicatorSummary.Variation.IMPROVEMENT) >= 2
-    assert IndicatorSummary.objects.filter(assurance=IndicatorSummary.Assurance.PASS).exists()
+    assert sum(variation in CONCERNS for variation in variations) >= 2
+    assert sum(variation in IMPROVEMENTS for variation in variations) >= 2
+    assert IndicatorSummary.objects.filter(assurance=Assurance.CONSISTENT_PASS).exists()
+    # Some series are still too short for limits: the demo shows a run chart and "Too few figures".
+    assert "" in variations

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from evaluation import services
-from evaluation.mdc import variation_reading
+from evaluation.mdc import IMPROVEMENT_HIGH, Reading, read, variation_reading
 from evaluation.models import Indicator, IndicatorSummary, Measurement, RebasePoint
-from evaluation.spc import PointType
+from evaluation.spc import PointType, xmr
 from evaluation.summaries import refresh
 from tests.factories import IndicatorFactory, MeasurementFactory, percentage_metric
 from tests.pages import warm_todo_count
@@ -153,7 +153,8 @@ def test_a_percentage_metric_is_charted_from_its_fractions(client, owner, adopti
 def test_an_indicator_without_figures_says_so(client, owner, adoption):
     html = page(client, owner, IndicatorFactory(adoption=adoption))
     assert "No figures you can see yet" in html
-    assert "Too few figures" in html and "No target to assess" in html
+    assert "Too few figures (0 of 12)" in html and "No target to assess" not in html
+    assert "12 more months of figures are needed before process limits are shown" in html
     assert '<svg class="hp-xmr__svg"' not in html
 
 
@@ -192,13 +193,13 @@ def test_the_page_takes_a_fixed_number_of_queries(
         ("special_cause_concern", "increase", "L", "Special cause concern: lower values"),
         ("special_cause_concern", "decrease", "H", "Special cause concern: higher values"),
         ("special_cause_neutral_low", "neutral", "L", "Special cause variation, lower values"),
-        ("", "increase", "", "Too few figures"),
+        ("", "increase", "", "Too few figures (0 of 12)"),
     ],
 )
 def test_the_variation_icon_picks_the_variant_and_labels_it(variation, improvement, letter, label):
-    html = Template("{% load mdc %}{% variation_icon variation improvement %}").render(
-        Context({"variation": variation, "improvement": improvement})
-    )
+    points = 12 if variation else 0
+    reading = Reading(variation_reading(variation, improvement), None, points, 12)
+    html = Template("{% load mdc %}{% variation_of reading %}").render(Context({"reading": reading}))
     assert label in html
     assert "stroke-dasharray" not in html  # a variation icon has no target line
     if letter:
@@ -206,10 +207,13 @@ def test_the_variation_icon_picks_the_variant_and_labels_it(variation, improveme
 
 
 def test_a_variation_icon_cannot_be_drawn_without_its_metrics_direction():
+    # No tag takes a chart's variation: only a Reading, which mdc.read makes with the direction.
     with pytest.raises(TemplateSyntaxError):
-        Template("{% load mdc %}{% variation_icon variation %}")
+        Template("{% load mdc %}{% variation_icon variation improvement %}")
     with pytest.raises(ValueError, match="direction of improvement"):
         variation_reading("special_cause_improvement", "")
+    with pytest.raises(TypeError):
+        read(xmr([1, 2, 3]), min_points=2)  # type: ignore[call-arg]
 
 
 # Evaluators set the baseline and the rebase points
@@ -250,13 +254,17 @@ def test_an_evaluator_adds_and_removes_a_rebase_with_reasons(client, evaluator_u
         "Second clinic opened",
         evaluator_user,
     )
-    # The summary row now reads the new group on its own: no run above the old mean.
-    assert IndicatorSummary.objects.get(indicator=indicator).variation == PointType.COMMON_CAUSE
+    # The new group is read on its own, and its 6 figures are too few for limits of their own:
+    # the minimum is counted since the rebase, not over the 18 figures before and after it.
+    summary = IndicatorSummary.objects.get(indicator=indicator)
+    assert (summary.variation, summary.reading.label) == ("", "Too few figures (6 of 12)")
     html = page(client, evaluator_user, indicator)
     assert "Rebase added from Jan 2025" in html and "Second clinic opened" in html
-    assert "Rebased once; the current limits start in Jan 2025 (Second clinic opened)." in chart_description(
+    assert "Rebased once; the current median starts in Jan 2025 (Second clinic opened)." in chart_description(
         html
     )
+    assert "6 more months of figures are needed before process limits are shown" in html
+    assert "from 12 monthly figures since the latest rebase; this indicator has 6 since Jan 2025" in html
 
     remove_url = reverse("evaluation:rebase_remove", args=[rebase.pk])
     assert client.get(remove_url).status_code == 200
@@ -269,7 +277,7 @@ def test_an_evaluator_adds_and_removes_a_rebase_with_reasons(client, evaluator_u
         "Clinic opening was delayed",
     )
     assert removal.reason == "Second clinic opened"  # what was entered is kept
-    assert IndicatorSummary.objects.get(indicator=indicator).variation == PointType.IMPROVEMENT
+    assert IndicatorSummary.objects.get(indicator=indicator).variation == IMPROVEMENT_HIGH
     html = page(client, evaluator_user, indicator)
     assert "Rebase from Jan 2025 removed" in html and "Clinic opening was delayed" in html
 
@@ -364,4 +372,4 @@ def test_the_baseline_refreshes_the_summary(evaluator_user, indicator):
     refresh([indicator.pk])
     assert IndicatorSummary.objects.get(indicator=indicator).variation == PointType.COMMON_CAUSE
     services.indicator_set_baseline(indicator=indicator, baseline_length=12, by=evaluator_user)
-    assert IndicatorSummary.objects.get(indicator=indicator).variation == PointType.IMPROVEMENT
+    assert IndicatorSummary.objects.get(indicator=indicator).variation == IMPROVEMENT_HIGH

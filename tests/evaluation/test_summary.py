@@ -10,10 +10,11 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from evaluation import summaries
+from evaluation import mdc, summaries
 from evaluation.charts import long_month
 from evaluation.measurements import measurement_submit
 from evaluation.models import IndicatorSummary, Measurement, Metric
+from evaluation.spc import Assurance
 from tests.factories import (
     AdoptionFactory,
     HubFactory,
@@ -67,11 +68,11 @@ def test_each_indicator_shows_its_latest_figure_signal_and_completeness(client, 
     [summary] = rows(response)
     assert summary.indicator == indicator
     assert (summary.latest_period, summary.latest_value) == (last_month(), 60.0)
-    assert summary.variation == IndicatorSummary.Variation.CONCERN
-    assert summary.assurance == IndicatorSummary.Assurance.INCONSISTENT
+    assert summary.variation == mdc.CONCERN_LOW  # stored with its direction
+    assert summary.assurance == Assurance.INCONSISTENT
     assert summary.completeness == round(100 * 13 / summary.months_due)
     html = response.content.decode()
-    for text in ("Dorset", "BP@home", "People enrolled", "Reach", "Special cause concern"):
+    for text in ("Dorset", "BP@home", "People enrolled", "Reach", "Special cause concern: lower values"):
         assert text in html
 
 
@@ -143,12 +144,12 @@ def test_archived_adoptions_are_left_out(client, evaluator_user):
 
 def test_a_new_figure_updates_the_summary_at_once(evaluator_user):
     indicator = indicator_with(STEADY[:-1], gap_at_end=1)
-    assert indicator.summary.variation == IndicatorSummary.Variation.COMMON_CAUSE
+    assert indicator.summary.reading.label == "Too few figures (11 of 12)"
     hub_member = member_of(indicator.adoption.hub)
     measurement_submit(indicator=indicator, period=last_month(), value=Decimal("200"), by=hub_member)
     indicator.summary.refresh_from_db()
     assert indicator.summary.latest_value == 200.0
-    assert indicator.summary.variation == IndicatorSummary.Variation.IMPROVEMENT
+    assert indicator.summary.variation == mdc.IMPROVEMENT_HIGH  # the 12th figure: icons from now on
     assert not indicator.summary.latest_is_approved
     assert indicator.summary.includes_submitted
 

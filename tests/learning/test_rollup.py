@@ -29,6 +29,7 @@ from tests.factories import (
     LearningNoteFactory,
     MeasurementFactory,
     MetricFactory,
+    ProgrammeFactory,
     UserFactory,
     ahsn_admin,
 )
@@ -63,7 +64,12 @@ def move(adoption, to_stage, on, from_stage):
 
 @pytest.fixture
 def data(db):
-    """Two hubs, two innovations, three indicators, five notes: the answers are worked out in the tests."""
+    """Two hubs, two innovations, three indicators, five notes: the answers are worked out in the tests.
+
+    The programme reads series from 2 figures, so these short ones have readings (but a single figure
+    is too few).
+    """
+    ProgrammeFactory(min_points_for_limits=2)
     dorset = HubFactory(name="Dorset", slug="dorset")
     manchester = HubFactory(name="Manchester", slug="manchester")
     alpha = InnovationFactory(name="Alpha", slug="alpha")
@@ -158,8 +164,10 @@ def test_headline(report):
     assert headline["adoptions_by_stage"] == {"decided": 1, "testing": 1}
     # Latest approved month of reach counts as of D is May: 20 (A1) + 30 (A2); June's 50 came later.
     assert headline["total_reach"] == 50
-    assert headline["indicators_by_variation"] == {"common_cause": 2, "special_cause_improvement_high": 1}
+    # ind1 (2 figures) common cause, ind3 a 7-point rise; ind2 has 1 figure as of D: too few.
+    assert headline["indicators_by_variation"] == {"common_cause": 1, "special_cause_improvement_high": 1}
     assert headline["indicators_by_assurance"] == {}
+    assert headline["indicators_too_few"] == 1
 
 
 def test_innovations_stage_as_of_the_day(report, data):
@@ -206,6 +214,9 @@ def test_signals_new_improvement_since_previous_report(report, data):
             "previous_variation": "common_cause",
             "assurance": None,
             "previous_assurance": None,
+            "points": 7,
+            "previous_points": 6,
+            "min_points": 2,
             "change": "new improvement",
         }
     ]
@@ -426,10 +437,10 @@ def test_run_rollup_command_fails_loudly(data, monkeypatch):
 
 def test_spc_readings_agree_with_the_dashboards_engine_with_a_rebase(data):
     from evaluation.models import RebasePoint
-    from evaluation.summaries import indicator_spc, monthly_figures
+    from evaluation.summaries import indicator_reading, monthly_figures
 
     ind3 = data["ind3"]
     RebasePoint.objects.create(indicator=ind3, period=month(2025, 2), reason="New referral route")
-    expected = indicator_spc(ind3, monthly_figures(ind3, approved_only=True))
-    reading = rollup.spc_readings(D)[ind3.pk]
-    assert (reading["variation"], reading["assurance"]) == (expected.variation, expected.assurance)
+    expected = indicator_reading(ind3, monthly_figures(ind3, approved_only=True)).reading
+    assert rollup.spc_readings(D)[ind3.pk]["now"] == expected
+    assert expected.points == 4  # Feb to May, since the rebase
