@@ -192,7 +192,9 @@ def test_the_summary_shows_too_few_figures_in_place_of_the_icons(client, evaluat
     with_figures(hub, STEADY[:12])
     client.force_login(evaluator_user)
     html = client.get(reverse("evaluation:summary")).content.decode()
-    cell = re.search(r'<td class="nhsuk-table__cell hp-board__icon" colspan="2">(.*?)</td>', html, re.S).group(1)
+    cell = re.search(
+        r'<td class="nhsuk-table__cell hp-board__icon" colspan="2">(.*?)</td>', html, re.S
+    ).group(1)
     assert re.search(r'<span class="hp-mdc hp-mdc--none">Too few figures \(11 of 12\)</span>', cell)
     assert html.count('class="hp-mdc__icon"') == 2  # the other indicator's two icons
     shown = client.get(reverse("evaluation:summary"), {"signal": "too-few"}).context["page"]
