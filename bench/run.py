@@ -95,6 +95,21 @@ def summary_addresses(records: Records) -> list[str]:
     ]
 
 
+def funnel_addresses(records: Records) -> list[str]:
+    """The funnel of the metric every scale adoption reports, so every hub is on it: 12 months, and all 36.
+
+    The last indicator slot of the scale data holds one metric (a percentage), so each of the
+    adoptions reports it: 50 hubs pooling 100 adoptions each at scale 1, 100 hubs at scale 2.
+    """
+    from core.months import add_months, last_complete_month
+    from demo.scale import MONTHS, SLOTS
+
+    (code,) = SLOTS[-1]
+    funnel = reverse("evaluation:funnel", code)
+    last = last_complete_month()
+    return [funnel, f"{funnel}?first={add_months(last, 1 - MONTHS):%Y-%m}&last={last:%Y-%m}"]
+
+
 # Adding a page to the bench is one line here. An address whose URL name is not there yet
 # (NoReverseMatch) leaves its page out of the run, and the output says so.
 PAGES: list[Page] = [
@@ -105,6 +120,7 @@ PAGES: list[Page] = [
     Page("todo_hub_member", HUB_MEMBER, lambda r: [reverse("home")], 100),
     Page("todo_evaluator", EVALUATOR, lambda r: [reverse("home")], 100),
     Page("review_hub_month", EVALUATOR, lambda r: each("evaluation:review_hub_month", r.hub_months), 100),
+    Page("funnel", EVALUATOR, funnel_addresses, 150),
 ]
 
 

@@ -29,7 +29,7 @@ from hubs.access import roles_of
 
 from .charts import format_number, long_month
 from .funnel import FLAG_HIGH_95, FLAG_HIGH_998, FLAG_LOW_95, FLAG_LOW_998, FunnelResult, funnel
-from .models import Measurement, Metric
+from .models import Indicator, Measurement, Metric
 
 FUNNEL_MONTHS = 12  # the period shown unless another is chosen
 MAX_FUNNEL_MONTHS = 60  # the longest period that may be chosen
@@ -82,7 +82,7 @@ class HubFigures:
     hub: str
     numerator: int
     denominator: int
-    months: int  # months with an approved figure
+    figures: int  # approved monthly figures added up: one per month per adoption using the metric
     synthetic: bool
 
 
@@ -102,7 +102,10 @@ def hub_totals(measurements, *, metric: Metric, first: datetime.date, last: date
     approved = Q(status=Measurement.Status.APPROVED)
     rows = (
         measurements.filter(
-            indicator__metric=metric,
+            # The metric's indicators named in a subquery, not joined on the metric: PostgreSQL then
+            # reads each one's months through the (indicator, period) index, where a join had it scan
+            # every figure of every metric (twice as slow with 5,000 adoptions using the metric).
+            indicator__in=Indicator.objects.filter(metric=metric).values("pk"),
             indicator__adoption__archived=False,
             imd_quintile__isnull=True,
             period__gte=first,
@@ -114,16 +117,16 @@ def hub_totals(measurements, *, metric: Metric, first: datetime.date, last: date
         .annotate(
             numerator=Sum("numerator", filter=approved),
             denominator=Sum("denominator", filter=approved),
-            months=Count("period", filter=approved, distinct=True),
+            figures=Count("pk", filter=approved),
             synthetic=Count("pk", filter=approved & Q(is_synthetic=True)),
             awaiting=Count("pk", filter=Q(status=Measurement.Status.SUBMITTED)),
         )
     )
     hubs, awaiting = [], 0
-    for hub_id, hub, numerator, denominator, months, synthetic, waiting in rows:
+    for hub_id, hub, numerator, denominator, figures, synthetic, waiting in rows:
         awaiting += waiting
         if denominator:
-            hubs.append(HubFigures(hub_id, hub, int(numerator), int(denominator), months, bool(synthetic)))
+            hubs.append(HubFigures(hub_id, hub, int(numerator), int(denominator), figures, bool(synthetic)))
     return HubTotals(sorted(hubs, key=lambda figures: (figures.hub, figures.hub_id)), awaiting)
 
 
@@ -230,7 +233,7 @@ class HubFunnel:
             f"{counted(hubs, 'hub')} with approved figures from {period_words(self.first, self.last)}."
         ]
         if self.target_shown:
-            sentences.append(f"Together they reach {self.target_text}.")
+            sentences.append(f"Pooled, the average of all hubs is {self.target_text}.")
         if self.hidden_count:
             sentences.append(
                 f"{counted(self.hidden_count, 'hub')} with fewer than 8 people counted "

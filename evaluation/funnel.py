@@ -421,7 +421,7 @@ def _next_in_lookup(lookup: Sequence[float], x: float) -> float | None:
         return lookup[position]
     if x == lookup[-1]:
         return None  # FunnelPlotR's last row: not corrected
-    return x + (lookup[-1] - lookup[0]) / (LOOKUP_POINTS - 1) or x + 1
+    return x + ((lookup[-1] - lookup[0]) / (LOOKUP_POINTS - 1) or 1.0)
 
 
 def _limits(x, *, data_type, sr_method, target, tau2, adjusted, next_x) -> Limits:

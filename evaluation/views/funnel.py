@@ -16,6 +16,7 @@ from hubs.access import get_visible_or_404, roles_of
 
 from ..comparison import (
     FUNNEL_MONTHS,
+    MAX_FUNNEL_MONTHS,
     MIN_HUBS,
     NO_FUNNEL_BECAUSE,
     default_period,
@@ -47,6 +48,7 @@ def metric_funnel(request: HttpRequest, code: str) -> HttpResponse:
         "last": last,
         "period": period_words(first, last),
         "default_months": FUNNEL_MONTHS,
+        "max_months": MAX_FUNNEL_MONTHS,
         "period_chosen": chosen and form.is_valid(),
         "reads_everything": roles_of(request.user).reads_everything,
         "min_hubs": MIN_HUBS,

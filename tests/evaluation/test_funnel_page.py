@@ -74,7 +74,7 @@ def test_the_outlier_stands_out_in_the_reading_the_chart_and_the_table(client, e
     html = response.content.decode()
     reading = " ".join(response.context["funnel"].reading)
     assert "10 hubs with approved figures" in reading
-    assert "Together they reach 54.2%." in reading
+    assert "Pooled, the average of all hubs is 54.2%." in reading
     assert "1 hub above the 99.8% limit (Hub 05)" in reading
     assert "9 hubs within the limits" in reading
     assert "Higher is better for this metric: a hub above the limits does better than chance" in reading
