@@ -19,6 +19,8 @@ from enum import IntEnum
 
 from django.core.cache import cache
 
+from .generations import generation, move_on
+
 COUNT_TTL = 60  # seconds
 GENERATION_KEY = "todo:generation"
 
@@ -69,24 +71,16 @@ def in_order(items: Iterable[TodoItem]) -> list[TodoItem]:
 # The header's count -------------------------------------------------------------------------
 
 
-def _generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
-
-
 def todo_changed() -> None:
     """Something may have changed somebody's list: every cached count is out of date."""
-    cache.add(GENERATION_KEY, 1, timeout=None)
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # evicted between the two calls
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    move_on(GENERATION_KEY)
 
 
 def _count_key(user) -> str:
     # The sign-up time too: an id given again (a database restored, a test's rows rolled back)
     # names someone else, whose count this is not.
     joined = int(user.date_joined.timestamp() * 1_000_000)
-    return f"todo:count:{user.pk}:{joined}:{_generation()}"
+    return f"todo:count:{user.pk}:{joined}:{generation(GENERATION_KEY)}"
 
 
 def cached_count(user, count: Callable[[], int]) -> int:

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 
 def programme_saved(sender, instance, **kwargs) -> None:
@@ -15,9 +15,17 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from . import annotations
+        from .comparison import adoptions_changed
 
         annotations.register(annotations.stage_moves, kinds=[annotations.STAGE_MOVE, annotations.REBASE])
 
         # The programme lives below evaluation in the app order, so it cannot call this itself;
         # the summary rows it changes are evaluation's, kept here in the same transaction.
         post_save.connect(programme_saved, sender="hubs.Programme", dispatch_uid="evaluation-programme-saved")
+        # Archiving an adoption takes it off the funnel plots, whose sums are cached.
+        post_save.connect(
+            adoptions_changed, sender="innovations.Adoption", dispatch_uid="funnel-adoption-saved"
+        )
+        post_delete.connect(
+            adoptions_changed, sender="innovations.Adoption", dispatch_uid="funnel-adoption-deleted"
+        )

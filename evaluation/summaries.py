@@ -25,6 +25,7 @@ from core.months import add_months, last_complete_month, months_from_to
 from core.numbers import figure_value
 
 from . import mdc
+from .comparison import figures_changed
 from .models import Indicator, IndicatorSummary, Measurement
 from .spc import XmrResult, xmr
 
@@ -214,6 +215,8 @@ def refresh(indicator_ids: Iterable[int]) -> int:
     IndicatorSummary.objects.bulk_create(
         summaries, update_conflicts=True, unique_fields=["indicator"], update_fields=SUMMARY_FIELDS
     )
+    # The funnel plots pool these figures too: their cached sums go stale.
+    figures_changed(indicator.metric_id for indicator in indicators.values())
     return len(summaries)
 
 

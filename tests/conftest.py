@@ -75,6 +75,15 @@ def adoption(hub):
     return AdoptionFactory(hub=hub)
 
 
+@pytest.fixture(autouse=True)
+def fresh_funnel_sums():
+    """Each test starts with no funnel sums cached: its rows may reuse a rolled-back test's ids."""
+    from core.generations import move_on
+    from evaluation.comparison import ALL_FUNNELS
+
+    move_on(ALL_FUNNELS)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def remove_the_runs_broker_folder():
     """The filesystem broker's folder is this run's own (settings_test): leave no messages behind."""

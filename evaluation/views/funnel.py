@@ -26,7 +26,7 @@ from ..comparison import (
 )
 from ..forms import FunnelPeriodForm
 from ..funnel_chart import describe, funnel_chart
-from ..models import Measurement, Metric
+from ..models import Metric
 
 # Up to this many hubs, each point is labelled with the hub's name; beyond it, with its row's number.
 NAMED_LABELS_UP_TO = 12
@@ -57,7 +57,7 @@ def metric_funnel(request: HttpRequest, code: str) -> HttpResponse:
         context["no_funnel_because"] = NO_FUNNEL_BECAUSE[metric.kind]
         return render(request, "evaluation/funnel.html", context)
 
-    totals = hub_totals(Measurement.objects.for_user(request.user), metric=metric, first=first, last=last)
+    totals = hub_totals(request.user, metric=metric, first=first, last=last)
     context.update(awaiting=totals.awaiting, hub_count=len(totals.hubs))
     if len(totals.hubs) >= MIN_HUBS:
         funnel = hub_funnel(

@@ -5,8 +5,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.generations import move_on
 from core.months import add_months
+from evaluation.comparison import ALL_FUNNELS
+from evaluation.measurements import measurements_review
 from evaluation.models import Measurement, Metric
+from innovations.services import adoption_archive
 from tests.factories import (
     AdoptionFactory,
     HubFactory,
@@ -277,6 +281,7 @@ def test_the_page_takes_the_same_queries_however_many_hubs(
         hub = HubFactory(name=f"More {number}", slug=f"more-{number}")
         hub_figures(hub, 30 + number, 100, metric=metric)
         hub_figures(hub, 10, 50, metric=metric, period=add_months(last_month(), -3))
+    move_on(ALL_FUNNELS)  # as the figures' service would have, once committed
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url(metric))
     assert len(response.context["funnel"].rows) == 29
@@ -303,3 +308,40 @@ def test_the_period_is_bounded_to_real_months():
     assert not FunnelPeriodForm(
         {"first": "2025-01", "last": "2025-06"}, today=datetime.date(2025, 6, 15)
     ).is_valid()
+
+
+def test_the_sums_are_cached_until_a_figure_or_an_adoption_changes(
+    client, evaluator_user, metric, hubs, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    client.force_login(evaluator_user)
+    warm_todo_count(client)
+    with django_assert_max_num_queries(10) as cold:
+        client.get(url(metric))
+    with django_assert_max_num_queries(len(cold.captured_queries) - 1):  # no sums read again
+        assert len(client.get(url(metric)).context["funnel"].rows) == 10
+
+    # A figure approved through the service shows on the next view.
+    late = HubFactory(name="Late hub", slug="late")
+    waiting = hub_figures(late, 70, 100, metric=metric, status=Measurement.Status.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        measurements_review(
+            measurements=Measurement.objects.filter(pk=waiting.pk), by=evaluator_user, approve=True
+        )
+    rows = client.get(url(metric)).context["funnel"].rows
+    assert "Late hub" in [row.figures.hub for row in rows]
+
+    # An adoption archived through its service leaves the plot.
+    with django_capture_on_commit_callbacks(execute=True):
+        adoption_archive(
+            adoption=waiting.indicator.adoption, reason="Stopped", by=member_of(late, username="late")
+        )
+    rows = client.get(url(metric)).context["funnel"].rows
+    assert "Late hub" not in [row.figures.hub for row in rows]
+
+
+def test_everyone_signed_in_reads_the_same_approved_figures(metric, hubs, evaluator_user, reader, owner):
+    """Why the sums may be shared between viewers: approved figures are in everyone's queryset."""
+    hub_figures(hubs[0], 1, 100, metric=metric, status=Measurement.Status.SUBMITTED)
+    everything = set(Measurement.objects.approved().values_list("pk", flat=True))
+    for viewer in (evaluator_user, reader, owner):
+        assert set(Measurement.objects.for_user(viewer).approved().values_list("pk", flat=True)) == everything
