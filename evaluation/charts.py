@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from core.months import month_index, month_of_index
 from core.numbers import counted
 
+from . import mdc
 from .spc import Assurance, Improvement, PointType, SpecialCause, XmrPoint, XmrResult
 
 if TYPE_CHECKING:
@@ -70,11 +71,13 @@ GRID_STROKE = Stroke("#D8DDE0", 1)
 
 @dataclass(frozen=True)
 class PointStyle:
-    """A point type's marker. Each type has its own shape, so colour is never the only cue."""
+    """A point type's marker. Each type has its own shape, so colour is never the only cue.
+
+    Its words are ``evaluation.mdc``'s, read with the metric's direction (``point_words``).
+    """
 
     shape: str
     colour: str
-    label: str
 
 
 # Making Data Count's grey, blue, orange and purple. The blue (#289DE0) is 3.0:1 on
@@ -85,17 +88,12 @@ CONCERN_COLOUR = "#C87000"
 NEUTRAL_COLOUR = "#361475"
 
 POINT_STYLES = {
-    PointType.COMMON_CAUSE: PointStyle("circle", COMMON_CAUSE_COLOUR, "Common cause variation"),
-    PointType.IMPROVEMENT: PointStyle("square", IMPROVEMENT_COLOUR, "Special cause improvement"),
-    PointType.CONCERN: PointStyle("triangle", CONCERN_COLOUR, "Special cause concern"),
-    PointType.NEUTRAL_HIGH: PointStyle(
-        "diamond", NEUTRAL_COLOUR, "Special cause variation, higher (neither improvement nor concern)"
-    ),
-    PointType.NEUTRAL_LOW: PointStyle(
-        "diamond", NEUTRAL_COLOUR, "Special cause variation, lower (neither improvement nor concern)"
-    ),
+    PointType.COMMON_CAUSE: PointStyle("circle", COMMON_CAUSE_COLOUR),
+    PointType.IMPROVEMENT: PointStyle("square", IMPROVEMENT_COLOUR),
+    PointType.CONCERN: PointStyle("triangle", CONCERN_COLOUR),
+    PointType.NEUTRAL_HIGH: PointStyle("diamond", NEUTRAL_COLOUR),
+    PointType.NEUTRAL_LOW: PointStyle("diamond", NEUTRAL_COLOUR),
 }
-NEUTRAL_LEGEND_LABEL = "Special cause variation (neither improvement nor concern)"
 
 # What each special cause means, in words a reader of the table or the summary follows.
 CAUSE_DESCRIPTIONS = {
@@ -460,11 +458,17 @@ def marker_path(shape: str, x: float, y: float, size: float = MARKER_SIZE) -> st
     return f"M{c(x - size)} {c(y)}a{c(size)} {c(size)} 0 1 0 {c(size * 2)} 0a{c(size)} {c(size)} 0 1 0 {c(-size * 2)} 0Z"
 
 
-def point_label(point: XmrPoint, separator: str = ": ") -> str:
-    """A point's reading in words: "Special cause improvement: above the upper process limit"."""
-    label = POINT_STYLES[point.point_type].label
+def point_words(point_type: str, improvement: str) -> str:
+    """A point type's words with the metric's direction: "Special cause improvement: lower values"."""
+    return mdc.variation_label(mdc.variation_reading(point_type, improvement))
+
+
+def point_label(point: XmrPoint, improvement: str) -> str:
+    """A point's reading in words, with why: "Special cause improvement: higher values (above the
+    upper process limit)"."""
+    label = point_words(point.point_type, improvement)
     cause = CAUSE_DESCRIPTIONS.get(point.special_cause, "")
-    return f"{label}{separator}{cause}" if cause else label
+    return f"{label} ({cause})" if cause else label
 
 
 def point_marker(
@@ -475,6 +479,7 @@ def point_marker(
     *,
     approved: bool,
     unit: str,
+    improvement: str,
     run_chart: bool = False,
 ) -> Marker:
     """The marker of one point: shape and colour by point type, hollow when not yet approved.
@@ -490,7 +495,7 @@ def point_marker(
         path=marker_path(style.shape, x, y),
         colour=style.colour,
         fill=style.colour if approved else WHITE,
-        title=title if run_chart else f"{title} {point_label(point)}",
+        title=title if run_chart else f"{title} {point_label(point, improvement)}",
     )
 
 
@@ -572,7 +577,9 @@ def legend(
         point_types += [PointType.IMPROVEMENT, PointType.CONCERN]
     for point_type in [] if run_chart else point_types:
         style = POINT_STYLES[point_type]
-        label = NEUTRAL_LEGEND_LABEL if point_type == PointType.NEUTRAL_HIGH else style.label
+        # One diamond stands for neutral variation either way, and says so.
+        neutral = point_type == PointType.NEUTRAL_HIGH
+        label = mdc.EITHER_DIRECTION[mdc.NEUTRALS] if neutral else point_words(point_type, improvement)
         items.append(
             LegendItem(label, path=marker_path(style.shape, 12, 8), colour=style.colour, fill=style.colour)
         )
@@ -605,7 +612,7 @@ def xmr_chart(
     periods: Sequence[datetime.date],
     result: XmrResult,
     *,
-    improvement: str = Improvement.INCREASE,
+    improvement: str,
     target: float | None = None,
     rebases: Iterable[Rebase] = (),
     baseline_length: int | None = None,
@@ -640,7 +647,16 @@ def xmr_chart(
             Line("value", polyline((x, y(p.value)) for x, p in zip(xs, points, strict=True)), VALUE_STROKE)
         )
     markers = [
-        point_marker(period, point, x, y(point.value), approved=is_approved, unit=unit, run_chart=run_chart)
+        point_marker(
+            period,
+            point,
+            x,
+            y(point.value),
+            approved=is_approved,
+            unit=unit,
+            improvement=improvement,
+            run_chart=run_chart,
+        )
         for period, point, x, is_approved in zip(periods, points, xs, approved, strict=True)
     ]
     # A run chart's median comes from every figure of its group: no baseline to mark.
@@ -672,7 +688,7 @@ def describe(
     periods: Sequence[datetime.date],
     result: XmrResult,
     *,
-    improvement: str = Improvement.INCREASE,
+    improvement: str,
     target: float | None = None,
     rebases: Iterable[Rebase] = (),
     approved: Sequence[bool] | None = None,
@@ -704,7 +720,9 @@ def describe(
     else:
         sentences.append(process_sentence(points[-1], unit))
     sentences.append(
-        latest_sentence(periods[-1], points[-1], unit, approved=approved[-1], run_chart=run_chart)
+        latest_sentence(
+            periods[-1], points[-1], unit, improvement, approved=approved[-1], run_chart=run_chart
+        )
     )
     special = sum(point.point_type != PointType.COMMON_CAUSE for point in points)
     if special:
@@ -737,14 +755,20 @@ def process_sentence(point: XmrPoint, unit: str) -> str:
 
 
 def latest_sentence(
-    period: datetime.date, point: XmrPoint, unit: str, *, approved: bool = True, run_chart: bool = False
+    period: datetime.date,
+    point: XmrPoint,
+    unit: str,
+    improvement: str,
+    *,
+    approved: bool = True,
+    run_chart: bool = False,
 ) -> str:
     """The latest figure, and its reading unless it is on a run chart (which has none)."""
     when = long_month(period) if approved else f"{long_month(period)}, not yet approved"
     latest = f"Latest value {format_value(point.value, unit)} ({when})"
     if run_chart:
         return f"{latest}."
-    reading = point_label(point, separator=", ")
+    reading = point_label(point, improvement)
     return f"{latest}: {reading[0].lower()}{reading[1:]}."
 
 

@@ -366,7 +366,9 @@ def chart_position(
     elif own is None:
         text = f"No charted total for {period:%B %Y}. " + charts.process_sentence(latest, unit)
     else:
-        text = f"{charts.point_label(own)}. {charts.process_sentence(own, unit)}"
+        text = (
+            f"{charts.point_label(own, indicator.metric.improvement)}. {charts.process_sentence(own, unit)}"
+        )
     drawn = points[-CHARTED_POINTS:]
     return ChartPosition(
         text=text,

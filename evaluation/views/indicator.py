@@ -76,10 +76,11 @@ class FigureRow:
     measurement: Measurement
     point: XmrPoint | None
     figure: str
+    improvement: str  # the metric's direction, which the reading's words need
 
     @property
     def reading(self) -> str:
-        return charts.point_label(self.point) if self.point else ""
+        return charts.point_label(self.point, self.improvement) if self.point else ""
 
     @property
     def is_special(self) -> bool:
@@ -269,7 +270,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_description": charts.describe(periods, result, **chart_options),
         "includes_submitted": not all(approved),
         "figure_rows": [
-            FigureRow(row, point_of.get(row.pk), disclosure.text(row))
+            FigureRow(row, point_of.get(row.pk), disclosure.text(row), metric.improvement)
             for row in rows
             if row.imd_quintile is None
         ],

@@ -258,7 +258,7 @@ def test_two_kinds_cannot_share_a_letter():
 
 def test_the_band_makes_the_chart_taller_by_the_rows_it_needs():
     periods = [month(number) for number in range(1, 13)]
-    chart = charts.xmr_chart(periods, xmr(STEADY))
+    chart = charts.xmr_chart(periods, xmr(STEADY), improvement="increase")
     one = [annotations.Annotation(datetime.date(2024, 2, 3), annotations.STAGE_MOVE, "Moved", "#")]
     taller, band = charts.annotation_band(chart, periods, one)
     three = taller.height - chart.height

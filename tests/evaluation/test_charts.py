@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from core.months import add_months
-from evaluation import charts
+from evaluation import charts, mdc
 from evaluation.spc import Assurance, Improvement, PointType, xmr
 
 STEADY = [10, 12, 11] * 4  # mean 11, limits about 7.4 to 14.6
@@ -32,7 +32,7 @@ def chart_of(values, **options):
         target=options.get("target"),
         baseline=options.get("baseline_length"),
     )
-    return charts.xmr_chart(months(len(values)), result, **options)
+    return charts.xmr_chart(months(len(values)), result, **{"improvement": Improvement.INCREASE, **options})
 
 
 # Numbers, months and ticks
@@ -138,7 +138,7 @@ def test_lines_break_at_a_rebase_and_the_divider_carries_its_reason():
     periods = months(len(values))
     result = xmr(values, rebase_at=[12])
     rebase = charts.Rebase(periods[12], "New triage pathway")
-    chart = charts.xmr_chart(periods, result, rebases=[rebase])
+    chart = charts.xmr_chart(periods, result, rebases=[rebase], improvement=Improvement.INCREASE)
 
     means = [line for line in chart.lines if line.kind == "mean"]
     assert len(means) == 2
@@ -157,7 +157,10 @@ def test_a_rebase_outside_the_series_draws_nothing():
         charts.Rebase(datetime.date(2020, 1, 1), "Before the first figure"),
         charts.Rebase(datetime.date(2030, 1, 1), "After the last"),
     ]
-    assert charts.xmr_chart(periods, xmr([1, 2, 3, 4, 5, 6]), rebases=rebases).dividers == []
+    chart = charts.xmr_chart(
+        periods, xmr([1, 2, 3, 4, 5, 6]), rebases=rebases, improvement=Improvement.INCREASE
+    )
+    assert chart.dividers == []
 
 
 def test_the_end_of_the_baseline_is_marked_in_each_group_long_enough():
@@ -165,7 +168,11 @@ def test_the_end_of_the_baseline_is_marked_in_each_group_long_enough():
     periods = months(len(values))
     result = xmr(values, baseline=6, rebase_at=[12])
     chart = charts.xmr_chart(
-        periods, result, baseline_length=6, rebases=[charts.Rebase(periods[12], "New team")]
+        periods,
+        result,
+        baseline_length=6,
+        rebases=[charts.Rebase(periods[12], "New team")],
+        improvement=Improvement.INCREASE,
     )
     baselines = [divider for divider in chart.dividers if divider.kind == "baseline"]
     assert len(baselines) == 1  # the second group has only 3 points
@@ -214,16 +221,22 @@ def test_submitted_figures_are_hollow_and_say_so():
 
 def test_the_legend_names_what_the_chart_can_show():
     labels = [item.label for item in chart_of(STEADY, target=12).legend]
-    assert "Special cause improvement" in labels and "Special cause concern" in labels
+    # Each with the metric's direction: an improvement is higher where higher is better.
+    assert (
+        "Special cause improvement: higher values" in labels
+        and "Special cause concern: lower values" in labels
+    )
     assert "Target" in labels and "Process limits" in labels and "Mean" in labels
     assert not any("submitted" in label for label in labels)
     neutral = [item.label for item in chart_of(STEADY, improvement=Improvement.NEUTRAL).legend]
-    assert charts.NEUTRAL_LEGEND_LABEL in neutral and "Special cause improvement" not in neutral
+    assert mdc.EITHER_DIRECTION[mdc.NEUTRALS] in neutral and not any(
+        "improvement:" in label for label in neutral
+    )
 
 
 def test_months_and_points_must_match():
     with pytest.raises(ValueError, match="3 months for 2 points"):
-        charts.xmr_chart(months(3), xmr([1, 2]))
+        charts.xmr_chart(months(3), xmr([1, 2]), improvement=Improvement.INCREASE)
 
 
 # The text alternative
@@ -233,12 +246,14 @@ def test_the_description_tells_the_story_of_the_chart():
     values = STEADY + [30]
     periods = months(len(values))
     result = xmr(values, baseline=12, target=12)
-    text = charts.describe(periods, result, target=12, approved=[True] * 12 + [False], unit="%")
+    text = charts.describe(
+        periods, result, target=12, approved=[True] * 12 + [False], unit="%", improvement=Improvement.INCREASE
+    )
     assert text.startswith("13 monthly figures from Dec 2024 to Dec 2025.")
     assert "Mean 11%, process limits 7.4% to 14.6%." in text
     assert (
-        "Latest value 30% (Dec 2025, not yet approved): special cause improvement, "
-        "above the upper process limit." in text
+        "Latest value 30% (Dec 2025, not yet approved): special cause improvement: higher values "
+        "(above the upper process limit)." in text
     )
     assert "Target 12%: inconsistent — may or may not meet the target." in text
     assert result.assurance == Assurance.INCONSISTENT
@@ -249,7 +264,10 @@ def test_the_description_names_the_current_rebase():
     values = STEADY + [20, 22, 21] * 4
     periods = months(len(values))
     text = charts.describe(
-        periods, xmr(values, rebase_at=[12]), rebases=[charts.Rebase(periods[12], "New triage pathway")]
+        periods,
+        xmr(values, rebase_at=[12]),
+        rebases=[charts.Rebase(periods[12], "New triage pathway")],
+        improvement=Improvement.INCREASE,
     )
     assert "Rebased once; the current limits start in Dec 2025 (New triage pathway)." in text
     assert "Mean 21," in text
@@ -265,5 +283,6 @@ def test_the_description_names_the_current_rebase():
     ],
 )
 def test_the_description_copes_with_short_series_and_neutral_metrics(values, options, expected):
+    options = {"improvement": Improvement.INCREASE, **options}
     result = xmr(values, **options)
     assert expected in charts.describe(months(len(values)), result, **options)

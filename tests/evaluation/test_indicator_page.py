@@ -78,7 +78,7 @@ def test_the_page_shows_the_chart_with_a_text_alternative_the_icons_and_their_la
     assert "Consistently passing the target</span>" in html
     assert 'aria-hidden="true"' in html
     # The key says what each shape means, so colour is never the only signal.
-    assert 'aria-label="Key to the chart"' in html and "Special cause concern</li>" in html
+    assert 'aria-label="Key to the chart"' in html and "Special cause concern: lower values</li>" in html
     for label in ("RE-AIM dimension", "Direction of improvement", "Higher is better", "Data completeness"):
         assert label in html
 
@@ -90,8 +90,11 @@ def test_a_special_cause_point_shows_as_such_in_the_chart_and_the_table(client, 
     assert "Special cause improvement: higher values</span>" in html
     table = figures_table(html)
     row = re.search(r"Jan 2025</th>(.*?)</tr>", table, re.S).group(1)
-    assert "Special cause improvement: above the upper process limit" in row
-    assert "(Jan 2025): special cause improvement, above the upper process limit" in chart_description(html)
+    assert "Special cause improvement: higher values (above the upper process limit)" in row
+    assert (
+        "(Jan 2025): special cause improvement: higher values (above the upper process limit)"
+        in chart_description(html)
+    )
     assert "1 of 13 points show special cause variation" in chart_description(html)
 
 

@@ -128,6 +128,7 @@ def test_the_run_charts_centre_line_is_each_groups_median():
         periods,
         run,
         rebases=[charts.Rebase(periods[5], "New pharmacy")],
+        improvement="increase",
         run_chart=True,
     )
     assert sorted(line.kind for line in chart.lines) == ["median", "median", "value"]
