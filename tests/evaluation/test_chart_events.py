@@ -271,7 +271,7 @@ def test_the_band_makes_the_chart_taller_by_the_rows_it_needs():
     assert charts.annotation_band(chart, periods, outside) == (chart, None)
 
 
-def test_a_short_series_charted_without_limits_marks_its_events_too(client, reader, adoption):
+def test_a_run_chart_marks_its_events_too(client, reader, adoption):
     # Six figures: fewer than the programme's minimum for limits, so the chart is a run chart.
     indicator = IndicatorFactory(adoption=adoption)
     for number, value in enumerate(STEADY[:6], start=1):
@@ -279,6 +279,7 @@ def test_a_short_series_charted_without_limits_marks_its_events_too(client, read
     stage_move(adoption, datetime.date(2024, 3, 9))
     note(adoption, LearningNote.Kind.ENABLER, title="Pharmacist joined", day=datetime.date(2024, 4, 2))
     html = get(client, reader, indicator)
+    assert "Run chart of" in html
     assert marker_titles(html) == [
         "Mar 2024. Stage move: Identified to Assessing",
         "Apr 2024. Enabler: Pharmacist joined",
