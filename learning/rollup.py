@@ -18,8 +18,9 @@ always gives the same content and the same ``content_hash``):
         "indicators_by_variation": {"<reading>": n, ...},   # a variation with its direction
                                                               # (evaluation.mdc.variation_reading)
         "indicators_by_assurance": {"<Assurance value>": n, ...},
-        "indicators_too_few": n                               # below their programme's minimum for
-      },                                                      # limits: no reading (evaluation.mdc.read)
+        "indicators_too_few": n                               # with approved figures, but fewer than
+      },                                                      # their programme's minimum for limits
+                                                              # (since the latest rebase): no reading
       "innovations": [                                         # by innovation name, then hub name
         {"innovation": "...", "slug": "...",
          "hubs": [{"hub": "...", "hub_slug": "...", "adoption_id": n, "stage": "<value>",
