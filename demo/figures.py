@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from core.months import add_months
 from evaluation.models import Metric
+from evaluation.vocabulary import IMD
 
 RANDOM_SEED = 2024
 MONTHS = 24  # months of figures per indicator, ending with the last complete month
@@ -63,7 +64,7 @@ class Figure:
     """One generated figure before it becomes a Measurement."""
 
     index: int
-    quintile: int | None = None
+    group: tuple[str, str] | None = None  # (dimension code, group code); None for all people
     value: Decimal | None = None
     numerator: int | None = None
     denominator: int | None = None
@@ -163,7 +164,7 @@ def generate_figures(
                     month_shares = [quintile_shares[0] + drift, *quintile_shares[1:]]
                     counts = _quintile_counts(total, month_shares, rng)
                     for quintile, count in enumerate(counts, start=1):
-                        rows.append(Figure(index, quintile=quintile, value=Decimal(count)))
+                        rows.append(Figure(index, group=(IMD, str(quintile)), value=Decimal(count)))
                     if series.metric == "people-enrolled":
                         quintile_one[index] = (counts[0], total)
         else:

@@ -5,7 +5,7 @@ programmes; hub priorities, adoption histories, learning notes and every measure
 made up for the demo, and each measurement is stored with ``is_synthetic=True``.
 
 The seeder looks every row up by its natural key (slug, name, username, (hub,
-innovation), (indicator, period, quintile), …) and only creates what is missing, so a
+innovation), (indicator, period, group), …) and only creates what is missing, so a
 second run adds no rows, not even history rows. Adoptions, their stage moves and the
 learning summaries go through the same services as the pages, as a user who holds the
 role they need (the data files are checked for that when read); the figures are bulk
@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -31,7 +32,8 @@ from core.history import stamp
 from core.months import add_months
 from evaluation import flags, summaries
 from evaluation.awaiting import awaiting_refresh_all
-from evaluation.models import Indicator, Measurement, Metric
+from evaluation.models import BreakdownDimension, BreakdownGroup, Indicator, Measurement, Metric
+from evaluation.vocabulary import ensure_national_breakdowns
 from hubs.access import GLOBAL_ROLE_GROUPS
 from hubs.models import ClinicalArea, Hub, Membership, Organisation, Partnership, Programme
 from hubs.vocabulary import ensure_vocabulary
@@ -92,6 +94,7 @@ class DemoSeeder:
 
     def check_vocabulary(self) -> None:
         ensure_vocabulary(Group, ClinicalArea)
+        ensure_national_breakdowns(BreakdownDimension, BreakdownGroup)
         self.areas = {area.code: area for area in ClinicalArea.objects.all()}
         needed = {code for hub in self.data.hubs for code in hub.clinical_areas}
         needed |= {code for innovation in self.data.innovations for code in innovation.clinical_areas}
@@ -306,9 +309,15 @@ class DemoSeeder:
         }
         existing = set(
             Measurement.objects.filter(indicator__in=indicators.values()).values_list(
-                "indicator_id", "period", "imd_quintile"
+                "indicator_id", "period", "group_id"
             )
         )
+        groups = {
+            (group.dimension.code, group.code, group.hub_id): group
+            for group in BreakdownGroup.objects.filter(
+                Q(hub__isnull=True) | Q(hub__in=self.hubs.values())
+            ).select_related("dimension")
+        }
         new: list[Measurement] = []
         for spec in self.data.adoptions:
             if not spec.indicators:
@@ -326,7 +335,8 @@ class DemoSeeder:
                     period = months[figure.index]
                     if period < first_month:
                         continue
-                    if (indicator.pk, period, figure.quintile) in existing:
+                    group = self._group(groups, figure, adoption.hub_id)
+                    if (indicator.pk, period, group.pk if group else None) in existing:
                         self.existing["measurements"] += 1
                         continue
                     months_before_last = MONTHS - 1 - figure.index
@@ -339,6 +349,7 @@ class DemoSeeder:
                         self._measurement(
                             indicator=indicator,
                             figure=figure,
+                            group=group,
                             period=period,
                             months_before_last=months_before_last,
                             awaiting_review=hub_spec.months_awaiting_review,
@@ -357,11 +368,20 @@ class DemoSeeder:
         flags.flags_refresh_all(Indicator.objects.filter(adoption__hub__in=self.hubs.values()))
         awaiting_refresh_all()  # the review queue's counts of figures awaiting review
 
+    @staticmethod
+    def _group(groups: dict, figure, hub_id: int):
+        """A generated figure's breakdown group: a national one, or the hub's own; None for all people."""
+        if figure.group is None:
+            return None
+        dimension, code = figure.group
+        return groups.get((dimension, code, None)) or groups[(dimension, code, hub_id)]
+
     def _measurement(
         self,
         *,
         indicator,
         figure,
+        group,
         period,
         months_before_last,
         awaiting_review,
@@ -372,14 +392,14 @@ class DemoSeeder:
         review_lag,
     ) -> Measurement:
         submitted_at = self._at(add_months(period, 1).replace(day=submit_day), 9 + submit_day % 7)
-        returned = returned if figure.quintile is None else None  # only a month's total is sent back
+        returned = returned if figure.group is None else None  # only a month's total is sent back
         if returned:
             # The figure that was sent back has the fault the evaluator's note describes.
             figure = with_fault(figure, returned.fault)
         measurement = Measurement(
             indicator=indicator,
             period=period,
-            imd_quintile=figure.quintile,
+            group=group,
             value=figure.value,
             numerator=figure.numerator,
             denominator=figure.denominator,

@@ -45,9 +45,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.months import add_months
-from evaluation import summaries
+from evaluation import summaries, vocabulary
 from evaluation.awaiting import awaiting_refresh_all
-from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
+from evaluation.models import BreakdownGroup, Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
 from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage
@@ -103,7 +103,7 @@ ANALYZED_MODELS = [
 MEASUREMENT_COLUMNS = [
     "indicator_id",
     "period",
-    "imd_quintile",
+    "group_id",
     "value",
     "numerator",
     "denominator",
@@ -561,7 +561,7 @@ class ScaleLoader:
                     yield (
                         indicator.pk,
                         self.months[i],
-                        quintile,
+                        self.imd_group_ids[quintile] if quintile else None,
                         value,
                         numerator,
                         denominator,
@@ -594,6 +594,8 @@ class ScaleLoader:
 
     def make_measurements(self) -> int:
         self.metrics_by_id = {metric.pk: metric for metric in self.metrics.values()}
+        imd = BreakdownGroup.objects.filter(dimension__code=vocabulary.IMD, hub__isnull=True)
+        self.imd_group_ids = {int(code): pk for code, pk in imd.values_list("code", "pk")}
         written = 0
         for first in range(0, len(self.adoptions), COPY_ADOPTIONS):
             rows = self.measurement_rows(first, min(first + COPY_ADOPTIONS, len(self.adoptions)))

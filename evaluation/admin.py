@@ -26,9 +26,14 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 @admin.register(Measurement)
 class MeasurementAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "period", "imd_quintile", "value", "numerator", "denominator", "status"]
+    list_display = ["indicator", "period", "group", "value", "numerator", "denominator", "status"]
     list_filter = ["status", "is_synthetic", "indicator__adoption__hub"]
-    list_select_related = ["indicator__metric", "indicator__adoption__hub", "indicator__adoption__innovation"]
+    list_select_related = [
+        "indicator__metric",
+        "indicator__adoption__hub",
+        "indicator__adoption__innovation",
+        "group__dimension",
+    ]
     date_hierarchy = "period"
 
     # Read only: figures change through the measurement service alone (evaluation.measurements),

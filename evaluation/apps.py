@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.apps import apps as global_apps
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def programme_saved(sender, instance, **kwargs) -> None:
@@ -7,6 +8,24 @@ def programme_saved(sender, instance, **kwargs) -> None:
     from . import summaries  # models are ready only once the app is
 
     summaries.refresh_programme(instance)
+
+
+def put_back_national_breakdowns(sender, apps=global_apps, **kwargs) -> None:
+    """After ``migrate``, and after a flush (a test database emptied between tests): the vocabulary is there.
+
+    The migration writes it once; a flush empties every table, and ``flush`` sends
+    ``post_migrate`` (without ``apps``) so Django's own content types and permissions come
+    back: so does this vocabulary.
+    """
+    from .vocabulary import ensure_national_breakdowns
+
+    try:
+        dimension, group = (
+            apps.get_model("evaluation", name) for name in ("BreakdownDimension", "BreakdownGroup")
+        )
+    except LookupError:  # migrated to before breakdowns existed
+        return
+    ensure_national_breakdowns(dimension, group)
 
 
 class EvaluationConfig(AppConfig):
@@ -29,3 +48,4 @@ class EvaluationConfig(AppConfig):
         post_delete.connect(
             adoptions_changed, sender="innovations.Adoption", dispatch_uid="funnel-adoption-deleted"
         )
+        post_migrate.connect(put_back_national_breakdowns, sender=self)

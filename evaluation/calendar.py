@@ -178,7 +178,7 @@ def month_status(
     """An indicator-month's status, from its monthly total (the figure of record) and the calendar.
 
     ``figure_status`` is the status of the month's total for all people (None when there is
-    none; IMD quintile rows alone are no figure) and ``reviewed`` whether that total has a
+    none; breakdown rows alone are no figure) and ``reviewed`` whether that total has a
     review date: a figure saved again after a return is submitted with its reviewer kept, so
     a submitted total once reviewed has been resubmitted. Without a figure, a month is not due
     while it lasts, before the adoption began, or once the adoption is archived; then due up to

@@ -165,7 +165,7 @@ def read_hub_totals(measurements, *, metric: Metric, first: datetime.date, last:
             # every figure of every metric (twice as slow with 5,000 adoptions using the metric).
             indicator__in=Indicator.objects.filter(metric=metric).values("pk"),
             indicator__adoption__archived=False,
-            imd_quintile__isnull=True,
+            group__isnull=True,
             period__gte=first,
             period__lte=last,
         )

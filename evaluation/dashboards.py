@@ -16,11 +16,13 @@ from core.disclosure import count_text, share_shown
 from core.months import add_months, last_complete_month
 from hubs.access import roles_of
 
-from .models import Measurement, Metric
+from .models import Metric
+from .vocabulary import IMD
 
 EQUITY_MONTHS = 12
 # Quintile 1 is the most deprived fifth of neighbourhoods: a fair share reached is 20%.
 POPULATION_SHARE = 20.0
+CORE20 = "1"  # the IMD group of quintile 1
 
 
 def equity_months(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
@@ -122,7 +124,7 @@ def equity_rows(measurements, *, first: datetime.date, last: datetime.date, view
             indicator__metric__dimension=Metric.Dimension.REACH,
             indicator__metric__kind=Metric.Kind.COUNT,
             indicator__adoption__archived=False,
-            imd_quintile__isnull=False,
+            group__dimension__code=IMD,
             value__isnull=False,
             period__gte=first,
             period__lte=last,
@@ -136,7 +138,7 @@ def equity_rows(measurements, *, first: datetime.date, last: datetime.date, view
             "indicator__adoption__hub__name",
             "indicator__adoption__innovation",
             "indicator__adoption__innovation__name",
-            "imd_quintile",
+            "group__code",
         )
         .annotate(people=Sum("value"), synthetic=Count("pk", filter=Q(is_synthetic=True)))
     )
@@ -146,7 +148,7 @@ def equity_rows(measurements, *, first: datetime.date, last: datetime.date, view
         entry = people[(metric_id, metric, hub_id, hub, innovation_id, innovation)]
         entry[1] += int(count)
         entry[2] += synthetic
-        if quintile == Measurement.Quintile.Q1:
+        if quintile == CORE20:
             entry[0] += int(count)
     roles = roles_of(viewer)
     rows = [

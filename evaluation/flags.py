@@ -1,7 +1,7 @@
 """Data-quality flags: what in an indicator's monthly figures is worth a second look.
 
 Detection (``detect``) is pure: it reads an indicator's ``Series`` (its monthly
-totals and, per month, the sums of its IMD quintile rows) and returns what it found,
+totals and, per month, the sums of each breakdown's group rows) and returns what it found,
 each with a detail in plain words and numbers. The same functions judge the saved
 figures (``flags_refresh``, called by every write that changes a series or its
 limits) and a file's figures before they are imported (``flags_for_figures``).
@@ -27,17 +27,17 @@ from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Sum, Window
+from django.db.models import Count, Q, Sum, Window
 from django.utils import timezone
 
 from core.concurrency import EditConflict, changes_since
 from core.history import history_from_rows, stamp
 from core.months import add_months, month_index
-from core.numbers import figure_value, number_text
+from core.numbers import counted, figure_value, number_text
 from hubs.access import require_changeable, require_evaluator
 
 from .charts import format_number
-from .models import DataQualityFlag, Indicator, Measurement, Metric
+from .models import BreakdownDimension, DataQualityFlag, Indicator, Measurement, Metric
 from .spc import SpecialCause
 from .summaries import MonthlyFigure, indicator_spc
 
@@ -50,9 +50,8 @@ MIN_CHANGES = 6  # fewer month-on-month changes say too little about what is usu
 SAME_VALUE_MONTHS = 4
 DENOMINATOR_RATIO_UP = Decimal("1.5")  # more than half again ...
 DENOMINATOR_RATIO_DOWN = Decimal("0.5")  # ... or less than half of the month before
-# The parts of a figure that the IMD quintiles split: counts of people, a percentage's two counts.
+# The parts of a figure that a breakdown's groups split: counts of people, a percentage's two counts.
 SPLIT_PARTS = {Metric.Kind.COUNT: ("value",), Metric.Kind.PERCENTAGE: ("numerator", "denominator")}
-QUINTILE_COUNT = len(Measurement.Quintile)
 DETAIL_LENGTH = DataQualityFlag._meta.get_field("detail").max_length
 REFRESH_BATCH = 500  # indicators per round of queries
 WRITE_BATCH = 1000  # flags per statement (8 parameters each: within SQLite's limit)
@@ -83,8 +82,18 @@ class Total:
 
 
 @dataclass(frozen=True)
-class QuintileSum:
-    """A month's IMD quintile rows added up: how many of the five are given, and each part's sum."""
+class Dimension:
+    """What detection needs of a breakdown dimension: its name, whether its groups split people, how many."""
+
+    pk: int
+    name: str
+    partitions: bool  # each person in one group: the groups add up to the total (``BreakdownDimension``)
+    groups: int  # how many groups it has (national ones; a hub's own groups never split people)
+
+
+@dataclass(frozen=True)
+class GroupSum:
+    """A month's rows of one breakdown added up: how many of its groups are given, and each part's sum."""
 
     given: int
     value: Decimal | None = None
@@ -94,10 +103,10 @@ class QuintileSum:
 
 @dataclass
 class Series:
-    """An indicator's figures as flags read them: totals in time order, quintile sums by month."""
+    """An indicator's figures as flags read them: totals in time order, each breakdown's sums by month."""
 
     totals: list[Total] = field(default_factory=list)
-    quintiles: dict[datetime.date, QuintileSum] = field(default_factory=dict)
+    groups: dict[datetime.date, dict[Dimension, GroupSum]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,7 @@ def detect(indicator: Indicator, series: Series, rebase_periods: Iterable[dateti
         *unusual_jumps(charted, unit),
         *same_values(charted, unit),
         *(denominator_changes(charted) if indicator.metric.is_percentage else []),
-        *quintiles_not_adding_up(charted, series.quintiles, SPLIT_PARTS.get(indicator.metric.kind, ())),
+        *breakdowns_not_adding_up(charted, series.groups, SPLIT_PARTS.get(indicator.metric.kind, ())),
         *months_missing([total.period for total in series.totals]),
     ]
     return sorted(found, key=lambda flag: (flag.period, flag.kind))
@@ -245,42 +254,53 @@ def denominator_changes(charted: Sequence[Total]) -> list[Found]:
 PART_WORDS = {"value": "counts", "numerator": "numerators", "denominator": "denominators"}
 
 
-# Some people have no known IMD quintile (no postcode, say): all five quintiles may rightly add up to a
-# little less than the total, but not to under nine tenths of it.
+# Some people's group is not known (no postcode for their IMD quintile, an ethnic group not stated): the
+# groups of a breakdown that splits people may rightly add up to a little less than the total, but not,
+# all of them given, to under nine tenths of it.
 UNPLACED_SHARE_EXPECTED = Decimal("0.9")
 UNPLACED_WORDS = "nine tenths"
 
 
-def quintiles_not_adding_up(
-    charted: Sequence[Total], quintiles: Mapping[datetime.date, QuintileSum], parts: Sequence[str]
+def breakdowns_not_adding_up(
+    charted: Sequence[Total],
+    groups: Mapping[datetime.date, Mapping[Dimension, GroupSum]],
+    parts: Sequence[str],
 ) -> list[Found]:
-    """Months whose IMD quintile rows add up to more than the total, or (all five given) to under nine tenths of it."""
+    """Months where a breakdown's groups add up to more than the total, or (all given) to under nine tenths of it.
+
+    Only breakdowns whose groups split people (one group each) are added up: a hub's PLUS
+    groups may overlap, and leave most people out. One flag a month, naming each breakdown.
+    """
     found = []
     for total in charted:
-        split = quintiles.get(total.period)
-        if not parts or split is None or not split.given:
-            continue
+        by_dimension = groups.get(total.period, {})
         problems = []
-        for part in parts:
-            whole, summed = getattr(total, part), getattr(split, part)
-            if whole is None or summed is None:
+        for dimension in sorted(by_dimension, key=lambda d: d.name):
+            split = by_dimension[dimension]
+            if not parts or not dimension.partitions or not split.given:
                 continue
-            given = (
-                f"The {QUINTILE_COUNT} IMD quintiles' {PART_WORDS[part]}"
-                if split.given == QUINTILE_COUNT
-                else f"The {PART_WORDS[part]} of the {split.given} IMD quintile{'s' if split.given != 1 else ''} given"
-            )
-            if summed > whole:
-                problems.append(
-                    f"{given} add up to {number_text(summed)}, more than the total ({number_text(whole)})"
+            every = split.given >= dimension.groups
+            for part in parts:
+                whole, summed = getattr(total, part), getattr(split, part)
+                if whole is None or summed is None:
+                    continue
+                given = (
+                    f"{dimension.name}: the {PART_WORDS[part]} of "
+                    f"{'both' if dimension.groups == 2 else f'all {dimension.groups}'} groups"
+                    if every
+                    else f"{dimension.name}: the {PART_WORDS[part]} of the {counted(split.given, 'group')} given"
                 )
-            elif split.given == QUINTILE_COUNT and summed < whole * UNPLACED_SHARE_EXPECTED:
-                problems.append(
-                    f"{given} add up to {number_text(summed)}, under {UNPLACED_WORDS} of the total ({number_text(whole)})"
-                )
+                if summed > whole:
+                    problems.append(
+                        f"{given} add up to {number_text(summed)}, more than the total ({number_text(whole)})"
+                    )
+                elif every and summed < whole * UNPLACED_SHARE_EXPECTED:
+                    problems.append(
+                        f"{given} add up to {number_text(summed)}, under {UNPLACED_WORDS} of the total ({number_text(whole)})"
+                    )
         if problems:
             found.append(
-                _found(total.period, Kind.QUINTILES_NOT_ADDING_UP, "; ".join(problems) + ".", [total.period])
+                _found(total.period, Kind.BREAKDOWN_NOT_ADDING_UP, "; ".join(problems) + ".", [total.period])
             )
     return found
 
@@ -304,27 +324,34 @@ def months_missing(periods: Iterable[datetime.date]) -> list[Found]:
 # Reading series from the database --------------------------------------------------------------
 
 
-def _series_of(indicator_ids: Sequence[int]) -> dict[int, Series]:
-    """Each indicator's series: two queries, the quintile rows added up by the database."""
+def breakdown_dimensions() -> dict[int, Dimension]:
+    """Every breakdown dimension, by id, with how many national groups it has: one query."""
+    rows = BreakdownDimension.objects.annotate(
+        national=Count("groups", filter=Q(groups__hub__isnull=True))
+    ).values_list("pk", "name", "partitions", "national")
+    return {pk: Dimension(pk, name, partitions, national) for pk, name, partitions, national in rows}
+
+
+def _series_of(indicator_ids: Sequence[int], dimensions: Mapping[int, Dimension]) -> dict[int, Series]:
+    """Each indicator's series: two queries, each breakdown's rows added up by the database."""
     series: dict[int, Series] = defaultdict(Series)
     totals = (
-        Measurement.objects.filter(indicator__in=indicator_ids, imd_quintile__isnull=True)
+        Measurement.objects.filter(indicator__in=indicator_ids, group__isnull=True)
         .order_by("indicator", "period")
         .values_list("indicator", "period", "value", "numerator", "denominator", "status")
     )
     for indicator_id, *total in totals:
         series[indicator_id].totals.append(Total(*total))
     sums = (
-        Measurement.objects.filter(indicator__in=indicator_ids, imd_quintile__isnull=False)
+        Measurement.objects.filter(indicator__in=indicator_ids, group__isnull=False)
         .exclude(status=Measurement.Status.RETURNED)
-        .values("indicator", "period")
+        .values("indicator", "period", "group__dimension")
         .annotate(given=Count("pk"), v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"))
         .order_by()
     )
     for row in sums:
-        series[row["indicator"]].quintiles[row["period"]] = QuintileSum(
-            row["given"], row["v"], row["n"], row["d"]
-        )
+        month = series[row["indicator"]].groups.setdefault(row["period"], {})
+        month[dimensions[row["group__dimension"]]] = GroupSum(row["given"], row["v"], row["n"], row["d"])
     return series
 
 
@@ -348,7 +375,7 @@ def flags_refresh(indicator_ids: Iterable[int]) -> int:
     """Recompute and store the flags of these indicators; returns how many are active.
 
     A few queries per ``REFRESH_BATCH`` indicators, however many months they have: load
-    the indicators, their totals, their quintile sums and their stored flags; then upsert
+    the indicators, their totals, their breakdowns' sums and their stored flags; then upsert
     the flags found (raised, raised again, or with a new detail), mark inactive those no
     longer found, and write a history record of each change. Explanations and checks are
     never touched here.
@@ -363,7 +390,7 @@ def _refresh_batch(ids: list[int]) -> int:
     if not ids:
         return 0
     indicators = _indicators(ids)
-    series = _series_of(ids)
+    series = _series_of(ids, breakdown_dimensions())
     found = {
         (pk, flag.period, flag.kind): flag.detail
         for pk, indicator in indicators.items()
@@ -457,9 +484,9 @@ def _minus(total, number):
     return total if number is None or total is None else total - number
 
 
-def _with_quintile(split: QuintileSum | None, figure, existing: Measurement | None) -> QuintileSum:
-    """A month's quintile sums once ``figure`` replaces ``existing`` (whose returned row the sums leave out)."""
-    split = split or QuintileSum(0)
+def _with_group(split: GroupSum | None, figure, existing: Measurement | None) -> GroupSum:
+    """A breakdown's month's sums once ``figure`` replaces ``existing`` (whose returned row the sums leave out)."""
+    split = split or GroupSum(0)
     counted = existing is not None and existing.status != Measurement.Status.RETURNED
     parts = {
         part: _plus(
@@ -467,7 +494,7 @@ def _with_quintile(split: QuintileSum | None, figure, existing: Measurement | No
         )
         for part in ("value", "numerator", "denominator")
     }
-    return QuintileSum(split.given + (0 if counted else 1), **parts)
+    return GroupSum(split.given + (0 if counted else 1), **parts)
 
 
 def flags_for_figures(
@@ -476,10 +503,11 @@ def flags_for_figures(
     """The flags these figures would raise against the saved history, for the months they are in.
 
     ``written`` pairs each figure a save would write (anything with ``indicator``, ``period``,
-    ``imd_quintile``, ``value``, ``numerator`` and ``denominator``, such as a ``ProposedFigure``)
+    ``group``, ``value``, ``numerator`` and ``denominator``, such as a ``ProposedFigure``)
     with the saved figure it replaces, or None; ``kept`` are figures given again unchanged, whose
-    months count as the file's too. Four queries (the indicators, their rebase points, totals and
-    quintile sums) whatever the number of figures: the sums are adjusted with the replaced figures in hand.
+    months count as the file's too. Five queries (the dimensions, the indicators, their rebase points,
+    totals and breakdowns' sums) whatever the number of figures: the sums are adjusted with the
+    replaced figures in hand.
     """
     figures = [figure for figure, _ in written]
     indicators = {figure.indicator.pk: figure.indicator for figure in (*figures, *kept)}
@@ -489,13 +517,14 @@ def flags_for_figures(
     for figure in (*figures, *kept):
         months[figure.indicator.pk].add(figure.period)
     indicators = _indicators(indicators)  # with their metrics and rebase points
-    series = _series_of(sorted(indicators))
+    dimensions = breakdown_dimensions()
+    series = _series_of(sorted(indicators), dimensions)
     overlaid: dict[int, dict[datetime.date, Total]] = {
         pk: {total.period: total for total in series[pk].totals} for pk in indicators
     }
     for figure, existing in written:
         pk = figure.indicator.pk
-        if figure.imd_quintile is None:
+        if figure.group is None:
             overlaid.setdefault(pk, {})[figure.period] = Total(
                 figure.period,
                 figure.value,
@@ -504,12 +533,13 @@ def flags_for_figures(
                 Measurement.Status.SUBMITTED,
             )
         else:
-            quintiles = series[pk].quintiles
-            quintiles[figure.period] = _with_quintile(quintiles.get(figure.period), figure, existing)
+            month = series[pk].groups.setdefault(figure.period, {})
+            dimension = dimensions[figure.group.dimension_id]
+            month[dimension] = _with_group(month.get(dimension), figure, existing)
     flagged = []
     for pk, indicator in indicators.items():
         totals = sorted(overlaid.get(pk, {}).values(), key=lambda total: total.period)
-        merged = Series(totals, series[pk].quintiles)
+        merged = Series(totals, series[pk].groups)
         flagged += [
             Flagged(indicator, found)
             for found in detect(indicator, merged, _rebase_periods(indicator))

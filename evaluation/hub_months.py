@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Min, Sum
@@ -21,6 +22,7 @@ from core.numbers import figure_text, figure_value
 from hubs.models import Hub
 
 from . import charts, summaries
+from .breakdowns import in_group_order
 from .flags import flag_counts_by_hub_month, flags_for
 from .measurements import hub_indicators
 from .models import AdoptionMonthAwaiting, DataQualityFlag, Indicator, Measurement
@@ -53,7 +55,7 @@ class HubMonthAwaiting:
 
     hub: Hub
     period: datetime.date
-    awaiting: int  # figures (totals and IMD quintile rows) submitted and not yet reviewed
+    awaiting: int  # figures (totals and their groups' rows) submitted and not yet reviewed
     resubmitted: int  # of those, figures saved again after a return
     flags: int  # active data-quality flags of the hub's indicators that month
 
@@ -144,14 +146,14 @@ class IndicatorMonth:
 
     indicator: Indicator
     total: Measurement | None = None
-    quintiles: list[Measurement] = field(default_factory=list)
+    groups: list[Measurement] = field(default_factory=list)  # its breakdowns' rows, in order
     position: ChartPosition | None = None
     flags: list[DataQualityFlag] = field(default_factory=list)
     previous: list[tuple[datetime.date, str | None]] = field(default_factory=list)
 
     @property
     def rows(self) -> list[Measurement]:
-        return ([self.total] if self.total else []) + self.quintiles
+        return ([self.total] if self.total else []) + self.groups
 
     @property
     def status(self) -> str:
@@ -170,8 +172,12 @@ class IndicatorMonth:
         return figure_text_of(self.total) if self.total else "No total"
 
     @property
-    def quintiles_text(self) -> str:
-        return " · ".join(f"Q{row.imd_quintile} {figure_text_of(row)}" for row in self.quintiles)
+    def groups_text(self) -> str:
+        """Each breakdown's figures in a line: "IMD quintile: 1 (most deprived) 20, 2 31; Sex: Female 40"."""
+        return "; ".join(
+            f"{dimension.name}: " + ", ".join(f"{row.group.label} {figure_text_of(row)}" for row in rows)
+            for dimension, rows in groupby(self.groups, key=lambda row: row.group.dimension)
+        )
 
     @property
     def notes(self) -> list[str]:
@@ -288,15 +294,13 @@ def hub_month(hub: Hub, period: datetime.date, page: int | str | None = 1) -> Hu
         .in_bulk()
     )
     items = {pk: IndicatorMonth(by_pk[pk]) for pk in shown if pk in by_pk}
-    month_rows = Measurement.objects.filter(indicator__in=list(items), period=period).order_by(
-        F("imd_quintile").asc(nulls_first=True)
-    )
-    for row in month_rows:
+    month_rows = Measurement.objects.filter(indicator__in=list(items), period=period)
+    for row in in_group_order(month_rows.select_related("group__dimension")):
         item = items[row.indicator_id]
-        if row.imd_quintile is None:
+        if row.group is None:
             item.total = row
         else:
-            item.quintiles.append(row)
+            item.groups.append(row)
     _add_totals(items, period)
     for (indicator_id, _), flags in flags_for(list(items), [period]).items():
         items[indicator_id].flags = flags
@@ -327,7 +331,7 @@ def _add_totals(items: dict[int, IndicatorMonth], period: datetime.date) -> None
     earlier: dict[int, dict[datetime.date, str]] = defaultdict(dict)
     first_previous = add_months(period, -PREVIOUS_MONTHS)
     totals = (
-        Measurement.objects.filter(indicator__in=items, imd_quintile__isnull=True, period__lte=period)
+        Measurement.objects.filter(indicator__in=items, group__isnull=True, period__lte=period)
         .order_by("indicator", "period")
         .values_list("indicator", "period", "value", "numerator", "denominator", "status")
     )

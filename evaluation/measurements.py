@@ -14,6 +14,7 @@ so every change of a figure's state has one place.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,7 +34,7 @@ from hubs.access import require_changeable, require_evaluator
 from . import review_notices, summaries
 from .awaiting import awaiting_refresh
 from .flags import flags_refresh
-from .models import Indicator, Measurement, Metric, figure_rule_errors
+from .models import BreakdownGroup, Indicator, Measurement, Metric, figure_rule_errors
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 FIGURE_FIELDS = ("value", "numerator", "denominator")
@@ -51,7 +52,7 @@ class ProposedFigure:
 
     indicator: Indicator | None
     period: datetime.date | None
-    imd_quintile: int | None = None
+    group: BreakdownGroup | None = None  # None: all people
     value: Decimal | None = None
     numerator: int | None = None
     denominator: int | None = None
@@ -66,7 +67,11 @@ class ProposedFigure:
 
     @property
     def key(self) -> tuple:
-        return (self.indicator.pk if self.indicator else None, self.period, self.imd_quintile)
+        return (
+            self.indicator.pk if self.indicator else None,
+            self.period,
+            self.group.pk if self.group else None,
+        )
 
     def add_error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
@@ -92,8 +97,11 @@ def _existing_figures(figures: Sequence[ProposedFigure]) -> dict[tuple, Measurem
     periods = {f.period for f in figures if f.period}
     if not indicator_ids or not periods:
         return {}
-    rows = Measurement.objects.filter(indicator__in=indicator_ids, period__in=periods)
-    return {(m.indicator_id, m.period, m.imd_quintile): m for m in rows}
+    # With their groups, which a refusal names ("less than Sex: Female's").
+    rows = Measurement.objects.filter(indicator__in=indicator_ids, period__in=periods).select_related(
+        "group__dimension"
+    )
+    return {(m.indicator_id, m.period, m.group_id): m for m in rows}
 
 
 def _changeable_ids(figures: Sequence[ProposedFigure], by) -> set[int]:
@@ -106,8 +114,10 @@ def same_figure(existing: Measurement, figure: ProposedFigure) -> bool:
     return all(getattr(existing, name) == getattr(figure, name) for name in FIGURE_FIELDS)
 
 
-# The fields a person types, with the limits the database holds them to (digits, ranges, choices).
-TYPED_FIELDS = [Measurement._meta.get_field(name) for name in ("imd_quintile", *FIGURE_FIELDS)]
+# The fields a person types, with the limits the database holds them to (digits, ranges).
+TYPED_FIELDS = [Measurement._meta.get_field(name) for name in FIGURE_FIELDS]
+NOT_THIS_HUBS_GROUP = "This group is not one of this hub's breakdowns."
+GROUP_ARCHIVED = "“{group}” is archived: it takes no new figures."
 
 
 def _figure_errors(figure: ProposedFigure) -> dict[str, list[str]]:
@@ -144,7 +154,7 @@ def measurements_check(figures: Sequence[ProposedFigure], *, by) -> list[Outcome
     changeable_ids = _changeable_ids(figures, by)
     first_row_of: dict[tuple, int | None] = {}
     outcomes = [_classify(figure, existing, first_row_of, changeable_ids) for figure in figures]
-    _refuse_quintiles_above_totals(outcomes, existing)
+    _refuse_groups_above_totals(outcomes, existing)
     _say_who_changed_them([outcome for outcome in outcomes if outcome.stale])
     return outcomes
 
@@ -154,6 +164,9 @@ def _classify(figure, existing, first_row_of, changeable_ids) -> Outcome:
         return Outcome(figure, ERROR)
     if figure.indicator.pk not in changeable_ids:
         figure.add_error("indicator", NOT_YOURS)
+        return Outcome(figure, ERROR)
+    if figure.group is not None and figure.group.hub_id not in (None, figure.indicator.adoption.hub_id):
+        figure.add_error("group", NOT_THIS_HUBS_GROUP)  # another hub's own group: never shown to this one
         return Outcome(figure, ERROR)
     if figure.key in first_row_of:
         where = first_row_of[figure.key]
@@ -170,6 +183,11 @@ def _classify(figure, existing, first_row_of, changeable_ids) -> Outcome:
     if current and current.is_approved:
         figure.add_error("value", LOCKED)
         return Outcome(figure, ERROR, current)
+    if current is None and figure.group is not None and figure.group.archived:
+        figure.add_error(
+            "group", GROUP_ARCHIVED.format(group=figure.group)
+        )  # its saved figures stay correctable
+        return Outcome(figure, ERROR)
     for name, messages in _figure_errors(figure).items():
         for message in messages:
             figure.add_error(name, message)
@@ -183,24 +201,29 @@ def _sent_again(figure: ProposedFigure, current: Measurement) -> bool:
     return figure.resubmit_unchanged and current.status == Measurement.Status.RETURNED
 
 
-# Counts of people (and a percentage's two counts) in one IMD quintile cannot exceed all people's.
+# Counts of people (and a percentage's two counts) in one group cannot exceed all people's.
 BOUNDED_BY_THE_TOTAL = {Metric.Kind.COUNT: ("value",), Metric.Kind.PERCENTAGE: ("numerator", "denominator")}
 
 
-def _refuse_quintiles_above_totals(outcomes: list[Outcome], existing: dict[tuple, Measurement]) -> None:
-    """Refuse a quintile's count above its month's total for all people, or a total below a saved quintile's.
+def _refuse_groups_above_totals(outcomes: list[Outcome], existing: dict[tuple, Measurement]) -> None:
+    """Refuse a group's count above its month's total for all people, or a total below a saved group's.
 
-    A quintile is compared with the month's total as it would be after the save (the
-    batch's, else the saved one); a total with the saved quintiles the batch leaves as they are.
+    A group (of any breakdown) is compared with the month's total as it would be after the
+    save (the batch's, else the saved one); a total with the saved groups the batch leaves as
+    they are.
     """
     proposed = {o.figure.key: o.figure for o in outcomes if o.status != ERROR}
+    saved_groups: dict[tuple, list[Measurement]] = defaultdict(list)  # (indicator, month) → its groups' rows
+    for (indicator_id, period, group_id), measurement in existing.items():
+        if group_id is not None and (indicator_id, period, group_id) not in proposed:
+            saved_groups[indicator_id, period].append(measurement)
     for outcome in outcomes:
         figure = outcome.figure
         if outcome.status not in (NEW, CHANGED):
             continue
         parts = BOUNDED_BY_THE_TOTAL.get(figure.indicator.metric.kind, ())
-        indicator_id, period, quintile = figure.key
-        if quintile is not None:
+        indicator_id, period, group_id = figure.key
+        if group_id is not None:
             total = proposed.get((indicator_id, period, None)) or existing.get((indicator_id, period, None))
             errors = [
                 (
@@ -211,19 +234,18 @@ def _refuse_quintiles_above_totals(outcomes: list[Outcome], existing: dict[tuple
                 if total is not None and _exceeds(figure, total, part)
             ]
         else:
-            saved_quintiles = [
-                existing[key]
-                for key in ((indicator_id, period, q) for q in Measurement.Quintile.values)
-                if key in existing and key not in proposed
-            ]
-            errors = [
-                (
-                    part,
-                    f"cannot be less than an IMD quintile's in the same month ({number_text(max(above))}).",
-                )
-                for part in parts
-                if (above := [getattr(q, part) for q in saved_quintiles if _exceeds(q, figure, part)])
-            ]
+            errors = []
+            for part in parts:
+                above = [m for m in saved_groups[indicator_id, period] if _exceeds(m, figure, part)]
+                if above:
+                    largest = max(above, key=lambda m: getattr(m, part))
+                    errors.append(
+                        (
+                            part,
+                            f"cannot be less than a group's in the same month "
+                            f"({number_text(getattr(largest, part))}, {largest.group_label}).",
+                        )
+                    )
         for part, message in errors:
             figure.add_error(part, f"The {_part_name(part)} {message}")
         if errors:
@@ -276,7 +298,7 @@ SUBMISSION_FIELDS = ("status", "review_note", "submitted_by", "submitted_at")
 INSERTED_FIELDS = (
     "indicator",
     "period",
-    "imd_quintile",
+    "group",
     *FIGURE_FIELDS,
     *SUBMISSION_FIELDS,
     "is_synthetic",
@@ -299,7 +321,7 @@ def _as_saved(figure: ProposedFigure, by, when: datetime.datetime) -> dict:
     return {
         "indicator": figure.indicator.pk,
         "period": figure.period,
-        "imd_quintile": figure.imd_quintile,
+        "group": figure.group.pk if figure.group else None,
         **{name: getattr(figure, name) for name in FIGURE_FIELDS},
         "status": Measurement.Status.SUBMITTED,
         "review_note": "",
@@ -447,7 +469,7 @@ def _one(outcomes: list[Outcome]) -> Measurement:
     return Measurement.objects.get(
         indicator=outcome.figure.indicator,
         period=outcome.figure.period,
-        imd_quintile=outcome.figure.imd_quintile,
+        group=outcome.figure.group,
     )
 
 
@@ -469,12 +491,12 @@ def measurement_submit(
     value: Decimal | None = None,
     numerator: int | None = None,
     denominator: int | None = None,
-    imd_quintile: int | None = None,
+    group: BreakdownGroup | None = None,
 ) -> Measurement:
     """Record a new month's figure as submitted: a batch of one. A month already given is refused."""
-    if Measurement.objects.filter(indicator=indicator, period=period, imd_quintile=imd_quintile).exists():
+    if Measurement.objects.filter(indicator=indicator, period=period, group=group).exists():
         raise ValidationError({"period": "There is already a figure for this indicator and month."})
-    figure = ProposedFigure(indicator, period, imd_quintile, value, numerator, denominator)
+    figure = ProposedFigure(indicator, period, group, value, numerator, denominator)
     try:
         return _one(measurements_save([figure], by=by))
     except FiguresRefused as refused:
@@ -497,7 +519,7 @@ def measurement_edit(
     """
     require_changeable(Measurement.objects, by, measurement, "correct this figure")
     figure = ProposedFigure(
-        measurement.indicator, measurement.period, measurement.imd_quintile, value, numerator, denominator
+        measurement.indicator, measurement.period, measurement.group, value, numerator, denominator
     )
     figure.opened_at = version
     figure.resubmit_unchanged = True
@@ -621,7 +643,7 @@ class HubMonthChanged(ValidationError):
         self.changed = changed
         changes = "; ".join(
             f"{m.indicator.metric.name} ({m.indicator.adoption.innovation.name}, "
-            f"{'all people' if m.imd_quintile is None else f'IMD quintile {m.imd_quintile}'}) is now "
+            f"{m.group_label}) is now "
             f"{figure_text_of(m)}, {Measurement.Status(m.status).label.lower()}"
             for m in changed[:10]
         )
@@ -665,7 +687,9 @@ def hub_month_review(
         raise ValidationError("Only the indicators you were shown can be returned.", code="not_shown")
     lock_indicators(shown)
     in_month = Measurement.objects.filter(indicator__in=shown, period=period)
-    current = list(in_month.select_related("indicator__metric", "indicator__adoption__innovation"))
+    current = list(
+        in_month.select_related("indicator__metric", "indicator__adoption__innovation", "group__dimension")
+    )
     changed = [
         m
         for m in current
@@ -693,5 +717,5 @@ def hub_month_review(
 
 
 def month_rows(indicator: Indicator, period: datetime.date):
-    """Every figure of an indicator-month: the total and its IMD quintile rows."""
+    """Every figure of an indicator-month: the total and its groups' rows."""
     return Measurement.objects.filter(indicator=indicator, period=period)

@@ -4,28 +4,33 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.numbers import completeness, percentage
-from hubs.models import MIN_POINTS_FOR_LIMITS
+from hubs.models import MIN_POINTS_FOR_LIMITS, Hub
 from innovations.models import Adoption
 
 from . import mdc
 from .querysets import (
+    BreakdownGroupQuerySet,
     DataQualityFlagQuerySet,
     IndicatorQuerySet,
     IndicatorSummaryQuerySet,
     MeasurementQuerySet,
     MetricQuerySet,
+    PopulationShareQuerySet,
 )
 
 # The fewest months that can set a mean and process limits (a moving range needs two).
 MIN_BASELINE_MONTHS = 2
 BASELINE_TOO_SHORT = f"A baseline needs at least {MIN_BASELINE_MONTHS} months."
+ALL_PEOPLE = "all people"  # whom a figure without a breakdown group counts
 
 
 class Metric(models.Model):
@@ -150,25 +155,152 @@ class RebasePoint(models.Model):
         return f"Rebase {self.indicator} from {self.period:%b %Y}"
 
 
+class BreakdownDimension(models.Model):
+    """A way of breaking a figure down by who the people are: IMD quintile, ethnic group, age band, sex, PLUS group.
+
+    National vocabulary (``evaluation.vocabulary``), written by a migration; never edited by people.
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    partitions = models.BooleanField(
+        help_text="Each person is in exactly one group, so the groups add up to the total "
+        "(less anyone whose group is not known)."
+    )
+    local = models.BooleanField(default=False, help_text="Each hub defines its own groups (PLUS groups).")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BreakdownGroup(models.Model):
+    """A group of people a figure can be given for: one of a dimension's, national or a hub's own.
+
+    A hub's own (PLUS) groups are added by its lead and archived, never deleted: figures
+    given for a group keep it. An archived group takes no new figures.
+    """
+
+    dimension = models.ForeignKey(BreakdownDimension, on_delete=models.PROTECT, related_name="groups")
+    hub = models.ForeignKey(
+        Hub,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="breakdown_groups",
+        help_text="The hub whose own group this is; empty for a national group.",
+    )
+    code = models.SlugField(max_length=60, help_text="What an uploaded file may name it by.")
+    label = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    archived = models.BooleanField(default=False, help_text="Takes no new figures; its figures stay.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = BreakdownGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["dimension__position", "position", "label"]
+        constraints = [
+            # A national group's code and label are unique in its dimension; a hub's own, in the hub's.
+            # Two conditional constraints, as a NULL hub would never clash with another in one.
+            models.UniqueConstraint(
+                fields=["dimension", "code"],
+                condition=Q(hub__isnull=True),
+                name="breakdown_group_national_code",
+            ),
+            models.UniqueConstraint(
+                fields=["dimension", "hub", "code"],
+                condition=Q(hub__isnull=False),
+                name="breakdown_group_local_code",
+                violation_error_message="The hub already has a group by this name.",
+            ),
+            models.UniqueConstraint(
+                Lower("label"),
+                "dimension",
+                condition=Q(hub__isnull=True),
+                name="breakdown_group_national_label",
+            ),
+            models.UniqueConstraint(
+                Lower("label"),
+                "dimension",
+                "hub",
+                condition=Q(hub__isnull=False),
+                name="breakdown_group_local_label",
+                violation_error_message="The hub already has a group by this name.",
+            ),
+            models.CheckConstraint(condition=~Q(label=""), name="breakdown_group_has_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension.name}: {self.label}"
+
+    @property
+    def is_local(self) -> bool:
+        return self.hub_id is not None
+
+
+class PopulationShare(models.Model):
+    """A group's share of a hub's local population, and where it comes from: what reach is compared with."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="population_shares")
+    group = models.ForeignKey(BreakdownGroup, on_delete=models.PROTECT, related_name="population_shares")
+    share = models.DecimalField(
+        "share of the local population (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    source = models.CharField(max_length=200, help_text="For example: ONS Census 2021, table TS021.")
+    source_date = models.DateField("date of the source", help_text="When the source counted the population.")
+    is_synthetic = models.BooleanField(default=False, help_text="Made up for the demo; never a real figure.")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = PopulationShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["hub", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "group"], name="population_share_one_per_hub_and_group"),
+            models.CheckConstraint(
+                condition=Q(share__gte=0, share__lte=100), name="population_share_0_to_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} in {self.hub}: {self.share}%"
+
+
 class Measurement(models.Model):
-    """One month's figure for an indicator, optionally for one IMD quintile."""
+    """One month's figure for an indicator: for all people, or for one group of a breakdown (an IMD quintile, say)."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
         APPROVED = "approved", "Approved"
         RETURNED = "returned", "Returned"
 
-    class Quintile(models.IntegerChoices):
-        Q1 = 1, "IMD quintile 1 (most deprived)"
-        Q2 = 2, "IMD quintile 2"
-        Q3 = 3, "IMD quintile 3"
-        Q4 = 4, "IMD quintile 4"
-        Q5 = 5, "IMD quintile 5 (least deprived)"
-
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     period = models.DateField(help_text="First day of the month measured.")
-    imd_quintile = models.PositiveSmallIntegerField(
-        "IMD quintile", choices=Quintile.choices, null=True, blank=True
+    group = models.ForeignKey(
+        BreakdownGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measurements",
+        help_text="The group of people the figure is for; empty for all people.",
     )
     value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     numerator = models.PositiveIntegerField(null=True, blank=True)
@@ -201,24 +333,25 @@ class Measurement(models.Model):
     objects = MeasurementQuerySet.as_manager()
 
     class Meta:
-        ordering = ["indicator", "period", "imd_quintile"]
+        ordering = ["indicator", "period", "group_id"]
         indexes = [
             models.Index(fields=["indicator", "period"]),
             models.Index(fields=["status", "period"]),
         ]
         constraints = [
-            # NULL quintile means "all people": unique per month on its own.
+            # No group means "all people". A unique constraint never sees two NULLs as equal (SQLite,
+            # and PostgreSQL unless told otherwise), so the total is unique per month on its own.
             models.UniqueConstraint(
                 fields=["indicator", "period"],
-                condition=Q(imd_quintile__isnull=True),
+                condition=Q(group__isnull=True),
                 name="measurement_one_total_per_month",
                 violation_error_message="There is already a figure for this indicator and month.",
             ),
             models.UniqueConstraint(
-                fields=["indicator", "period", "imd_quintile"],
-                condition=Q(imd_quintile__isnull=False),
-                name="measurement_one_per_month_and_quintile",
-                violation_error_message="There is already a figure for this indicator, month and quintile.",
+                fields=["indicator", "period", "group"],
+                condition=Q(group__isnull=False),
+                name="measurement_one_per_month_and_group",
+                violation_error_message="There is already a figure for this indicator, month and group.",
             ),
             models.CheckConstraint(
                 condition=(
@@ -251,15 +384,15 @@ class Measurement(models.Model):
                 name="measurement_numerator_within_denominator",
                 violation_error_message="The numerator cannot be more than the denominator.",
             ),
-            models.CheckConstraint(
-                condition=Q(imd_quintile__isnull=True) | Q(imd_quintile__gte=1, imd_quintile__lte=5),
-                name="measurement_quintile_1_to_5",
-            ),
         ]
 
     def __str__(self) -> str:
-        quintile = f" (IMD {self.imd_quintile})" if self.imd_quintile else ""
-        return f"{self.indicator} {self.period:%b %Y}{quintile}"
+        return f"{self.indicator} {self.period:%b %Y} ({self.group_label})"
+
+    @property
+    def group_label(self) -> str:
+        """Whom the figure counts, as people read it: "all people", or its group ("Sex: Female")."""
+        return str(self.group) if self.group_id else ALL_PEOPLE
 
     def clean(self) -> None:
         errors = figure_rule_errors(
@@ -454,13 +587,13 @@ class DataQualityFlag(models.Model):
         UNUSUAL_JUMP = "unusual_jump", "An unusual jump from the month before"
         SAME_VALUE = "same_value", "The same figure four months or more running"
         DENOMINATOR_CHANGE = "denominator_change", "The denominator changed by more than half"
-        QUINTILES_NOT_ADDING_UP = "quintiles_not_adding_up", "IMD quintiles do not add up to the total"
+        BREAKDOWN_NOT_ADDING_UP = "breakdown_not_adding_up", "A breakdown's groups do not add up to the total"
         MONTH_MISSING = "month_missing", "A month missing between months with figures"
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="flags")
     period = models.DateField(help_text="First day of the month flagged.")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    detail = models.CharField(max_length=300, help_text="What was found, in numbers.")
+    detail = models.CharField(max_length=1000, help_text="What was found, in numbers.")
     active = models.BooleanField(default=True, help_text="False once the figures no longer raise it.")
     raised_at = models.DateTimeField(default=timezone.now)
     explanation = models.TextField(blank=True)
@@ -543,7 +676,7 @@ class AdoptionMonthAwaiting(models.Model):
 
     adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="+")
     period = models.DateField(help_text="First day of the month.")
-    awaiting = models.PositiveIntegerField(help_text="Figures (totals and IMD quintile rows) submitted.")
+    awaiting = models.PositiveIntegerField(help_text="Figures (totals and their groups' rows) submitted.")
     resubmitted = models.PositiveIntegerField(help_text="Of those, saved again after a return or a reopen.")
     first_submitted = models.DateTimeField(help_text="When the earliest of them was submitted.")
 

@@ -25,14 +25,19 @@ class MeasurementQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.APPROVED)
 
     def for_user(self, user):
-        """Own hubs' figures in full; other hubs' figures only once approved."""
+        """Own hubs' figures in full; other hubs' figures only once approved, and not for their own groups.
+
+        A hub's own (PLUS) groups are its choice and stay with it (``BreakdownGroup.objects.for_user``):
+        another hub's staff see its totals and its national breakdowns, never its PLUS groups.
+        """
         roles = roles_of(user)
         if not roles.authenticated:
             return self.none()
         if roles.reads_everything:
             return self
         return self.filter(
-            models.Q(indicator__adoption__hub__in=roles.hub_ids) | models.Q(status=self.model.Status.APPROVED)
+            models.Q(indicator__adoption__hub__in=roles.hub_ids)
+            | models.Q(status=self.model.Status.APPROVED, group__hub__isnull=True)
         )
 
     def changeable_by(self, user):
@@ -79,9 +84,51 @@ class IndicatorSummaryQuerySet(models.QuerySet):
         latest_total = Measurement.objects.filter(
             indicator=models.OuterRef("indicator"),
             period=models.OuterRef("latest_period"),
-            imd_quintile__isnull=True,
+            group__isnull=True,
         ).exclude(status=Measurement.Status.RETURNED)
         return self.annotate(
             latest_numerator=models.Subquery(latest_total.values("numerator")[:1]),
             latest_denominator=models.Subquery(latest_total.values("denominator")[:1]),
         )
+
+
+class BreakdownGroupQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """National groups to every signed-in user; a hub's own groups to its staff and global readers only.
+
+        A hub's PLUS groups are its own choice: another hub's staff neither see nor use them.
+        """
+        roles = roles_of(user)
+        if not roles.authenticated:
+            return self.none()
+        if roles.reads_everything:
+            return self
+        return self.filter(models.Q(hub__isnull=True) | models.Q(hub__in=roles.hub_ids))
+
+    def changeable_by(self, user):
+        """A hub's lead adds and archives the hub's own groups; national groups change with the code."""
+        return self.filter(hub__in=roles_of(user).lead_hub_ids)
+
+    def of_hub(self, hub_id: int):
+        """The groups a hub's figures may be given for: the national ones and the hub's own."""
+        return self.filter(models.Q(hub__isnull=True) | models.Q(hub=hub_id))
+
+    def current(self):
+        """Groups not archived: those that take new figures."""
+        return self.filter(archived=False)
+
+
+class PopulationShareQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A hub's population shares go with its own groups: its staff and global readers see them."""
+        roles = roles_of(user)
+        if roles.reads_everything:
+            return self
+        return in_member_hubs(self, user, "hub")
+
+    def changeable_by(self, user):
+        """The hub's lead enters its shares; AHSN admins may for any hub."""
+        roles = roles_of(user)
+        if roles.curates:
+            return self
+        return self.filter(hub__in=roles.lead_hub_ids)

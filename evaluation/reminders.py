@@ -120,7 +120,7 @@ def reminder_months(today: datetime.date) -> list[datetime.date]:
 
 def without_total(period: datetime.date):
     """Current adoptions' indicators begun by ``period`` with no monthly total for it: what may be due."""
-    total = Measurement.objects.filter(indicator=OuterRef("pk"), period=period, imd_quintile__isnull=True)
+    total = Measurement.objects.filter(indicator=OuterRef("pk"), period=period, group__isnull=True)
     return (
         Indicator.objects.filter(adoption__archived=False, adoption__started_on__lt=add_months(period, 1))
         .exclude(Exists(total))

@@ -3,7 +3,7 @@
 The counts come from two aggregate queries whatever the number of figures: one
 counts indicators by hub and the month their adoption started (an indicator is
 due every month from then on), the other counts monthly totals (the rows with
-no IMD quintile) by hub, month and status. Nothing loops over measurement rows.
+no breakdown group) by hub, month and status. Nothing loops over measurement rows.
 
 Below them, each indicator-month with its status (``evaluation.calendar.month_status``),
 due date and owner (``evaluation.owners``): a hub's page, and ``figures_due_for``, what
@@ -133,7 +133,7 @@ def totals_by_status(periods: Sequence[datetime.date], hub_ids=None) -> dict[Hub
     if not periods:
         return counts
     totals = Measurement.objects.filter(
-        imd_quintile__isnull=True, period__in=periods, indicator__adoption__archived=False
+        group__isnull=True, period__in=periods, indicator__adoption__archived=False
     )
     if hub_ids is not None:
         totals = totals.filter(indicator__adoption__hub__in=hub_ids)
@@ -254,7 +254,7 @@ def totals_of(
 
     Of the months given (every month if None), and of one status if given.
     """
-    rows = Measurement.objects.filter(indicator__in=indicator_ids, imd_quintile__isnull=True)
+    rows = Measurement.objects.filter(indicator__in=indicator_ids, group__isnull=True)
     if periods is not None:
         rows = rows.filter(period__in=periods)
     if status is not None:
@@ -360,7 +360,7 @@ def months_without_total(
     if not firsts:
         return {}
     in_range = Measurement.objects.filter(
-        indicator__in=list(firsts), imd_quintile__isnull=True, period__gte=earliest, period__lte=last
+        indicator__in=list(firsts), group__isnull=True, period__gte=earliest, period__lte=last
     ).order_by()
     counts = {
         indicator_id: (count, earliest_total, latest)

@@ -18,6 +18,7 @@ from core.people import display_name
 from notifications.models import Kind
 from notifications.services import BODY_MAX, notify
 
+from .breakdowns import group_order, with_groups
 from .models import Indicator, Measurement
 from .owners import hub_leads, owners_of
 
@@ -33,15 +34,9 @@ def figures_grid_url(adoption_id: int, period: datetime.date) -> str:
     return reverse("evaluation:figures_grid", args=[adoption_id, f"{period:%Y-%m}"])
 
 
-def _group(measurement: Measurement) -> str:
-    return f"IMD quintile {measurement.imd_quintile}" if measurement.imd_quintile else "all people"
-
-
 def _line(measurement: Measurement, indicator: Indicator, note: str = "") -> str:
     figure = figure_text(measurement.value, measurement.numerator, measurement.denominator)
-    line = (
-        f"- {indicator.metric.name} ({indicator.adoption.innovation.name}), {_group(measurement)}: {figure}"
-    )
+    line = f"- {indicator.metric.name} ({indicator.adoption.innovation.name}), {measurement.group_label}: {figure}"
     return f"{line}. Note: {note[:NOTE_SHOWN]}" if note else line
 
 
@@ -74,6 +69,7 @@ def tell_returned(returned: Sequence[Measurement], *, by) -> None:
     """
     if not returned:
         return
+    with_groups(returned)
     indicators = _indicators_of(returned)
     owners = owners_of(indicators.values())
     leads = hub_leads({indicator.adoption.hub_id for indicator in indicators.values()})
@@ -83,7 +79,7 @@ def tell_returned(returned: Sequence[Measurement], *, by) -> None:
         by_hub_month[(hub_id, measurement.period)].append(measurement)
     for (hub_id, period), figures in by_hub_month.items():
         figures.sort(
-            key=lambda m: (indicators[m.indicator_id].metric.name, m.indicator_id, m.imd_quintile or 0)
+            key=lambda m: (indicators[m.indicator_id].metric.name, m.indicator_id, group_order(m.group))
         )
         first = min(figures, key=lambda m: m.pk)
         hub = indicators[first.indicator_id].adoption.hub
@@ -146,4 +142,4 @@ def _resubmitted_line(outcome, indicator: Indicator) -> str:
     was = figure_text(before.value, before.numerator, before.denominator)
     now = figure_text(after.value, after.numerator, after.denominator)
     change = f"{was}, unchanged: the hub checked it" if now == was else f"{was} → {now}"
-    return f"- {indicator.metric.name} ({indicator.adoption.innovation.name}), {_group(before)}: {change}"
+    return f"- {indicator.metric.name} ({indicator.adoption.innovation.name}), {before.group_label}: {change}"

@@ -49,7 +49,7 @@ REFRESH_BATCH = 2000
 
 @dataclass(frozen=True)
 class MonthlyFigure:
-    """One month's figure for all people (no IMD breakdown), as a plain number."""
+    """One month's figure for all people (no breakdown group), as a plain number."""
 
     period: datetime.date
     value: float
@@ -62,7 +62,7 @@ class MonthlyFigure:
 
 def monthly_totals(*, approved_only: bool = False):
     """Every monthly total for all people that counts: approved and submitted (returned ones are being corrected)."""
-    rows = Measurement.objects.filter(imd_quintile__isnull=True)
+    rows = Measurement.objects.filter(group__isnull=True)
     return rows.approved() if approved_only else rows.exclude(status=Measurement.Status.RETURNED)
 
 

@@ -42,14 +42,22 @@ from core.numbers import MAX_NUMBER_CHARS, bounded_number
 from hubs.access import require_changeable
 from innovations.models import Adoption
 
-from . import flags, measurements, xlsx
+from . import flags, measurements, vocabulary, xlsx
 from .measurements import ERROR, ProposedFigure
-from .models import LARGEST_VALUE, LARGEST_WHOLE, VALUE_PLACES, Indicator, MeasurementUpload
+from .models import (
+    LARGEST_VALUE,
+    LARGEST_WHOLE,
+    VALUE_PLACES,
+    BreakdownDimension,
+    BreakdownGroup,
+    Indicator,
+    MeasurementUpload,
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
 ROWS_READ = 2 * MAX_ROWS  # rows read, blank ones too: a file longer than this is refused, unread past it
-MAX_COLUMNS = 64  # a cell beyond this column must be empty: the portal uses six
+MAX_COLUMNS = 64  # a cell beyond this column must be empty: the portal uses at most eight
 CHECK_IN_REQUEST_ROWS = 2_000  # larger files are checked and imported by a worker
 # What the request may spend reading a file to decide, blank rows and all; past it a worker reads the
 # file instead. A small file takes a hundredth of either; a refused one is read twice in the request.
@@ -62,8 +70,10 @@ OTHER_ROWS_LISTED = 200
 FLAGS_LISTED = 200
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 
-COLUMNS = ("metric", "month", "imd_quintile", "value", "numerator", "denominator")
-COLUMN_LIST = ", ".join(COLUMNS)
+# The template's columns; a file may have ``imd_quintile`` too, as files made before other breakdowns did.
+TEMPLATE_COLUMNS = ("metric", "month", "breakdown", "group", "value", "numerator", "denominator")
+COLUMNS = (*TEMPLATE_COLUMNS[:4], "imd_quintile", *TEMPLATE_COLUMNS[4:])
+COLUMN_LIST = ", ".join(TEMPLATE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -85,9 +95,23 @@ COLUMN_DOCS = (
         "2025-03",
     ),
     Column(
+        "breakdown",
+        "No",
+        "Blank for all people; else the breakdown the group is of, by its code or name (listed below). "
+        "May be left out when the group's name is enough.",
+        "ethnic-group",
+    ),
+    Column(
+        "group",
+        "With a breakdown",
+        "Blank for all people; else the group the figure is for, by its code or name (listed below).",
+        "white",
+    ),
+    Column(
         "imd_quintile",
         "No",
-        "Blank for all people, or the IMD quintile from 1 (most deprived) to 5.",
+        "As files made before other breakdowns had it: the IMD quintile from 1 (most deprived) to 5, "
+        "instead of a breakdown and a group.",
         "1",
     ),
     Column("value", "For counts, rates, amounts", "The figure, in the metric's unit.", "1,250"),
@@ -501,6 +525,86 @@ def parse_quintile(cell) -> int | None:
     return quintile
 
 
+def _name_key(text: str) -> str:
+    """A code or name as files are matched by it: any case, any spacing ("Ethnic  group" is "ethnic group")."""
+    return " ".join(text.lower().split())
+
+
+class GroupFinder:
+    """The breakdown groups a hub's file may name, found by code or name: the national ones and the hub's own.
+
+    Another hub's own groups are not among them, so a file naming one is told it is unknown.
+    Archived groups are, so a saved figure for one can still be corrected (the measurement
+    service refuses a new one). Built from one query.
+    """
+
+    def __init__(self, groups: Iterable[BreakdownGroup] = ()):
+        self.dimensions: dict[str, BreakdownDimension] = {}
+        self.by_dimension: dict[int, dict[str, BreakdownGroup]] = defaultdict(dict)
+        self.anywhere: dict[str, list[BreakdownGroup]] = defaultdict(list)
+        self.imd: dict[str, BreakdownGroup] = {}
+        for group in groups:
+            dimension = group.dimension
+            for name in (dimension.code, dimension.name):
+                self.dimensions[_name_key(name)] = dimension
+            for name in {_name_key(group.code), _name_key(group.label), _name_key(str(group))}:
+                self.by_dimension[dimension.pk].setdefault(name, group)
+                self.anywhere[name].append(group)
+            if dimension.code == vocabulary.IMD and group.hub_id is None:
+                self.imd[group.code] = group
+
+    @classmethod
+    def of_hub(cls, hub_id: int) -> GroupFinder:
+        return cls(BreakdownGroup.objects.of_hub(hub_id).select_related("dimension"))
+
+    def codes(self, dimension: BreakdownDimension | None = None) -> str:
+        """The codes a message suggests: a dimension's groups', or the dimensions'."""
+        if dimension is None:
+            found = {d.pk: d.code for d in self.dimensions.values()}
+        else:
+            found = {g.pk: g.code for g in self.by_dimension[dimension.pk].values()}
+        return ", ".join(sorted(set(found.values()))) or "none"
+
+    def find(self, breakdown: str, group: str) -> BreakdownGroup | None:
+        """The group named by these cells; None when both are blank. ValueError saying what is wrong."""
+        if not group:
+            if breakdown:
+                raise ValueError(f"group: give the group of the breakdown '{brief(breakdown)}'.")
+            return None
+        if breakdown:
+            dimension = self.dimensions.get(_name_key(breakdown))
+            if dimension is None:
+                raise ValueError(
+                    f"breakdown: '{brief(breakdown)}' is not a breakdown: give one of {self.codes()}."
+                )
+            found = self.by_dimension[dimension.pk].get(_name_key(group))
+            if found is None:
+                raise ValueError(
+                    f"group: '{brief(group)}' is not a group of {dimension.name} for this hub: "
+                    f"give one of {self.codes(dimension)}."
+                )
+            return found
+        candidates = {g.pk: g for g in self.anywhere.get(_name_key(group), [])}
+        if not candidates:
+            raise ValueError(
+                f"group: '{brief(group)}' is not one of this hub's breakdown groups: give its code or "
+                "name as the upload page lists them, with the breakdown it is of."
+            )
+        if len(candidates) > 1:
+            names = "; ".join(sorted(str(g) for g in candidates.values()))
+            raise ValueError(f"group: '{brief(group)}' could be any of {names}: give the breakdown too.")
+        return next(iter(candidates.values()))
+
+    def quintile(self, quintile: int) -> BreakdownGroup:
+        """The IMD group of an old file's quintile (1 to 5, read by ``parse_quintile``)."""
+        if str(quintile) not in self.imd:
+            raise ValueError(f"imd_quintile: there is no IMD quintile {quintile} to give figures for.")
+        return self.imd[str(quintile)]
+
+
+NO_GROUPS = GroupFinder()
+
+
 # --------------------------------------------------------------------------------------
 # Rows to proposed figures
 # --------------------------------------------------------------------------------------
@@ -562,16 +666,34 @@ def refuse_patient_identifiers(row_number: int, cells: Sequence, names: Sequence
 # (ProposedFigure attribute, column, reader): what each cell becomes.
 CELL_READERS: tuple[tuple[str, str, Callable], ...] = (
     ("period", "month", parse_month),
-    ("imd_quintile", "imd_quintile", parse_quintile),
     ("value", "value", partial(parse_decimal, column="value")),
     ("numerator", "numerator", partial(parse_whole, column="numerator")),
     ("denominator", "denominator", partial(parse_whole, column="denominator")),
 )
 
 
-def figure_from_row(row_number: int, cells: dict, indicators: dict[str, Indicator]) -> ProposedFigure:
+def group_from_row(cells: dict, groups: GroupFinder) -> BreakdownGroup | None:
+    """The row's group: from its breakdown and group cells, or an old file's IMD quintile; None for all people."""
+    quintile = parse_quintile(cells.get("imd_quintile"))
+    breakdown, group = shown(cells.get("breakdown")), shown(cells.get("group"))
+    if quintile is not None:
+        if breakdown or group:
+            raise ValueError(
+                "imd_quintile: give either the IMD quintile, or a breakdown and a group, not both."
+            )
+        return groups.quintile(quintile)
+    return groups.find(breakdown, group)
+
+
+def figure_from_row(
+    row_number: int, cells: dict, indicators: dict[str, Indicator], groups: GroupFinder = NO_GROUPS
+) -> ProposedFigure:
     """One row as a proposed figure; what cannot be read becomes an error on it, named by column."""
     figure = ProposedFigure(indicator=None, period=None, row=row_number)
+    try:
+        figure.group = group_from_row(cells, groups)
+    except ValueError as exc:
+        figure.add_error("group", str(exc))
     code = shown(cells.get("metric")).lower()
     if not code:
         figure.add_error("indicator", "metric: give the metric's code.")
@@ -601,11 +723,14 @@ def figure_from_row(row_number: int, cells: dict, indicators: dict[str, Indicato
     return figure
 
 
-def parse(file_name: str, content: bytes, indicators: dict[str, Indicator]) -> ParsedFile:
+def parse(
+    file_name: str, content: bytes, indicators: dict[str, Indicator], groups: GroupFinder = NO_GROUPS
+) -> ParsedFile:
     """Every non-blank row of the file as a ProposedFigure, or FileRefused for the file as a whole.
 
     ``indicators`` maps metric codes (lower case) to this adoption's indicators, loaded
-    with ``select_related("metric", "adoption")``.
+    with ``select_related("metric", "adoption")``; ``groups`` finds the groups the hub's
+    figures may be given for.
     """
     refuse_if_too_big(len(content))
     rows = read_cells(file_name, content)
@@ -625,7 +750,7 @@ def parse(file_name: str, content: bytes, indicators: dict[str, Indicator]) -> P
             continue  # only counting now (read_cells stops at ROWS_READ), to say how long the file is
         refuse_patient_identifiers(number, cells, names)
         by_name = {name: cells[pos] if pos < len(cells) else None for name, pos in positions.items()}
-        figure = figure_from_row(number, by_name, indicators)
+        figure = figure_from_row(number, by_name, indicators, groups)
         if len(cells) > len(names) and not all(is_blank(cell) for cell in cells[len(names) :]):
             figure.add_error("row", "This row has cells beyond the header's last column.")
         if figure.errors and len(parsed.typed) < ERROR_ROWS_LISTED:
@@ -695,14 +820,16 @@ def row_listing(outcome: measurements.Outcome, typed: dict[int, dict[str, str]])
         listing.update(
             metric=cells.get("metric", ""),
             month=cells.get("month", ""),
-            imd_quintile=cells.get("imd_quintile", ""),
+            group=" ".join(
+                filter(None, (cells.get("breakdown"), cells.get("group"), cells.get("imd_quintile")))
+            ),
             figure=figure_text,
         )
     else:
         listing.update(
             metric=figure.indicator.metric.code if figure.indicator else "",
             month=f"{figure.period:%Y-%m}" if figure.period else "",
-            imd_quintile=str(figure.imd_quintile or ""),
+            group=str(figure.group) if figure.group else "",
             figure=_figure_text(figure.value, figure.numerator, figure.denominator),
         )
     if outcome.existing is not None and outcome.status != "new":
@@ -770,7 +897,13 @@ def refuse(upload: MeasurementUpload, message: str) -> None:
 
 
 def _parse_upload(upload: MeasurementUpload) -> ParsedFile:
-    return parse(upload.file_name, bytes(upload.content), indicators_by_code(upload.adoption))
+    adoption = upload.adoption
+    return parse(
+        upload.file_name,
+        bytes(upload.content),
+        indicators_by_code(adoption),
+        GroupFinder.of_hub(adoption.hub_id),
+    )
 
 
 def _report_progress(upload: MeasurementUpload) -> Callable[[int], None]:
@@ -960,6 +1093,7 @@ def upload_import(*, upload: MeasurementUpload, by) -> MeasurementUpload:
 
 def template_rows(indicators: Iterable[Indicator], month: datetime.date) -> list[list[str]]:
     """The template's header and one row per indicator, its figures left for the hub to fill in."""
-    return [list(COLUMNS)] + [
-        [indicator.metric.code, f"{month:%Y-%m}", "", "", "", ""] for indicator in indicators
+    return [list(TEMPLATE_COLUMNS)] + [
+        [indicator.metric.code, f"{month:%Y-%m}", *[""] * (len(TEMPLATE_COLUMNS) - 2)]
+        for indicator in indicators
     ]

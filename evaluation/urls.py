@@ -3,6 +3,7 @@ from django.urls import path
 from innovations.views import stages
 
 from .views import (
+    breakdowns,
     dashboards,
     entry,
     figures,
@@ -46,6 +47,10 @@ urlpatterns = [
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/", upload.upload_preview, name="upload_preview"),
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/import/", upload.upload_import, name="upload_import"),
     path("adoptions/<int:adoption_pk>/upload/<int:pk>/status/", upload.upload_status, name="upload_status"),
+    path("hubs/<slug:slug>/breakdowns/", breakdowns.hub_breakdowns, name="hub_breakdowns"),
+    path(
+        "hubs/<slug:slug>/breakdowns/groups/<int:pk>/archive/", breakdowns.group_archive, name="group_archive"
+    ),
     path("flags/<int:pk>/explain/", flag_views.flag_explain_view, name="flag_explain"),
     path("flags/<int:pk>/check/", flag_views.flag_check_view, name="flag_check"),
 ]

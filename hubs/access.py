@@ -32,6 +32,7 @@ class Roles:
     evaluator: bool
     ahsn_admin: bool
     hub_ids: frozenset[int]
+    lead_hub_ids: frozenset[int] = frozenset()  # the hubs among them that the user leads
 
     @property
     def reads_everything(self) -> bool:
@@ -50,6 +51,10 @@ class Roles:
     @property
     def is_hub_staff(self) -> bool:
         return bool(self.hub_ids)
+
+    def leads(self, hub_id: int | None) -> bool:
+        """Whether the user is a lead of the hub (its lead decides things for the whole hub)."""
+        return hub_id is not None and hub_id in self.lead_hub_ids
 
     def sees_raw_figures_of(self, hub_id: int | None) -> bool:
         """Whether this user sees the hub's figures as entered, small counts and all.
@@ -72,13 +77,16 @@ def roles_of(user) -> Roles:
     if cached is not None:
         return cached
     groups = set(user.groups.filter(name__in=GLOBAL_ROLE_GROUPS).values_list("name", flat=True))
-    hub_ids = frozenset(user.memberships.values_list("hub_id", flat=True))
+    from .models import Membership  # the models module imports this one
+
+    memberships = list(user.memberships.values_list("hub_id", "role"))
     roles = Roles(
         authenticated=True,
         superuser=user.is_superuser,
         evaluator=EVALUATORS in groups,
         ahsn_admin=AHSN_ADMINS in groups,
-        hub_ids=hub_ids,
+        hub_ids=frozenset(hub_id for hub_id, _ in memberships),
+        lead_hub_ids=frozenset(hub_id for hub_id, role in memberships if role == Membership.Role.LEAD),
     )
     user._hubportal_roles = roles
     return roles
@@ -174,6 +182,12 @@ def require_hub_staff(user, hub_id: int | None, what: str) -> None:
         raise PermissionDenied(f"Only hub staff can {what}.")
     if hub_id is not None and hub_id not in hub_ids:
         raise PermissionDenied(f"Only the hub's own staff can {what}.")
+
+
+def require_hub_lead(user, hub_id: int, what: str) -> None:
+    """Refuse anyone but a lead of hub ``hub_id``: what is decided for the whole hub."""
+    if not roles_of(user).leads(hub_id):
+        raise PermissionDenied(f"Only the hub's lead can {what}.")
 
 
 def require_changeable(queryset: QuerySet, user, obj: Model, what: str) -> None:

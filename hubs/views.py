@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from core.forms import submit
 
-from .access import get_changeable_or_403, get_visible_or_404
+from .access import get_changeable_or_403, get_visible_or_404, roles_of
 from .forms import HubProfileForm
 from .models import Hub, Membership, Partnership
 from .services import hub_update
@@ -35,10 +35,13 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The hub's adoptions come from innovations' panel tag (hubs never reads adoptions).
     members = Membership.objects.filter(hub=hub).select_related("user").order_by("-role", "user__last_name")
     can_change = Hub.objects.changeable_by(request.user).filter(pk=hub.pk).exists()
+    roles = roles_of(request.user)
+    # The hub's own breakdown groups and population shares are for its staff and global readers.
+    sees_breakdowns = roles.reads_everything or hub.pk in roles.hub_ids
     return render(
         request,
         "hubs/detail.html",
-        {"hub": hub, "members": members, "can_change": can_change},
+        {"hub": hub, "members": members, "can_change": can_change, "sees_breakdowns": sees_breakdowns},
     )
 
 

@@ -238,7 +238,9 @@ def revised_disclosed(row: dict) -> dict:
     return {
         **row,
         "month": datetime.date.fromisoformat(row["period"]),
-        "group": f"IMD quintile {row['imd_quintile']}" if row.get("imd_quintile") else "All people",
+        # Reports built before breakdowns named only an IMD quintile.
+        "group": row.get("group")
+        or (f"IMD quintile {row['imd_quintile']}" if row.get("imd_quintile") else None),
         "figure": disclosed_figure(row["value"], row["numerator"], row["denominator"], is_count=is_count),
         "previous_figure": disclosed_figure(
             row["previous_value"], row["previous_numerator"], row["previous_denominator"], is_count=is_count
@@ -401,7 +403,7 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
         return (
             ["hub", "innovation", "metric", "month", "group", "previous_figure", "figure", "indicator_id"],
             [
-                [row["hub"], row["innovation"], row["metric"], row["period"][:7], row["group"],
+                [row["hub"], row["innovation"], row["metric"], row["period"][:7], row["group"] or "All people",
                  row["previous_figure"], row["figure"], row["indicator_id"]]
                 for row in map(revised_disclosed, content.get("revised", []))
             ],

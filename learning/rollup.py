@@ -51,7 +51,8 @@ always gives the same content and the same ``content_hash``):
       "completeness": [{"hub": "...", "due": n, "reported": n, "percent": n}],  # approved months
       "revised": [                                             # approved again since the previous
         {"hub": "...", "innovation": "...", "metric": "...",   # report after being reopened
-         "indicator_id": n, "period": "YYYY-MM-DD", "imd_quintile": n | null, "kind": "<Metric.Kind>",
+         "indicator_id": n, "period": "YYYY-MM-DD", "group": "<dimension: label>" | null,  # null: all
+         "kind": "<Metric.Kind>",                              # people (before breakdowns: "imd_quintile")
          "value": n | null, "numerator": n | null, "denominator": n | null,            # now (raw)
          "previous": "...",                                    # as it was approved before (text)
          "previous_value": n | null, "previous_numerator": n | null, "previous_denominator": n | null}
@@ -90,9 +91,11 @@ from django.utils import timezone
 
 from core.months import last_complete_month, months_from_to
 from evaluation import mdc
+from evaluation.dashboards import CORE20
 from evaluation.models import Indicator, Measurement, Metric, RebasePoint
 from evaluation.spc import Assurance, PointType, xmr
 from evaluation.summaries import rebase_indexes
+from evaluation.vocabulary import IMD
 from innovations.models import Adoption, StageTransition
 from innovations.stages import Stage
 
@@ -168,7 +171,7 @@ def spc_readings(day: datetime.date, previous_day: datetime.date | None = None) 
         else Value(False)
     )
     rows = (
-        Measurement.objects.filter(approved_by(day), imd_quintile__isnull=True)
+        Measurement.objects.filter(approved_by(day), group__isnull=True)
         .annotate(figure=figure, known_then=known_then)
         .order_by("indicator", "period")
         .values_list("indicator", "period", "figure", "known_then")
@@ -238,7 +241,7 @@ def headline(day: datetime.date, readings: dict[int, dict] | None = None) -> dic
     )
     reach = Measurement.objects.filter(
         approved_by(day),
-        imd_quintile__isnull=True,
+        group__isnull=True,
         indicator__metric__dimension=Metric.Dimension.REACH,
         indicator__metric__kind=Metric.Kind.COUNT,
         indicator__adoption__archived=False,
@@ -370,7 +373,7 @@ def equity(day: datetime.date, previous: dict | None = None) -> list[dict]:
     rows = (
         Measurement.objects.filter(
             approved_by(day),
-            imd_quintile__isnull=False,
+            group__dimension__code=IMD,
             indicator__metric__dimension=Metric.Dimension.REACH,
             indicator__adoption__archived=False,
         )
@@ -382,11 +385,11 @@ def equity(day: datetime.date, previous: dict | None = None) -> list[dict]:
             "indicator__metric__name",
         )
         .annotate(
-            q1=Sum(amount, filter=Q(imd_quintile=1)),
+            q1=Sum(amount, filter=Q(group__code=CORE20)),
             all=Sum(amount),
             **(
                 {
-                    "q1_then": Sum(amount, filter=then & Q(imd_quintile=1)),
+                    "q1_then": Sum(amount, filter=then & Q(group__code=CORE20)),
                     "all_then": Sum(amount, filter=then),
                 }
                 if then
@@ -495,7 +498,7 @@ def completeness(day: datetime.date) -> list[dict]:
     reported = dict(
         Measurement.objects.filter(
             approved_by(day),
-            imd_quintile__isnull=True,
+            group__isnull=True,
             period__lte=last_month,
             period__gte=TruncMonth("indicator__adoption__started_on"),
             indicator__in=indicators,
@@ -527,46 +530,69 @@ def revised(day: datetime.date, previous_day: datetime.date | None = None) -> li
     if previous_day is not None:
         rows = rows.filter(reviewed_at__gte=end_of(previous_day))
     found = [
-        {
-            "hub": hub,
-            "innovation": innovation,
-            "metric": metric,
-            "indicator_id": indicator_id,
-            "period": period.isoformat(),
-            "imd_quintile": quintile,
-            "kind": kind,
-            "value": _number(value) if value is not None else None,
-            "numerator": numerator,
-            "denominator": denominator,
-            "previous": previous,
-            **_figure_parts(previous),
-        }
-        for hub, innovation, metric, indicator_id, period, quintile, kind, value, numerator, denominator, previous in (
-            rows.order_by().values_list(
-                "indicator__adoption__hub__name",
-                "indicator__adoption__innovation__name",
-                "indicator__metric__name",
-                "indicator",
-                "period",
-                "imd_quintile",
-                "indicator__metric__kind",
-                "value",
-                "numerator",
-                "denominator",
-                "revised_from",
-            )
+        (
+            (position, group_position),
+            {
+                "hub": hub,
+                "innovation": innovation,
+                "metric": metric,
+                "indicator_id": indicator_id,
+                "period": period.isoformat(),
+                "group": f"{dimension}: {label}" if label is not None else None,
+                "kind": kind,
+                "value": _number(value) if value is not None else None,
+                "numerator": numerator,
+                "denominator": denominator,
+                "previous": previous,
+                **_figure_parts(previous),
+            },
+        )
+        for (
+            hub,
+            innovation,
+            metric,
+            indicator_id,
+            period,
+            dimension,
+            label,
+            position,
+            group_position,
+            kind,
+            value,
+            numerator,
+            denominator,
+            previous,
+        ) in rows.order_by().values_list(
+            "indicator__adoption__hub__name",
+            "indicator__adoption__innovation__name",
+            "indicator__metric__name",
+            "indicator",
+            "period",
+            "group__dimension__name",
+            "group__label",
+            "group__dimension__position",
+            "group__position",
+            "indicator__metric__kind",
+            "value",
+            "numerator",
+            "denominator",
+            "revised_from",
         )
     ]
-    return sorted(
-        found,
-        key=lambda row: (
-            row["hub"],
-            row["innovation"],
-            row["metric"],
-            row["period"],
-            row["imd_quintile"] or 0,
-        ),
+    # The total first, then each dimension's groups in order (as the pages list a month's figures).
+    found.sort(
+        key=lambda item: (
+            item[1]["hub"],
+            item[1]["innovation"],
+            item[1]["metric"],
+            item[1]["period"],
+            item[1]["group"] is not None,
+            item[0][0] or 0,
+            item[0][1] or 0,
+            item[1]["group"] or "",
+        )
     )
+    return [row for _, row in found]
 
 
 FRACTION = re.compile(r"\((\d[\d,]*)/(\d[\d,]*)\)")

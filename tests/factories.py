@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from core.months import add_months
 from evaluation.awaiting import awaiting_refresh
-from evaluation.models import Indicator, Measurement, Metric
+from evaluation.models import BreakdownDimension, BreakdownGroup, Indicator, Measurement, Metric
+from evaluation.vocabulary import IMD, PLUS
 from hubs.access import AHSN_ADMINS, EVALUATORS
 from hubs.models import Hub, Membership, Organisation, Programme
 from innovations.models import Adoption, Innovation, StageTransition
@@ -202,6 +203,30 @@ def approved_figures(indicator, values, *, reviewed_days_ago: int = 2) -> list[M
         )
     summaries.refresh([indicator.pk])
     return figures
+
+
+def breakdown_group(dimension: str, code: str) -> BreakdownGroup:
+    """A national breakdown group, by its dimension's code and its own: ``breakdown_group("sex", "female")``."""
+    return BreakdownGroup.objects.select_related("dimension").get(
+        dimension__code=dimension, code=code, hub__isnull=True
+    )
+
+
+def imd(quintile: int) -> BreakdownGroup:
+    """The IMD quintile's group, 1 (most deprived) to 5."""
+    return breakdown_group(IMD, str(quintile))
+
+
+class PlusGroupFactory(factory.django.DjangoModelFactory):
+    """A hub's own PLUS group."""
+
+    class Meta:
+        model = BreakdownGroup
+
+    dimension = factory.LazyFunction(lambda: BreakdownDimension.objects.get(code=PLUS))
+    hub = factory.SubFactory(HubFactory)
+    label = factory.Sequence(lambda n: f"People of group {n}")
+    code = factory.LazyAttribute(lambda group: group.label.lower().replace(" ", "-"))
 
 
 class LearningNoteFactory(factory.django.DjangoModelFactory):

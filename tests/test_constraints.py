@@ -15,6 +15,8 @@ from tests.factories import (
     AdoptionFactory,
     IndicatorFactory,
     MeasurementFactory,
+    breakdown_group,
+    imd,
     last_month,
     percentage_metric,
 )
@@ -62,13 +64,24 @@ class TestMeasurements:
             measurement_submit(indicator=indicator, period=last_month(), value=Decimal("6"), by=owner)
         # ...but one figure per IMD quintile is allowed beside the total.
         measurement_submit(
-            indicator=indicator, period=last_month(), value=Decimal("2"), imd_quintile=1, by=owner
+            indicator=indicator, period=last_month(), value=Decimal("2"), group=imd(1), by=owner
         )
         with pytest.raises(ValidationError, match="already a figure"):
             measurement_submit(
-                indicator=indicator, period=last_month(), value=Decimal("3"), imd_quintile=1, by=owner
+                indicator=indicator, period=last_month(), value=Decimal("3"), group=imd(1), by=owner
             )
         assert list(Measurement.objects.values_list("value", flat=True).order_by("pk")) == [5, 2]
+
+    def test_the_database_holds_one_total_and_one_figure_per_group_a_month(self, adoption):
+        """A NULL group never equals another in a unique index (SQLite, PostgreSQL): the total has its own."""
+        indicator = IndicatorFactory(adoption=adoption)
+        MeasurementFactory(indicator=indicator, value=5)
+        assert_database_refuses(Measurement(indicator=indicator, period=last_month(), value=6))
+        female = breakdown_group("sex", "female")
+        MeasurementFactory(indicator=indicator, group=female, value=2)
+        MeasurementFactory(indicator=indicator, group=imd(1), value=2)  # another group, the same month
+        assert_database_refuses(Measurement(indicator=indicator, period=last_month(), group=female, value=3))
+        assert Measurement.objects.filter(indicator=indicator).count() == 3
 
     def test_future_months_and_months_before_the_adoption_are_refused(self, owner, adoption):
         indicator = IndicatorFactory(adoption=adoption)

@@ -77,10 +77,14 @@ def csrf_token(page: str) -> str | None:
 
 # -- New figures, as the portal allows them ------------------------------------------------------
 
-CELL_INPUT = re.compile(r"^i(\d+)-q(all|[1-5])-(value|numerator|denominator|version)$")
-# A count of people in one IMD quintile (and a percentage's two counts) is at most the month's total.
+CELL_INPUT = re.compile(r"^i(\d+)-g(all|\d+)-(value|numerator|denominator|version)$")
+# A count of people in one breakdown group (and a percentage's two counts) is at most the month's total.
 BOUNDED_PARTS = {"count": ("value",), "percentage": ("numerator", "denominator")}
-Cell = tuple[int, int | None]  # indicator id, IMD quintile (None: all people)
+Cell = tuple[int, int | None]  # indicator id, breakdown group id (None: all people)
+
+
+def _cell(indicator: str, group: str) -> Cell:
+    return (int(indicator), None if group == "all" else int(group))
 
 
 def open_cells(inputs: Mapping[str, str]) -> list[Cell]:
@@ -89,16 +93,16 @@ def open_cells(inputs: Mapping[str, str]) -> list[Cell]:
     for name in inputs:
         match = CELL_INPUT.match(name)
         if match and match.group(3) in ("value", "numerator"):
-            cells.append((int(match.group(1)), None if match.group(2) == "all" else int(match.group(2))))
+            cells.append(_cell(match.group(1), match.group(2)))
     return cells
 
 
-LOCKED_CELL = re.compile(r'<span id="id_i(\d+)-q(all|[1-5])-(?:value|numerator)"')
+LOCKED_CELL = re.compile(r'<span id="id_i(\d+)-g(all|\d+)-(?:value|numerator)"')
 
 
 def locked_cells(page: str) -> set[Cell]:
     """The grid's approved cells: shown as text, with no input."""
-    return {(int(i), None if q == "all" else int(q)) for i, q in LOCKED_CELL.findall(page)}
+    return {_cell(i, g) for i, g in LOCKED_CELL.findall(page)}
 
 
 def _whole(text: str | None) -> int | None:
@@ -107,7 +111,12 @@ def _whole(text: str | None) -> int | None:
 
 
 def _name(cell: Cell, part: str) -> str:
-    return f"i{cell[0]}-q{cell[1] or 'all'}-{part}"
+    return f"i{cell[0]}-g{cell[1] or 'all'}-{part}"
+
+
+def _groups_of(indicator: int, cells: Iterable[Cell]) -> set[Cell]:
+    """The indicator's cells for a group (not all people) among these."""
+    return {cell for cell in cells if cell[0] == indicator and cell[1] is not None}
 
 
 def new_figures(
@@ -119,27 +128,28 @@ def new_figures(
 ) -> list[tuple[int, int | None, dict]]:
     """New figures for ``chosen`` open cells of a month's grid, typed into ``inputs`` as a person would.
 
-    Totals for all people come first, each at least the quintiles it leaves as they are; then
-    each chosen quintile at most its total as posted: the portal refuses a quintile's count above
+    Totals for all people come first, each at least the groups it leaves as they are; then
+    each chosen group at most its total as posted: the portal refuses a group's count above
     its month's total. Approved cells (``locked``) show text, not inputs, so their figures are not
-    read here: a quintile of an approved total, and a total with an approved quintile, are skipped.
-    Returns (indicator, quintile, figure) for each cell written.
+    read here: a group of an approved total, and a total with an approved group, are skipped.
+    Returns (indicator, group id, figure) for each cell written.
     """
     chosen = set(chosen)
+    offered = open_cells(inputs)
     written = []
     for cell in sorted(chosen, key=lambda c: (c[1] is not None, c)):
-        indicator, quintile = cell
+        indicator, group = cell
         kind = kinds[indicator]
         parts = BOUNDED_PARTS.get(kind, ())
-        if quintile is None:
-            if parts and any((indicator, q) in locked for q in range(1, 6)):
-                continue  # an approved quintile: its figure is not read here
+        if group is None:
+            if parts and _groups_of(indicator, locked):
+                continue  # an approved group: its figure is not read here
             floor = {
                 part: max(
                     [
-                        _whole(inputs.get(_name((indicator, q), part))) or 0
-                        for q in range(1, 6)
-                        if (indicator, q) not in chosen
+                        _whole(inputs.get(_name(other, part))) or 0
+                        for other in _groups_of(indicator, offered)
+                        if other not in chosen
                     ]
                     + [0]
                 )
@@ -170,7 +180,7 @@ def new_figures(
         for part in ("value", "numerator", "denominator"):
             if _name(cell, part) in inputs:
                 inputs[_name(cell, part)] = "" if figure[part] is None else str(figure[part])
-        written.append((indicator, quintile, figure))
+        written.append((indicator, group, figure))
     return written
 
 
@@ -190,7 +200,7 @@ class Write:
     seq: int
     indicator: int
     period: str  # YYYY-MM-01
-    quintile: int | None
+    group: int | None  # the breakdown group's id; None for all people
     value: str | None
     numerator: int | None
     denominator: int | None
@@ -200,7 +210,7 @@ class Write:
 
     @property
     def cell(self) -> tuple[int, str, int | None]:
-        return (self.indicator, self.period, self.quintile)
+        return (self.indicator, self.period, self.group)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -247,7 +257,7 @@ def lost_writes(writes: Iterable[Write], saved: Mapping[tuple, Saved]) -> dict:
 
     A write is kept when the database holds its figure; replaced when another save to the same
     cell certainly came after it, or overlapped it in time and is the one the database holds;
-    otherwise lost. ``saved`` maps each cell (indicator id, "YYYY-MM-01", quintile or None) to
+    otherwise lost. ``saved`` maps each cell (indicator id, "YYYY-MM-01", group id or None) to
     what the database holds, and lacks cells with no figure.
     """
     by_cell: dict[tuple, list[Write]] = defaultdict(list)

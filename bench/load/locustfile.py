@@ -46,6 +46,7 @@ ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text())
 RESULTS = Path(os.environ["LOAD_RESULTS"])
 PASSWORD = ACCOUNTS["password"]
 MONTHS = ACCOUNTS["months"]
+GROUPS = ACCOUNTS["groups"]  # national breakdown group id → [breakdown code, group code]
 RUN = ACCOUNTS.get("run", str(int(time.time())))
 WAIT = between(float(os.environ.get("LOAD_WAIT_MIN", 2)), float(os.environ.get("LOAD_WAIT_MAX", 6)))
 
@@ -197,22 +198,22 @@ class HubMember(PortalUser):
         self.codes = {int(pk): spec["code"] for pk, spec in self.account["indicators"].items()}
         self.seq = 0
 
-    def _grid(self, month: str, quintiles: bool = False):
+    def _grid(self, month: str, breakdown: str = ""):
         url = f"/evaluation/adoptions/{self.adoption}/figures/{month}/" + (
-            "?quintiles=1" if quintiles else ""
+            f"?breakdown={breakdown}" if breakdown else ""
         )
         return url, self.get(url, GRID)
 
     def _record(self, figures: list[tuple[int, int | None, dict]], month: str, sent: float, via: str):
         acked = time.time()
-        for indicator, quintile, figure in figures:
+        for indicator, group, figure in figures:
             WRITES.append(
                 Write(
                     client=self.username,
                     seq=self.seq,
                     indicator=indicator,
                     period=f"{month}-01",
-                    quintile=quintile,
+                    group=group,
                     sent=sent,
                     acked=acked,
                     via=via,
@@ -248,7 +249,7 @@ class HubMember(PortalUser):
     @task(1)
     def upload_figures(self):
         month = random.choice(MONTHS)
-        _, page = self._grid(month, quintiles=True)
+        _, page = self._grid(month, breakdown="imd")
         if page.status_code != 200:
             return
         inputs = form_inputs(page.text)
@@ -260,10 +261,10 @@ class HubMember(PortalUser):
         figures = new_figures(inputs, self.kinds, chosen, RANDOM, locked_cells(page.text))
         if not figures:
             return
-        lines = ["metric,month,imd_quintile,value,numerator,denominator"]
-        for indicator, quintile, figure in figures:
+        lines = ["metric,month,breakdown,group,value,numerator,denominator"]
+        for indicator, group, figure in figures:
             parts = [figure["value"], figure["numerator"], figure["denominator"]]
-            row = [self.codes[indicator], month, str(quintile or "")]
+            row = [self.codes[indicator], month, *(GROUPS[str(group)] if group else ["", ""])]
             lines.append(",".join(row + ["" if part is None else str(part) for part in parts]))
         upload_url = f"/evaluation/adoptions/{self.adoption}/upload/"
         form = self.get(upload_url, UPLOAD)

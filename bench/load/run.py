@@ -204,10 +204,10 @@ def saved_figures(writes: list[Write]) -> dict[tuple, tuple]:
     saved = {}
     indicator_ids = {cell[0] for cell in cells}
     rows = Measurement.objects.filter(indicator__in=indicator_ids).values_list(
-        "indicator_id", "period", "imd_quintile", "value", "numerator", "denominator"
+        "indicator_id", "period", "group_id", "value", "numerator", "denominator"
     )
-    for indicator, period, quintile, value, numerator, denominator in rows:
-        cell = (indicator, period.isoformat(), quintile)
+    for indicator, period, group, value, numerator, denominator in rows:
+        cell = (indicator, period.isoformat(), group)
         if cell in cells:
             saved[cell] = (value, numerator, denominator)
     return saved

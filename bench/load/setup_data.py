@@ -22,7 +22,7 @@ def prepare(*, staff: int, evaluators: int, admins: int, password: str) -> dict:
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from evaluation.models import Metric
+    from evaluation.models import BreakdownGroup, Metric
     from evaluation.services import indicator_add
     from hubs.access import AHSN_ADMINS, EVALUATORS
     from hubs.models import Hub, Membership
@@ -82,5 +82,12 @@ def prepare(*, staff: int, evaluators: int, admins: int, password: str) -> dict:
         months.append(f"{month:%Y-%m}")
         month = (month - datetime.timedelta(days=1)).replace(day=1)
     described["months"] = months  # newest first: this month back to the adoptions' first
+    # The national breakdown groups, by id (as the grid names its cells): how an uploaded file names them.
+    described["groups"] = {
+        str(pk): [dimension, code]
+        for pk, dimension, code in BreakdownGroup.objects.filter(hub__isnull=True).values_list(
+            "pk", "dimension__code", "code"
+        )
+    }
     described["password"] = password
     return described

@@ -1,7 +1,7 @@
 """Hub staff choose the metrics an adoption reports, and enter its monthly figures in a grid.
 
-The grid is one Django form with a field per cell, named ``i<indicator id>-q<quintile or
-"all">-<part>`` (part: value, numerator, denominator, and the hidden version), so each
+The grid is one Django form with a field per cell, named ``i<indicator id>-g<breakdown group id
+or "all">-<part>`` (part: value, numerator, denominator, and the hidden version), so each
 error sits next to its cell and in the error summary. The rules about figures live in
 ``evaluation.measurements``: this module only parses what people type, and leaves every rule
 about figures, and who may record them, to that one service.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -23,13 +24,14 @@ from core.concurrency import VersionedModelForm
 from core.forms import submit
 from core.months import add_months, last_complete_month, this_month
 from core.numbers import as_typed, figure_text
-from hubs.access import get_changeable_or_403
+from hubs.access import get_changeable_or_403, roles_of
 from innovations.models import Adoption
 
-from .. import measurements
+from .. import breakdowns, measurements, vocabulary
+from ..breakdowns import group_order
 from ..flags import flags_for
 from ..forms import NumberField, OwnerField, baseline_length_field
-from ..models import Indicator, Measurement, Metric
+from ..models import BreakdownDimension, BreakdownGroup, Indicator, Measurement, Metric
 from ..owners import hub_leads
 from ..services import indicator_add, indicator_update
 from .review import month_from_url
@@ -129,12 +131,20 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # The monthly grid -------------------------------------------------------------------------------
 
 ALL_PEOPLE = "all"
-QUINTILES = [quintile.value for quintile in Measurement.Quintile]
+LEGACY_QUINTILES = "quintiles"  # ``?quintiles=1``, from before any breakdown but IMD: the IMD quintile rows
 
 
-def month_url(adoption: Adoption, period: datetime.date, quintiles: bool = False) -> str:
+def month_url(adoption: Adoption, period: datetime.date, breakdown: str = "") -> str:
+    """The grid for a month, with the rows of the breakdown dimension (its code) asked for, if any."""
     url = reverse("evaluation:figures_grid", args=[adoption.pk, f"{period:%Y-%m}"])
-    return f"{url}?quintiles=1" if quintiles else url
+    return f"{url}?{urlencode({'breakdown': breakdown})}" if breakdown else url
+
+
+def breakdown_asked(query) -> str:
+    """The breakdown dimension's code a request asks for ("" for none); an old link's ``quintiles=1`` is IMD."""
+    if query.get(LEGACY_QUINTILES) == "1":
+        return vocabulary.IMD
+    return query.get("breakdown", "")[:40]
 
 
 def first_month(adoption: Adoption) -> datetime.date:
@@ -152,10 +162,10 @@ def months_open(adoption: Adoption) -> list[datetime.date]:
 
 @dataclass
 class Cell:
-    """A row of the grid: one indicator's figure for the month, for all people or one IMD quintile."""
+    """A row of the grid: one indicator's figure for the month, for all people or one breakdown group."""
 
     indicator: Indicator
-    quintile: int | None
+    breakdown_group: BreakdownGroup | None
     period: datetime.date
     existing: Measurement | None
     inputs: list[forms.BoundField] = field(default_factory=list)
@@ -164,16 +174,17 @@ class Cell:
 
     @property
     def prefix(self) -> str:
-        return f"i{self.indicator.pk}-q{self.quintile or ALL_PEOPLE}"
+        return f"i{self.indicator.pk}-g{self.breakdown_group.pk if self.breakdown_group else ALL_PEOPLE}"
 
     @property
-    def group(self) -> str:
-        return Measurement.Quintile(self.quintile).label if self.quintile else "All people"
+    def people(self) -> str:
+        """Whom the figure counts: "All people", or the group ("Ethnic group: White")."""
+        return str(self.breakdown_group) if self.breakdown_group else "All people"
 
     def label(self, part: str = "") -> str:
         """The cell's name, which the error summary also gives: "People enrolled, all people, October 2026"."""
-        group = self.group if self.quintile else self.group.lower()
-        parts = [self.indicator.metric.name, part, group, f"{self.period:%B %Y}"]
+        people = self.people if self.breakdown_group else self.people.lower()
+        parts = [self.indicator.metric.name, part, people, f"{self.period:%B %Y}"]
         return ", ".join(p for p in parts if p)
 
     @property
@@ -195,6 +206,29 @@ class Cell:
         return figure_text(m.value, m.numerator, m.denominator) if m else ""
 
 
+def grid_groups(
+    indicator: Indicator,
+    dimensions: list[BreakdownDimension],
+    shown_dimensions: set[int],
+    existing: dict[tuple, Measurement],
+) -> list[BreakdownGroup | None]:
+    """The rows of an indicator in the grid: all people, then the groups of each dimension shown.
+
+    A dimension's groups that take figures, and any other group (archived since) that already
+    has this month's figure, so it can still be corrected.
+    """
+    groups: dict[int, BreakdownGroup] = {
+        group.pk: group
+        for dimension in dimensions
+        if dimension.pk in shown_dimensions
+        for group in dimension.current_groups
+    }
+    for (indicator_id, group_id), measurement in existing.items():
+        if indicator_id == indicator.pk and group_id is not None:
+            groups.setdefault(group_id, measurement.group)
+    return [None, *sorted(groups.values(), key=group_order)]
+
+
 @dataclass(frozen=True)
 class GridError:
     message: str
@@ -204,16 +238,17 @@ class GridError:
 class FiguresGridForm(forms.Form):
     """A field per cell of the month's grid; ``proposed`` holds the figures to save once valid."""
 
-    def __init__(self, data=None, *, indicators, period, existing, quintile_indicator_ids):
+    def __init__(self, data=None, *, period, rows, existing):
+        """``rows``: each indicator with its rows' groups (None for all people), in order."""
         # A copy, so a cell refused as stale can carry the version the user has now seen.
         super().__init__(data.copy() if data is not None else None)
         self.period = period
         self.cells: list[Cell] = []
         self.proposed: list[tuple[Cell, measurements.ProposedFigure]] = []
-        for indicator in indicators:
-            quintiles = [None, *QUINTILES] if indicator.pk in quintile_indicator_ids else [None]
-            for quintile in quintiles:
-                cell = Cell(indicator, quintile, period, existing.get((indicator.pk, quintile)))
+        for indicator, groups in rows:
+            for group in groups:
+                key = (indicator.pk, group.pk if group else None)
+                cell = Cell(indicator, group, period, existing.get(key))
                 self._add_fields(cell)
                 self.cells.append(cell)
 
@@ -269,7 +304,7 @@ class FiguresGridForm(forms.Form):
             proposed = measurements.ProposedFigure(
                 indicator=cell.indicator,
                 period=self.period,
-                imd_quintile=cell.quintile,
+                group=cell.breakdown_group,
                 opened_at=opened_at or measurements.NO_FIGURE_SEEN,
                 **parts,
             )
@@ -313,7 +348,7 @@ def figures_grid_latest(request: HttpRequest, adoption_pk: int) -> HttpResponse:
         last_complete = last_complete_month()
         # An adoption that began this month has no complete month yet: its first month, then.
         period = last_complete if last_complete in open_months else first_month(adoption)
-    return redirect(month_url(adoption, period, quintiles=request.GET.get("quintiles") == "1"))
+    return redirect(month_url(adoption, period, breakdown_asked(request.GET)))
 
 
 def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResponse:
@@ -326,30 +361,38 @@ def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResp
             raise Http404("Figures can be entered only for this month and earlier months.")
         if period < first_month(adoption):
             raise Http404(f"This adoption began in {adoption.started_on:%B %Y}: choose a month from then on.")
-    show_quintiles = (request.POST if request.method == "POST" else request.GET).get("quintiles") == "1"
+    # The hub's dimensions with their groups (its own PLUS groups, never another hub's): one query.
+    dimensions = breakdowns.dimensions_of_hub(adoption.hub_id)
+    asked = breakdown_asked(request.POST if request.method == "POST" else request.GET)
+    chosen = next((dimension for dimension in dimensions if dimension.code == asked), None)
     # The adoption's related manager hands each indicator this adoption: no query per indicator.
     indicators = list(
         adoption.indicators.select_related("metric").order_by("metric__dimension", "metric__name")
     )
     existing = {
-        (m.indicator_id, m.imd_quintile): m
-        for m in Measurement.objects.filter(indicator__adoption=adoption, period=period)
-    }
-    if show_quintiles:
-        quintile_indicator_ids = {indicator.pk for indicator in indicators}
-    else:  # an indicator broken down by IMD quintile in any month shows its quintile rows in every month
-        quintile_indicator_ids = set(
-            Measurement.objects.filter(indicator__adoption=adoption, imd_quintile__isnull=False)
-            .values_list("indicator_id", flat=True)
-            .distinct()
+        (m.indicator_id, m.group_id): m
+        for m in Measurement.objects.filter(indicator__adoption=adoption, period=period).select_related(
+            "group__dimension"
         )
+    }
+    # An indicator broken down by a dimension in any month shows that dimension's rows in every month.
+    broken_down = breakdowns.groups_with_figures(indicator.pk for indicator in indicators)
+    rows = [
+        (
+            indicator,
+            grid_groups(
+                indicator,
+                dimensions,
+                broken_down.get(indicator.pk, set()) | ({chosen.pk} if chosen else set()),
+                existing,
+            ),
+        )
+        for indicator in indicators
+    ]
     form = FiguresGridForm(
-        request.POST if request.method == "POST" else None,
-        indicators=indicators,
-        period=period,
-        existing=existing,
-        quintile_indicator_ids=quintile_indicator_ids,
+        request.POST if request.method == "POST" else None, period=period, rows=rows, existing=existing
     )
+    breakdown = chosen.code if chosen else ""
     if form.is_bound:
         valid = form.is_valid()  # reads every cell, and lists the figures to save in form.proposed
         proposed = [figure for _, figure in form.proposed]
@@ -375,10 +418,10 @@ def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResp
                     )
                 else:
                     messages.info(request, "There were no figures to save: every cell was blank.")
-                return redirect(month_url(adoption, period, show_quintiles))
+                return redirect(month_url(adoption, period, breakdown))
     flags = flags_for([indicator.pk for indicator in indicators], [period], user=request.user)
     for cell in form.cells:
-        if cell.quintile is None:
+        if cell.breakdown_group is None:
             cell.flags = flags.get((cell.indicator.pk, period), [])
     previous_month, next_month = add_months(period, -1), add_months(period, 1)
     return render(
@@ -389,15 +432,15 @@ def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResp
             "period": period,
             "form": form,
             "indicators": indicators,
-            "show_quintiles": show_quintiles,
+            "dimensions": dimensions,
+            "chosen": chosen,
+            "can_add_groups": roles_of(request.user).leads(adoption.hub_id),
             "months": months_open(adoption),
-            "previous_url": month_url(adoption, previous_month, show_quintiles)
+            "previous_url": month_url(adoption, previous_month, breakdown)
             if previous_month >= first_month(adoption)
             else None,
             "previous_month": previous_month,
-            "next_url": month_url(adoption, next_month, show_quintiles)
-            if next_month <= this_month()
-            else None,
+            "next_url": month_url(adoption, next_month, breakdown) if next_month <= this_month() else None,
             "next_month": next_month,
         },
     )

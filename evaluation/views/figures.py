@@ -15,7 +15,10 @@ from ..models import Measurement
 def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     measurement = get_changeable_or_403(
         Measurement.objects.select_related(
-            "indicator__metric", "indicator__adoption__hub", "indicator__adoption__innovation"
+            "indicator__metric",
+            "indicator__adoption__hub",
+            "indicator__adoption__innovation",
+            "group__dimension",
         ),
         request.user,
         pk=pk,

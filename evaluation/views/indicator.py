@@ -23,27 +23,41 @@ from core.numbers import completeness
 from hubs.access import evaluators_only, get_visible_or_404, roles_of
 
 from .. import annotations, charts, services, summaries
+from ..breakdowns import group_order
 from ..flags import active_flags
 from ..forms import BaselineForm, RebaseAddForm, RebaseRemoveForm
-from ..models import MIN_BASELINE_MONTHS, Indicator, Measurement, Metric, RebasePoint, ReopenRequest
+from ..models import (
+    MIN_BASELINE_MONTHS,
+    BreakdownDimension,
+    BreakdownGroup,
+    Indicator,
+    Measurement,
+    Metric,
+    RebasePoint,
+    ReopenRequest,
+)
 from ..spc import PointType, XmrPoint
 
 INDICATOR_RELATED = ("metric", "adoption__hub__programme", "adoption__innovation")
 
 
 def figures_seen_by(user, indicator: Indicator) -> QuerySet[Measurement]:
-    """The indicator's figures this user may see: own hubs' in full, other hubs' only once approved."""
-    return Measurement.objects.for_user(user).filter(indicator=indicator).order_by("period", "imd_quintile")
+    """The indicator's figures this user may see: own hubs' in full, other hubs' only once approved.
+
+    In time order, each with its group: one query, however many groups.
+    """
+    rows = Measurement.objects.for_user(user).filter(indicator=indicator).select_related("group__dimension")
+    return rows.order_by("period")
 
 
 def charted(rows: list[Measurement]) -> list[Measurement]:
-    """The rows that make the chart: monthly totals (no IMD breakdown) that are not returned.
+    """The rows that make the chart: monthly totals (for all people, no group) that are not returned.
 
     The same rule as ``summaries.monthly_figures``, applied to what the user may
     see, so a member of another hub gets a chart of approved figures only. For
     evaluators, who see every row, the two agree.
     """
-    return [row for row in rows if row.imd_quintile is None and row.status != Measurement.Status.RETURNED]
+    return [row for row in rows if row.group_id is None and row.status != Measurement.Status.RETURNED]
 
 
 def as_figure(row: Measurement) -> summaries.MonthlyFigure:
@@ -88,27 +102,50 @@ class FigureRow:
 
 
 @dataclass(frozen=True)
-class QuintileCell:
+class GroupCell:
     measurement: Measurement
     figure: str  # as this viewer may see it
 
 
 @dataclass(frozen=True)
-class QuintileRow:
-    """A month of the IMD breakdown: the figure of each quintile, 1 to 5, or None where there is none."""
+class BreakdownRow:
+    """A month of one breakdown: the figure of each of its groups (the table's columns), None where none."""
 
     period: datetime.date
-    cells: list[QuintileCell | None]
+    cells: list[GroupCell | None]
 
 
-def quintile_rows(rows: list[Measurement], disclosure: Disclosure) -> list[QuintileRow]:
-    """The IMD quintile figures, a row per month and a column per quintile, in time order."""
-    by_month: dict[datetime.date, list[QuintileCell | None]] = {}
+@dataclass(frozen=True)
+class BreakdownTable:
+    """One dimension's figures: a column per group given in any month, a row per month, in time order."""
+
+    dimension: BreakdownDimension
+    groups: list[BreakdownGroup]
+    rows: list[BreakdownRow]
+
+
+def breakdown_tables(rows: list[Measurement], disclosure: Disclosure) -> list[BreakdownTable]:
+    """A table per breakdown dimension the figures (in time order, with their groups) are given for."""
+    by_dimension: dict[int, list[Measurement]] = {}
     for row in rows:
-        if row.imd_quintile is not None:
-            cell = QuintileCell(row, disclosure.text(row))
-            by_month.setdefault(row.period, [None] * 5)[row.imd_quintile - 1] = cell
-    return [QuintileRow(period, cells) for period, cells in by_month.items()]
+        if row.group is not None:
+            by_dimension.setdefault(row.group.dimension_id, []).append(row)
+    tables = []
+    for given in by_dimension.values():
+        groups = sorted({row.group_id: row.group for row in given}.values(), key=group_order)
+        column = {group.pk: index for index, group in enumerate(groups)}
+        by_month: dict[datetime.date, list[GroupCell | None]] = {}
+        for row in given:
+            cells = by_month.setdefault(row.period, [None] * len(groups))
+            cells[column[row.group_id]] = GroupCell(row, disclosure.text(row))
+        tables.append(
+            BreakdownTable(
+                groups[0].dimension,
+                groups,
+                [BreakdownRow(period, cells) for period, cells in by_month.items()],
+            )
+        )
+    return sorted(tables, key=lambda table: (table.dimension.position, table.dimension.pk))
 
 
 def baseline_words(length: int | None) -> str:
@@ -272,9 +309,9 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "figure_rows": [
             FigureRow(row, point_of.get(row.pk), disclosure.text(row), metric.improvement)
             for row in rows
-            if row.imd_quintile is None
+            if row.group_id is None
         ],
-        "quintile_rows": quintile_rows(rows, disclosure),
+        "breakdown_tables": breakdown_tables(rows, disclosure),
         "rebases": rebases,
         "history": options_history(indicator),
         "months_with_figures": len(figures),

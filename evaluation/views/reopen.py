@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -17,6 +16,7 @@ from core.concurrency import VersionField
 from core.forms import submit
 from hubs.access import evaluators_only
 
+from ..breakdowns import in_group_order
 from ..measurements import figure_text_of, month_rows
 from ..models import Indicator, Measurement, ReopenRequest
 from ..reopening import NOTE_MAX, REASON_MAX, reopen_request
@@ -28,7 +28,7 @@ REOPEN, DECLINE = "reopen", "decline"
 
 def month_figures(indicator: Indicator, period) -> list[tuple[Measurement, str]]:
     """The month's figures, the total for all people first, each with its text."""
-    rows = month_rows(indicator, period).order_by(F("imd_quintile").asc(nulls_first=True))
+    rows = in_group_order(month_rows(indicator, period).select_related("group__dimension"))
     return [(row, figure_text_of(row)) for row in rows]
 
 

@@ -25,6 +25,7 @@ from core.numbers import counted, figure_text
 from hubs.access import evaluators_only, get_visible_or_404
 from hubs.models import Hub
 
+from ..breakdowns import in_group_order
 from ..flags import flags_for
 from ..forms import ReturnForm
 from ..hub_months import hub_months_awaiting_review
@@ -95,7 +96,7 @@ def with_totals(rows: list[dict]) -> list[dict]:
     totals = {
         (indicator_id, period): figure_text(value, numerator, denominator)
         for indicator_id, period, value, numerator, denominator in Measurement.objects.filter(
-            imd_quintile__isnull=True,
+            group__isnull=True,
             indicator__in={row["indicator"] for row in rows},
             period__in={row["period"] for row in rows},
         )
@@ -149,10 +150,6 @@ def _chosen_figure(request: HttpRequest, rows) -> Measurement | None:
     return figure
 
 
-def _group_label(measurement: Measurement) -> str:
-    return f"IMD quintile {measurement.imd_quintile}" if measurement.imd_quintile else "all people"
-
-
 @evaluators_only
 def review_month(request: HttpRequest, pk: int, month: str) -> HttpResponse:
     """Approve or return an indicator-month's figures: all at once, or one by one."""
@@ -163,16 +160,12 @@ def review_month(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         pk=pk,
     )
     in_month = month_rows(indicator, period)
-    rows = list(
-        in_month.select_related("submitted_by", "reviewed_by").order_by(
-            F("imd_quintile").asc(nulls_first=True)
-        )
-    )
+    rows = in_group_order(in_month.select_related("submitted_by", "reviewed_by", "group__dimension"))
     if not rows:
         raise Http404("This indicator has no figures for that month.")
     chosen = _chosen_figure(request, rows)
     scope = in_month.filter(pk=chosen.pk) if chosen else in_month
-    what = f"the {_group_label(chosen)} figure" if chosen else "this month’s figures"
+    what = f"the figure for {chosen.group_label}" if chosen else "this month’s figures"
     form = ReturnForm()
 
     if request.method == "POST":
@@ -195,7 +188,7 @@ def review_month(request: HttpRequest, pk: int, month: str) -> HttpResponse:
 
     previous = (
         Measurement.objects.approved()
-        .filter(indicator=indicator, imd_quintile__isnull=True, period__lt=period)
+        .filter(indicator=indicator, group__isnull=True, period__lt=period)
         .order_by("-period")[:PREVIOUS_MONTHS_SHOWN]
     )
     return render(

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from core.csvfile import csv_response
 from core.forms import submit
 from core.months import last_complete_month
-from hubs.access import get_changeable_or_403
+from hubs.access import get_changeable_or_403, roles_of
 from innovations.models import Adoption
 
-from .. import upload_queue, uploads
+from .. import breakdowns, upload_queue, uploads
 from ..models import Indicator, MeasurementUpload
 
 ROWS_PER_PAGE = 100
@@ -87,6 +87,8 @@ def upload(request: HttpRequest, adoption_pk: int) -> HttpResponse:
             "adoption": adoption,
             "form": form,
             "columns": uploads.COLUMN_DOCS,
+            "dimensions": breakdowns.dimensions_of_hub(adoption.hub_id),
+            "can_add_groups": roles_of(request.user).leads(adoption.hub_id),
             "indicators": adoption.indicators.select_related("metric").order_by("metric__code"),
             "recent": MeasurementUpload.objects.filter(adoption=adoption)
             .defer("content", "rows")

@@ -21,14 +21,14 @@ from bench.load.helpers import (
 def write(
     client="a", seq=1, value="10", sent=0.0, acked=1.0, cell=(7, "2026-10-01", None), **figure
 ) -> Write:
-    indicator, period, quintile = cell
+    indicator, period, group = cell
     figure = {"value": value, "numerator": None, "denominator": None, **figure}
     return Write(
         client=client,
         seq=seq,
         indicator=indicator,
         period=period,
-        quintile=quintile,
+        group=group,
         sent=sent,
         acked=acked,
         **figure,
@@ -85,8 +85,8 @@ def test_writes_survive_the_trip_through_json():
 
 PAGE = """
 <form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="tok&amp;en">
-<input type="text" name="i12-qall-value" value="95" id="id_i12-qall-value">
-<input type="text" name="i13-qall-numerator" id="x"><input type="hidden" name="i13-qall-version" value="3">
+<input type="text" name="i12-gall-value" value="95" id="id_i12-gall-value">
+<input type="text" name="i13-gall-numerator" id="x"><input type="hidden" name="i13-gall-version" value="3">
 <input type="checkbox" name="hubs" value="4"><input type="checkbox" name="hubs" value="5" checked>
 <input class="nhsuk-radios__input" type="radio" name="audience" value="public">
 <button type="submit" name="action" value="approve">Approve</button></form>
@@ -97,9 +97,9 @@ def test_forms_are_read_as_a_browser_would_post_them():
     assert csrf_token(PAGE) == "tok&en"
     assert form_inputs(PAGE) == {
         "csrfmiddlewaretoken": "tok&en",
-        "i12-qall-value": "95",
-        "i13-qall-numerator": "",
-        "i13-qall-version": "3",
+        "i12-gall-value": "95",
+        "i13-gall-numerator": "",
+        "i13-gall-version": "3",
     }
     assert checkbox_values(PAGE, "hubs") == ["4", "5"]
     assert checkbox_values(PAGE, "audience") == ["public"]
@@ -115,46 +115,44 @@ def test_percentiles_and_page_stats():
 
 
 GRID = {
-    "i1-qall-value": "100", "i1-qall-version": "1", "i1-q1-value": "50", "i1-q1-version": "1",
-    "i1-q2-value": "", "i1-q2-version": "",
-    "i2-qall-numerator": "40", "i2-qall-denominator": "80", "i2-qall-version": "2",
-    "i2-q1-numerator": "10", "i2-q1-denominator": "20", "i2-q1-version": "1",
-    "i3-qall-value": "", "i3-qall-version": "",
+    "i1-gall-value": "100", "i1-gall-version": "1", "i1-g1-value": "50", "i1-g1-version": "1",
+    "i1-g2-value": "", "i1-g2-version": "",
+    "i2-gall-numerator": "40", "i2-gall-denominator": "80", "i2-gall-version": "2",
+    "i2-g1-numerator": "10", "i2-g1-denominator": "20", "i2-g1-version": "1",
+    "i3-gall-value": "", "i3-gall-version": "",
 }  # fmt: skip
 KINDS = {1: "count", 2: "percentage", 3: "rate", 4: "count"}
 
 
-def test_new_figures_keep_each_quintile_within_its_total():
+def test_new_figures_keep_each_group_within_its_total():
     for seed in range(200):
         inputs = dict(GRID)
         written = new_figures(inputs, KINDS, open_cells(inputs), random.Random(seed))
         assert len(written) == len(open_cells(GRID)) == 6
-        total, q1, q2 = (int(inputs[f"i1-q{q}-value"]) for q in ("all", "1", "2"))
+        total, q1, q2 = (int(inputs[f"i1-g{q}-value"]) for q in ("all", "1", "2"))
         assert q1 <= total and q2 <= total
-        num, den = int(inputs["i2-qall-numerator"]), int(inputs["i2-qall-denominator"])
-        q_num, q_den = int(inputs["i2-q1-numerator"]), int(inputs["i2-q1-denominator"])
+        num, den = int(inputs["i2-gall-numerator"]), int(inputs["i2-gall-denominator"])
+        q_num, q_den = int(inputs["i2-g1-numerator"]), int(inputs["i2-g1-denominator"])
         assert num <= den and q_num <= q_den and q_num <= num and q_den <= den
-        assert Decimal(inputs["i3-qall-value"]) >= 0
-        assert inputs["i1-qall-version"] == "1"  # versions are left as the page gave them
+        assert Decimal(inputs["i3-gall-value"]) >= 0
+        assert inputs["i1-gall-version"] == "1"  # versions are left as the page gave them
 
 
-def test_a_new_total_stays_above_the_quintiles_left_as_they_are():
+def test_a_new_total_stays_above_the_groups_left_as_they_are():
     for seed in range(100):
         inputs = dict(GRID)
-        [(indicator, quintile, figure)] = new_figures(inputs, KINDS, [(1, None)], random.Random(seed))
-        assert (indicator, quintile) == (1, None) and int(figure["value"]) >= 50
-        assert inputs["i1-q1-value"] == "50"
+        [(indicator, group, figure)] = new_figures(inputs, KINDS, [(1, None)], random.Random(seed))
+        assert (indicator, group) == (1, None) and int(figure["value"]) >= 50
+        assert inputs["i1-g1-value"] == "50"
 
 
 def test_figures_next_to_an_approved_cell_are_left_alone():
-    page = '<td><span id="id_i4-qall-value">120</span></td><td><span id="id_i1-q3-value">7</span></td>'
+    page = '<td><span id="id_i4-gall-value">120</span></td><td><span id="id_i1-g3-value">7</span></td>'
     assert locked_cells(page) == {(4, None), (1, 3)}
-    inputs = {"i4-q1-value": "", "i4-q1-version": "", **GRID}
+    inputs = {"i4-g1-value": "", "i4-g1-version": "", **GRID}
     cells = [(4, 1), (1, None), (1, 2)]
     written = new_figures(inputs, KINDS, cells, random.Random(1), locked_cells(page))
-    assert [(i, q) for i, q, _ in written] == [
-        (1, 2)
-    ]  # not the quintile of an approved total, nor that total
+    assert [(i, q) for i, q, _ in written] == [(1, 2)]  # not the group of an approved total, nor that total
 
 
 def test_the_error_summary_is_read_as_text():

@@ -87,10 +87,10 @@ def test_an_evaluator_reviews_concerns_rebases_approves_returns_and_exports(
 
     statuses = dict(
         Measurement.objects.filter(
-            indicator=indicator, period__in=[to_approve, to_return], imd_quintile=None
+            indicator=indicator, period__in=[to_approve, to_return], group=None
         ).values_list("period", "status")
     )
     assert statuses == {to_approve: "approved", to_return: "returned"}
-    assert Measurement.objects.get(
-        indicator=indicator, period=to_return, imd_quintile=None
-    ).review_note.startswith("This is well below")
+    assert Measurement.objects.get(indicator=indicator, period=to_return, group=None).review_note.startswith(
+        "This is well below"
+    )

@@ -87,7 +87,17 @@ def test_a_hub_member_logs_an_adoption_from_start_to_lessons(page, visit, log_in
         page.get_by_label(f"People enrolled, all people, {month:%B %Y}").fill(value)
         page.get_by_role("button", name="Save figures").click()
         expect(main).to_contain_text("Saved 1 figure")
-    assert Measurement.objects.filter(indicator__adoption=adoption, imd_quintile=None).count() == 3
+    assert Measurement.objects.filter(indicator__adoption=adoption, group=None).count() == 3
+
+    # The newest month broken down by ethnic group, chosen on the grid.
+    visit(f"/evaluation/adoptions/{adoption.pk}/figures/{months[-1]:%Y-%m}/")
+    page.get_by_label("Break the figures down by").select_option(label="Ethnic group")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_label(f"People enrolled, Ethnic group: White, {months[-1]:%B %Y}").fill("800")
+    page.get_by_role("button", name="Save figures").click()
+    expect(main).to_contain_text("Saved 1 figure")
+    assert_accessible()
+    assert Measurement.objects.get(indicator__adoption=adoption, group__code="white").value == 800
 
     # An upload with a bad row is refused, naming the row; the corrected file imports.
     header = "metric,month,imd_quintile,value,numerator,denominator"
@@ -107,7 +117,7 @@ def test_a_hub_member_logs_an_adoption_from_start_to_lessons(page, visit, log_in
     page.get_by_role("button", name="Import 5 figures").click()
     expect(main).to_contain_text("Figures imported")
     assert_accessible()
-    assert Measurement.objects.filter(indicator__adoption=adoption, imd_quintile__isnull=False).count() == 5
+    assert Measurement.objects.filter(indicator__adoption=adoption, group__dimension__code="imd").count() == 5
 
     # A lesson, then everything on the adoption page and in its history.
     visit(f"/innovations/adoptions/{adoption.pk}/")

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from evaluation.models import Indicator, Measurement, MeasurementUpload, Metric
+from tests.factories import imd
 
 
 def indicator_with_free_months(count: int) -> tuple[Indicator, list[datetime.date]]:
@@ -19,7 +20,7 @@ def indicator_with_free_months(count: int) -> tuple[Indicator, list[datetime.dat
         adoption__hub__slug="dorset", adoption__archived=False, metric__kind=Metric.Kind.COUNT
     ).select_related("adoption", "metric")
     for indicator in candidates.order_by("pk"):
-        taken = set(indicator.measurements.filter(imd_quintile=3).values_list("period", flat=True))
+        taken = set(indicator.measurements.filter(group=imd(3)).values_list("period", flat=True))
         month, months = last_month, []
         while len(months) < count and month >= indicator.adoption.started_on.replace(day=1):
             if month not in taken:
@@ -41,9 +42,7 @@ def test_a_hub_member_corrects_a_bad_row_then_imports_the_file(page, visit, log_
     code = indicator.metric.code
     first, second = (f"{month:%Y-%m}" for month in months)
     before = Measurement.objects.filter(indicator=indicator).count()
-    total_there = Measurement.objects.filter(
-        indicator=indicator, imd_quintile=None, period=months[1]
-    ).exists()
+    total_there = Measurement.objects.filter(indicator=indicator, group=None, period=months[1]).exists()
 
     visit("/accounts/login/")
     log_in("staff-dorset", settings.DEMO_PASSWORD)
@@ -79,9 +78,7 @@ def test_a_hub_member_corrects_a_bad_row_then_imports_the_file(page, visit, log_
     expect(main).to_contain_text("2 figures from figures.csv saved and submitted for review")
     visit(page.url)
     assert Measurement.objects.filter(indicator=indicator).count() == before + 1 + (not total_there)
-    assert (
-        Measurement.objects.get(indicator=indicator, imd_quintile=None, period=f"{second}-01").value == 1250
-    )
+    assert Measurement.objects.get(indicator=indicator, group=None, period=f"{second}-01").value == 1250
 
 
 def test_a_large_file_shows_progress_and_the_page_updates_itself_when_checked(

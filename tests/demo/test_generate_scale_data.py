@@ -35,7 +35,13 @@ def scale_measurements():
 
 
 def figures_by_natural_key() -> list[tuple]:
-    key = ["indicator__adoption__innovation__slug", "indicator__metric__code", "period", "imd_quintile"]
+    key = [
+        "indicator__adoption__innovation__slug",
+        "indicator__metric__code",
+        "period",
+        "group__dimension__code",
+        "group__code",
+    ]
     return list(scale_measurements().order_by(*key).values_list(*key, "value", "numerator", "denominator"))
 
 
@@ -70,16 +76,16 @@ def test_row_counts_follow_the_scale_formula(loaded):
 
 def test_reach_counts_have_every_imd_quintile_every_month(loaded):
     for indicator in Indicator.objects.filter(metric__dimension="reach", metric__kind="count"):
-        rows = indicator.measurements.exclude(imd_quintile=None)
+        rows = indicator.measurements.exclude(group=None)
         assert rows.count() == MONTHS * 5
-        assert set(rows.values_list("imd_quintile", flat=True)) == {1, 2, 3, 4, 5}
-        for total in indicator.measurements.filter(imd_quintile=None):
+        assert set(rows.values_list("group__code", flat=True)) == {"1", "2", "3", "4", "5"}
+        for total in indicator.measurements.filter(group=None):
             split = rows.filter(period=total.period).aggregate(people=Sum("value"))["people"]
             assert split <= total.value  # a few people have no known quintile
     others = scale_measurements().exclude(
         indicator__metric__dimension="reach", indicator__metric__kind="count"
     )
-    assert not others.exclude(imd_quintile=None).exists()
+    assert not others.exclude(group=None).exists()
 
 
 def test_every_figure_is_synthetic_and_only_the_latest_months_await_review(loaded):

@@ -15,6 +15,7 @@ from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import Stage
 from learning.models import LearningNote
+from tests.factories import imd
 
 HUB_NAMES = {"Dorset", "Bradford and Craven", "Cambridgeshire and Peterborough", "Manchester"}
 DEMO_USERS = [
@@ -101,8 +102,8 @@ def test_demo_content(seeded):
     assert set(Metric.objects.values_list("dimension", flat=True)) == set(Metric.Dimension.values)
 
     assert not Measurement.objects.filter(is_synthetic=False).exists()
-    assert Measurement.objects.filter(imd_quintile=1).exists()
-    assert Measurement.objects.filter(imd_quintile=5).exists()
+    assert Measurement.objects.filter(group=imd(1)).exists()
+    assert Measurement.objects.filter(group=imd(5)).exists()
     assert Measurement.objects.filter(status=Measurement.Status.RETURNED).exclude(review_note="").count() >= 2
     assert Measurement.objects.filter(status=Measurement.Status.SUBMITTED).exists()
     assert not Measurement.objects.filter(status=Measurement.Status.APPROVED, reviewed_at=None).exists()
@@ -113,7 +114,7 @@ def totals(hub: str, innovation: str, metric: str) -> list[float]:
         indicator__adoption__hub__slug=hub,
         indicator__adoption__innovation__slug=innovation,
         indicator__metric__code=metric,
-        imd_quintile=None,
+        group=None,
     ).order_by("period")
     return [float(row.display_value) for row in rows]
 

@@ -18,6 +18,7 @@ from tests.factories import (
     IndicatorFactory,
     MeasurementFactory,
     MetricFactory,
+    imd,
     last_month,
 )
 from tests.pages import warm_todo_count
@@ -33,7 +34,7 @@ def quintile_rows(indicator, period, counts, status=Measurement.Status.APPROVED)
     """One figure per quintile 1..5, and the all-people total, for one month."""
     for quintile, count in enumerate(counts, start=1):
         MeasurementFactory(
-            indicator=indicator, period=period, imd_quintile=quintile, value=Decimal(count), status=status
+            indicator=indicator, period=period, group=imd(quintile), value=Decimal(count), status=status
         )
     MeasurementFactory(indicator=indicator, period=period, value=Decimal(sum(counts)), status=status)
 

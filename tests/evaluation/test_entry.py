@@ -15,11 +15,15 @@ from core.people import display_name
 from evaluation.measurements import measurement_edit, measurements_review
 from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric
 from evaluation.services import indicator_add, indicator_update
+from evaluation.vocabulary import AGE_BAND, ETHNIC_GROUP, IMD, PLUS, SEX
 from tests.factories import (
     AdoptionFactory,
     IndicatorFactory,
     MeasurementFactory,
     MetricFactory,
+    PlusGroupFactory,
+    breakdown_group,
+    imd,
     last_month,
     member_of,
     percentage_metric,
@@ -195,21 +199,22 @@ def test_a_stale_target_is_refused_by_the_service(enrolled, owner):
 # The monthly grid -------------------------------------------------------------------------------
 
 
-def grid_url(adoption, period, **query):
+def grid_url(adoption, period, breakdown=""):
     url = reverse("evaluation:figures_grid", args=[adoption.pk, f"{period:%Y-%m}"])
-    return url + ("?quintiles=1" if query.get("quintiles") else "")
+    return url + (f"?breakdown={breakdown}" if breakdown else "")
 
 
-def cell(indicator, part, quintile=None):
-    return f"i{indicator.pk}-q{quintile or 'all'}-{part}"
+def cell(indicator, part, group=None):
+    """A grid input's name: the indicator's figure for all people, or for a breakdown group."""
+    return f"i{indicator.pk}-g{group.pk if group else 'all'}-{part}"
 
 
 def as_opened(response) -> dict[str, str]:
     """What the browser sends back from the page as it was opened: every input shown, as it was filled."""
     form = response.context["form"]
     data = {}
-    if response.context["show_quintiles"]:
-        data["quintiles"] = "1"
+    if response.context["chosen"]:
+        data["breakdown"] = response.context["chosen"].code
     for each in form.cells:
         if each.is_locked:  # shown as text, not as inputs
             continue
@@ -461,21 +466,110 @@ def test_a_saved_figure_cannot_be_blanked(client, adoption, owner, enrolled):
 
 def test_imd_quintile_rows_when_asked_for(client, adoption, owner, enrolled):
     client.force_login(owner)
-    data = open_grid(client, adoption, last_month(), quintiles=True)
-    assert cell(enrolled, "value", 5) in data
-    data |= {cell(enrolled, "value"): "100", **{cell(enrolled, "value", q): str(q * 10) for q in range(1, 6)}}
+    data = open_grid(client, adoption, last_month(), breakdown=IMD)
+    assert cell(enrolled, "value", imd(5)) in data
+    data |= {
+        cell(enrolled, "value"): "100",
+        **{cell(enrolled, "value", imd(q)): str(q * 10) for q in range(1, 6)},
+    }
     response = client.post(grid_url(adoption, last_month()), data, follow=True)
     assert "Saved 6 figures as submitted (0 unchanged)." in response.content.decode()
-    assert sorted(Measurement.objects.exclude(imd_quintile=None).values_list("imd_quintile", "value")) == [
-        (q, q * 10) for q in range(1, 6)
+    assert sorted(Measurement.objects.exclude(group=None).values_list("group__code", "value")) == [
+        (str(q), q * 10) for q in range(1, 6)
     ]
     # Once broken down, the quintile rows show in every month without asking.
-    assert cell(enrolled, "value", 1) in open_grid(client, adoption, month_before(last_month()))
+    assert cell(enrolled, "value", imd(1)) in open_grid(client, adoption, month_before(last_month()))
 
 
-def test_no_quintile_rows_unless_asked_or_already_given(client, adoption, owner, enrolled):
+def test_an_old_link_to_the_quintile_rows_still_opens_them(client, adoption, owner, enrolled):
     client.force_login(owner)
-    assert cell(enrolled, "value", 1) not in open_grid(client, adoption, last_month())
+    url = reverse("evaluation:figures_grid", args=[adoption.pk, f"{last_month():%Y-%m}"])
+    response = client.get(f"{url}?quintiles=1")
+    assert response.context["chosen"].code == IMD
+    assert cell(enrolled, "value", imd(3)) in as_opened(response)
+
+
+def test_no_breakdown_rows_unless_asked_or_already_given(client, adoption, owner, enrolled):
+    client.force_login(owner)
+    assert cell(enrolled, "value", imd(1)) not in open_grid(client, adoption, last_month())
+
+
+def test_a_figure_broken_down_by_ethnic_group_is_entered_in_the_grid(client, adoption, owner, enrolled):
+    client.force_login(owner)
+    page = client.get(grid_url(adoption, last_month(), ETHNIC_GROUP))
+    html = page.content.decode()
+    assert "Ethnic group: Black, Black British, Black Welsh, Caribbean or African" in html
+    white, asian = breakdown_group(ETHNIC_GROUP, "white"), breakdown_group(ETHNIC_GROUP, "asian")
+    data = as_opened(page) | {
+        cell(enrolled, "value"): "100",
+        cell(enrolled, "value", white): "70",
+        cell(enrolled, "value", asian): "120",  # more than everyone: refused at its cell
+    }
+    errors = client.post(grid_url(adoption, last_month()), data).context["form"].errors
+    assert errors[cell(enrolled, "value", asian)] == [
+        "The count cannot be more than the month's total for all people (100)."
+    ]
+    assert not Measurement.objects.exists()
+    data[cell(enrolled, "value", asian)] = "20"
+    response = client.post(grid_url(adoption, last_month()), data, follow=True)
+    assert "Saved 3 figures as submitted (0 unchanged)." in response.content.decode()
+    assert dict(Measurement.objects.exclude(group=None).values_list("group__code", "value")) == {
+        "white": 70,
+        "asian": 20,
+    }
+    # The ethnic groups show from now on, with no other dimension's.
+    later = open_grid(client, adoption, month_before(last_month()))
+    assert cell(enrolled, "value", white) in later and cell(enrolled, "value", imd(1)) not in later
+
+
+def test_a_hubs_own_plus_groups_are_offered_to_it_and_to_no_other_hub(
+    client, adoption, owner, enrolled, other_hub
+):
+    ours = PlusGroupFactory(hub=adoption.hub, label="People experiencing homelessness")
+    theirs = PlusGroupFactory(hub=other_hub, label="Gypsy, Roma and Traveller communities")
+    archived = PlusGroupFactory(hub=adoption.hub, label="Coastal communities", archived=True)
+    client.force_login(owner)
+    page = client.get(grid_url(adoption, last_month(), PLUS))
+    html = page.content.decode()
+    assert "PLUS group: People experiencing homelessness" in html
+    assert "Gypsy" not in html and "Coastal" not in html  # another hub's, and an archived one
+    data = as_opened(page)
+    assert cell(enrolled, "value", ours) in data
+    # Another hub's group (or an archived one) slipped into the post is not a cell: nothing is saved for it.
+    data |= {
+        cell(enrolled, "value"): "50",
+        cell(enrolled, "value", theirs): "5",
+        cell(enrolled, "value", archived): "4",
+    }
+    client.post(grid_url(adoption, last_month()), data)
+    assert list(Measurement.objects.values_list("group", flat=True)) == [None]
+
+
+def test_a_hub_without_plus_groups_is_not_offered_the_plus_breakdown(client, adoption, owner, enrolled):
+    client.force_login(owner)
+    codes = [
+        dimension.code for dimension in client.get(grid_url(adoption, last_month())).context["dimensions"]
+    ]
+    assert codes == [IMD, ETHNIC_GROUP, AGE_BAND, SEX]
+
+
+def test_the_grids_queries_do_not_grow_with_the_number_of_groups(client, adoption, owner, enrolled):
+    """Seven age bands or two sexes, with a few PLUS groups or many: the same queries."""
+    MeasurementFactory(indicator=enrolled, value=100)
+
+    def queries_for(breakdown: str) -> int:
+        warm_todo_count(client)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(grid_url(adoption, last_month(), breakdown))
+        assert response.status_code == 200
+        return len(captured)
+
+    client.force_login(owner)
+    PlusGroupFactory(hub=adoption.hub)
+    few = queries_for(PLUS)
+    for _ in range(8):
+        PlusGroupFactory(hub=adoption.hub)
+    assert queries_for(PLUS) == few == queries_for(AGE_BAND) == queries_for(SEX)
 
 
 @pytest.mark.parametrize("who", ["reader", "evaluator_user"])
@@ -504,9 +598,8 @@ def test_the_grid_opens_at_the_last_complete_month_or_the_month_chosen(client, a
     latest = reverse("evaluation:figures_grid_latest", args=[adoption.pk])
     assert client.get(latest).url == grid_url(adoption, last_month())
     earlier = month_before(last_month())
-    assert client.get(f"{latest}?month={earlier:%Y-%m}&quintiles=1").url == grid_url(
-        adoption, earlier, quintiles=True
-    )
+    assert client.get(f"{latest}?month={earlier:%Y-%m}&breakdown=sex").url == grid_url(adoption, earlier, SEX)
+    assert client.get(f"{latest}?month={earlier:%Y-%m}&quintiles=1").url == grid_url(adoption, earlier, IMD)
     assert client.get(f"{latest}?month=2999-01").url == grid_url(adoption, last_month())
 
 
@@ -537,7 +630,7 @@ def test_the_grid_page_costs_the_same_queries_however_many_indicators(client, ow
                 )
             else:
                 MeasurementFactory(indicator=indicator, value=3, status="approved")
-                MeasurementFactory(indicator=indicator, imd_quintile=1, value=1)
+                MeasurementFactory(indicator=indicator, group=imd(1), value=1)
         client.force_login(owner)
         warm_todo_count(client)
         with CaptureQueriesContext(connection) as captured:

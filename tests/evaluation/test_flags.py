@@ -13,7 +13,7 @@ from core.concurrency import EditConflict
 from core.months import add_months
 from evaluation import flags, measurements, services, uploads
 from evaluation.charts import format_number
-from evaluation.flags import QuintileSum, Series, Total, detect
+from evaluation.flags import Dimension, GroupSum, Series, Total, detect
 from evaluation.measurements import ProposedFigure
 from evaluation.models import DataQualityFlag, Indicator, Measurement, MeasurementUpload, Metric
 from evaluation.spc import xmr
@@ -23,6 +23,7 @@ from tests.factories import (
     MeasurementFactory,
     MetricFactory,
     evaluator,
+    imd,
     percentage_metric,
 )
 
@@ -58,8 +59,20 @@ def fractions(pairs) -> list[Total]:
     return [Total(month(i), None, n, d, "approved") for i, (n, d) in enumerate(pairs)]
 
 
-def found(indicator, totals, quintiles=None, rebases=()):
-    return detect(indicator, Series(totals, quintiles or {}), rebases)
+# What detection reads of a breakdown dimension: whether its groups split people, and how many there are.
+IMD = Dimension(1, "IMD quintile", partitions=True, groups=5)
+ETHNIC = Dimension(2, "Ethnic group", partitions=True, groups=5)
+SEX = Dimension(3, "Sex", partitions=True, groups=2)
+PLUS = Dimension(4, "PLUS group", partitions=False, groups=0)
+
+
+def quintile_sums(by_month: dict) -> dict:
+    """IMD quintile sums by month, as ``Series.groups`` holds them."""
+    return {period: {IMD: split} for period, split in by_month.items()}
+
+
+def found(indicator, totals, groups=None, rebases=()):
+    return detect(indicator, Series(totals, groups or {}), rebases)
 
 
 def kinds_by_month(flags_found) -> dict:
@@ -78,7 +91,7 @@ def test_a_clean_series_raises_no_flag():
 
 def test_a_clean_percentage_with_quintiles_that_add_up_raises_no_flag():
     pairs = [(value, 200 + i % 3) for i, value in enumerate(CLEAN)]
-    quintiles = {month(0): QuintileSum(5, None, pairs[0][0], pairs[0][1])}
+    quintiles = quintile_sums({month(0): GroupSum(5, None, pairs[0][0], pairs[0][1])})
     assert found(share_indicator(), fractions(pairs), quintiles) == []
 
 
@@ -161,31 +174,55 @@ def test_a_denominator_changing_by_more_than_half_is_flagged_up_and_down():
 
 def test_quintiles_adding_up_to_more_than_the_total_or_all_five_to_under_nine_tenths_are_flagged():
     totals = counts([100, 100, 100, 100, 100])
-    quintiles = {
-        month(0): QuintileSum(4, Decimal(110)),  # four given, more than the total
-        month(1): QuintileSum(5, Decimal(85)),  # all five, far short of the total
-        month(2): QuintileSum(5, Decimal(100)),  # all five, exactly the total
-        month(3): QuintileSum(3, Decimal(60)),  # three given, within the total
-        month(4): QuintileSum(5, Decimal(97)),  # all five, 3 people with no known quintile
-    }
+    quintiles = quintile_sums(
+        {
+            month(0): GroupSum(4, Decimal(110)),  # four given, more than the total
+            month(1): GroupSum(5, Decimal(85)),  # all five, far short of the total
+            month(2): GroupSum(5, Decimal(100)),  # all five, exactly the total
+            month(3): GroupSum(3, Decimal(60)),  # three given, within the total
+            month(4): GroupSum(5, Decimal(97)),  # all five, 3 people with no known quintile
+        }
+    )
     flagged = [
-        f for f in found(count_indicator(), totals, quintiles) if f.kind == Kind.QUINTILES_NOT_ADDING_UP
+        f for f in found(count_indicator(), totals, quintiles) if f.kind == Kind.BREAKDOWN_NOT_ADDING_UP
     ]
     assert [f.period for f in flagged] == [month(0), month(1)]
     assert (
         flagged[0].detail
-        == "The counts of the 4 IMD quintiles given add up to 110, more than the total (100)."
+        == "IMD quintile: the counts of the 4 groups given add up to 110, more than the total (100)."
     )
     assert (
-        flagged[1].detail == "The 5 IMD quintiles' counts add up to 85, under nine tenths of the total (100)."
+        flagged[1].detail
+        == "IMD quintile: the counts of all 5 groups add up to 85, under nine tenths of the total (100)."
+    )
+
+
+def test_each_dimension_is_added_up_on_its_own_and_named_in_the_months_one_flag():
+    totals = counts([100, 100, 100])
+    groups = {
+        # The quintiles add up; the ethnic groups come to more than everyone; sex to far less.
+        month(0): {IMD: GroupSum(5, Decimal(100)), ETHNIC: GroupSum(5, Decimal(120)), SEX: GroupSum(2, Decimal(60))},
+        # Every dimension adds up.
+        month(1): {IMD: GroupSum(5, Decimal(98)), ETHNIC: GroupSum(4, Decimal(95)), SEX: GroupSum(2, Decimal(100))},
+        # PLUS groups may overlap and leave most people out: never added up, whatever they come to.
+        month(2): {PLUS: GroupSum(3, Decimal(250))},
+    }  # fmt: skip
+    flagged = [f for f in found(count_indicator(), totals, groups) if f.kind == Kind.BREAKDOWN_NOT_ADDING_UP]
+    assert [f.period for f in flagged] == [month(0)]
+    assert flagged[0].detail == (
+        "Ethnic group: the counts of all 5 groups add up to 120, more than the total (100); "
+        "Sex: the counts of both groups add up to 60, under nine tenths of the total (100)."
     )
 
 
 def test_a_percentages_quintile_numerators_and_denominators_are_both_compared():
-    quintiles = {month(0): QuintileSum(5, None, 40, 220)}
+    quintiles = quintile_sums({month(0): GroupSum(5, None, 40, 220)})
     flag = found(share_indicator(), fractions([(40, 200)]), quintiles)[0]
-    assert flag.kind == Kind.QUINTILES_NOT_ADDING_UP
-    assert flag.detail == "The 5 IMD quintiles' denominators add up to 220, more than the total (200)."
+    assert flag.kind == Kind.BREAKDOWN_NOT_ADDING_UP
+    assert (
+        flag.detail
+        == "IMD quintile: the denominators of all 5 groups add up to 220, more than the total (200)."
+    )
 
 
 def test_months_missing_between_given_months_are_each_flagged():
@@ -291,7 +328,7 @@ def test_refresh_takes_the_same_number_of_queries_however_many_months(adoption, 
             for i, period in enumerate(months_back(count)):
                 if i != 1:  # a missing month: one flag each
                     MeasurementFactory(indicator=indicator, period=period, value=100 + (i * 7) % 11)
-                    MeasurementFactory(indicator=indicator, period=period, imd_quintile=1, value=200)
+                    MeasurementFactory(indicator=indicator, period=period, group=imd(1), value=200)
 
     def queries(indicators) -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -300,7 +337,7 @@ def test_refresh_takes_the_same_number_of_queries_however_many_months(adoption, 
 
     assert DataQualityFlag.objects.count() == 0
     assert queries(short) == queries(long)  # every kind raised, once each time
-    assert DataQualityFlag.objects.filter(indicator__in=long, kind=Kind.QUINTILES_NOT_ADDING_UP).count() == 78
+    assert DataQualityFlag.objects.filter(indicator__in=long, kind=Kind.BREAKDOWN_NOT_ADDING_UP).count() == 78
     assert queries(short) == queries(long)  # nothing changed: no writes at all
 
 
@@ -424,7 +461,7 @@ def test_the_upload_preview_lists_the_flags_the_files_figures_would_raise(client
     listed = {(row["month"], row["kind"]) for row in upload.counts["flags"]["listed"]}
     month_name = f"{periods[-1]:%B %Y}"
     assert (month_name, "Outside the process limits") in listed
-    assert (month_name, "IMD quintiles do not add up to the total") in listed
+    assert (month_name, "A breakdown's groups do not add up to the total") in listed
     assert all(
         row["month"] == month_name for row in upload.counts["flags"]["listed"]
     )  # the file's month only
@@ -440,17 +477,15 @@ def test_a_percentage_file_is_judged_against_the_saved_quintiles(adoption, owner
     )
     period = months_back(1)[0]
     MeasurementFactory(indicator=share, period=period, value=None, numerator=50, denominator=100)
-    MeasurementFactory(
-        indicator=share, period=period, imd_quintile=1, value=None, numerator=30, denominator=60
-    )
+    MeasurementFactory(indicator=share, period=period, group=imd(1), value=None, numerator=30, denominator=60)
     # Quintile 2 makes the denominators 60 + 50 = 110, more than the total's 100.
-    figure = ProposedFigure(share, period, 2, None, 20, 50)
+    figure = ProposedFigure(share, period, imd(2), None, 20, 50)
     found_now = flags.flags_for_figures([(figure, None)])
-    assert [f.found.kind for f in found_now] == [Kind.QUINTILES_NOT_ADDING_UP]
+    assert [f.found.kind for f in found_now] == [Kind.BREAKDOWN_NOT_ADDING_UP]
     assert "add up to 110, more than the total (100)" in found_now[0].found.detail
     # Replacing quintile 1 (60) with 40 keeps them within it.
-    existing = Measurement.objects.get(indicator=share, imd_quintile=1)
-    replace = ProposedFigure(share, period, 1, None, 20, 40)
+    existing = Measurement.objects.get(indicator=share, group=imd(1))
+    replace = ProposedFigure(share, period, imd(1), None, 20, 40)
     assert flags.flags_for_figures([(figure, None), (replace, existing)]) == []
 
 

@@ -21,6 +21,7 @@ from tests.factories import (
     MeasurementFactory,
     MetricFactory,
     evaluator,
+    imd,
     last_month,
     member_of,
 )
@@ -51,7 +52,7 @@ def indicators(adoption, owner):
             )
         MeasurementFactory(indicator=indicator, value=Decimal("101"), submitted_by=owner)
         made.append(indicator)
-    MeasurementFactory(indicator=made[0], imd_quintile=1, value=Decimal("30"), submitted_by=owner)
+    MeasurementFactory(indicator=made[0], group=imd(1), value=Decimal("30"), submitted_by=owner)
     return made
 
 
@@ -98,7 +99,7 @@ def test_a_figure_changed_since_the_page_opened_refuses_the_whole_review(
     hub, indicators, evaluator_user, owner
 ):
     seen = seen_of(hub)
-    total = Measurement.objects.get(indicator=indicators[2], period=last_month(), imd_quintile=None)
+    total = Measurement.objects.get(indicator=indicators[2], period=last_month(), group=None)
     measurement_edit(measurement=total, by=owner, version=total.version, value=Decimal("150"))
 
     with pytest.raises(HubMonthChanged) as refused:
@@ -110,7 +111,7 @@ def test_a_figure_changed_since_the_page_opened_refuses_the_whole_review(
 
 def test_a_figure_submitted_since_the_page_opened_refuses_the_review(hub, indicators, evaluator_user, owner):
     seen = seen_of(hub)
-    MeasurementFactory(indicator=indicators[1], imd_quintile=2, value=Decimal("10"), submitted_by=owner)
+    MeasurementFactory(indicator=indicators[1], group=imd(2), value=Decimal("10"), submitted_by=owner)
     with pytest.raises(HubMonthChanged):
         hub_month_review(hub=hub, period=last_month(), by=evaluator_user, seen=seen, returns={})
     assert not Measurement.objects.filter(period=last_month(), status=Measurement.Status.APPROVED).exists()
@@ -283,7 +284,7 @@ def test_the_page_shows_every_indicator_with_its_figure_status_chart_flags_and_p
     for n in range(3):
         assert f"Metric {n}" in page
     assert quiet.metric.name in page and "No figure yet" in page
-    assert "Q1 30" in page
+    assert "by group: IMD quintile: 1 (most deprived) 30" in page
     assert "process limits" in page and "<svg" in page
     assert "Outside the process limits" in page and "A new practice joined." in page
     assert "Totals of the 6 months before" in page and f"{add_months(last_month(), -6):%b %Y}" in page
@@ -410,7 +411,7 @@ def test_the_page_refuses_a_review_of_figures_changed_since_it_opened(
 ):
     client.force_login(evaluator_user)
     seen = " ".join(f"{k}:{v}" for k, v in seen_of(hub).items())
-    total = Measurement.objects.get(indicator=indicators[0], period=last_month(), imd_quintile=None)
+    total = Measurement.objects.get(indicator=indicators[0], period=last_month(), group=None)
     measurement_edit(measurement=total, by=owner, version=total.version, value=Decimal("99"))
     response = client.post(month_url(hub), {"action": "approve_all", "seen": seen})
     assert response.status_code == 200
@@ -441,7 +442,7 @@ def test_the_page_costs_the_same_queries_however_many_indicators(
             MeasurementFactory(
                 indicator=indicator, period=add_months(last_month(), -back), value=Decimal(50 + n)
             )
-        MeasurementFactory(indicator=indicator, imd_quintile=1, value=Decimal("5"))
+        MeasurementFactory(indicator=indicator, group=imd(1), value=Decimal("5"))
         DataQualityFlag.objects.create(
             indicator=indicator, period=last_month(), kind="same_value", detail="x"
         )
@@ -468,7 +469,7 @@ def test_the_queue_groups_hub_months_oldest_first_and_links_indicators(
         adoption=AdoptionFactory(hub=other_hub, innovation=InnovationFactory()), metric=metric(5)
     )
     MeasurementFactory(indicator=elsewhere, period=older)
-    MeasurementFactory(indicator=elsewhere, period=older, imd_quintile=3, value=Decimal("4"))
+    MeasurementFactory(indicator=elsewhere, period=older, group=imd(3), value=Decimal("4"))
     DataQualityFlag.objects.create(indicator=elsewhere, period=older, kind="same_value", detail="x")
 
     rows = hub_months_awaiting_review()

@@ -15,7 +15,15 @@ from evaluation.mdc import IMPROVEMENT_HIGH, Reading, read, variation_reading
 from evaluation.models import Indicator, IndicatorSummary, Measurement, RebasePoint
 from evaluation.spc import PointType, xmr
 from evaluation.summaries import refresh
-from tests.factories import IndicatorFactory, MeasurementFactory, percentage_metric
+from evaluation.vocabulary import ETHNIC_GROUP
+from tests.factories import (
+    IndicatorFactory,
+    MeasurementFactory,
+    PlusGroupFactory,
+    breakdown_group,
+    imd,
+    percentage_metric,
+)
 from tests.pages import warm_todo_count
 
 pytestmark = pytest.mark.django_db
@@ -133,13 +141,56 @@ def test_returned_figures_stay_in_the_table_for_correction_but_leave_the_chart(c
     assert reverse("evaluation:measurement_edit", args=[returned.pk]) in html
 
 
-def test_imd_quintile_rows_have_their_own_table(client, owner, indicator):
+def breakdown_table(html: str, dimension: str) -> str:
+    """A breakdown's table, as text: its caption, header and rows."""
+    table = re.search(rf'id="breakdown-{dimension}-caption">(.*?</table>)', html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", table).split())
+
+
+def test_each_breakdown_has_a_table_of_its_own(client, owner, indicator):
     MeasurementFactory(
-        indicator=indicator, period=month(11), imd_quintile=1, value=Decimal("31"), status=APPROVED
+        indicator=indicator, period=month(11), group=imd(1), value=Decimal("31"), status=APPROVED
     )
+    for code, count in (("white", "60"), ("asian", "22")):
+        MeasurementFactory(
+            indicator=indicator,
+            period=month(11),
+            group=breakdown_group(ETHNIC_GROUP, code),
+            value=Decimal(count),
+        )
+    plus = PlusGroupFactory(hub=indicator.adoption.hub, label="People experiencing homelessness")
+    MeasurementFactory(indicator=indicator, period=month(10), group=plus, value=Decimal("9"), status=APPROVED)
     html = page(client, owner, indicator)
-    assert "Figures by IMD quintile" in html
     assert "31" not in figures_table(html)
+    assert (
+        breakdown_table(html, "imd") == "Figures by group: IMD quintile Month 1 (most deprived) Dec 2024 31"
+    )
+    # The groups with a figure, in the dimension's order; the figure not yet approved says so.
+    assert breakdown_table(html, "ethnic-group").startswith(
+        "Figures by group: Ethnic group Month Asian, Asian British or Asian Welsh White Dec 2024 22 (submitted)"
+    )
+    assert (
+        breakdown_table(html, "plus")
+        == "Figures by group: PLUS group Month People experiencing homelessness Nov 2024 9"
+    )
+    # The tables come in the dimensions' order: IMD, ethnic group, then the hub's PLUS groups.
+    assert (
+        html.index("breakdown-imd-caption")
+        < html.index("breakdown-ethnic-group-caption")
+        < html.index("breakdown-plus-caption")
+    )
+
+
+def test_another_hubs_staff_never_see_a_hubs_own_groups(client, reader, evaluator_user, indicator):
+    plus = PlusGroupFactory(hub=indicator.adoption.hub, label="People experiencing homelessness")
+    MeasurementFactory(indicator=indicator, period=month(10), group=plus, value=Decimal("9"), status=APPROVED)
+    MeasurementFactory(
+        indicator=indicator, period=month(10), group=imd(1), value=Decimal("40"), status=APPROVED
+    )
+    html = page(client, reader, indicator)
+    assert "homelessness" not in html and "breakdown-plus-caption" not in html
+    assert "breakdown-imd-caption" in html  # the national breakdowns, once approved, as ever
+    assert "People experiencing homelessness" in page(client, evaluator_user, indicator)
 
 
 def test_a_percentage_metric_is_charted_from_its_fractions(client, owner, adoption):
@@ -179,7 +230,7 @@ def test_the_page_takes_a_fixed_number_of_queries(
         client.get(url)
     add_series(indicator, [100] * 12, start=12)
     add_series(indicator, [20] * 12, start=24)
-    MeasurementFactory(indicator=indicator, period=month(5), imd_quintile=2, value=Decimal("3"))
+    MeasurementFactory(indicator=indicator, period=month(5), group=imd(2), value=Decimal("3"))
     services.rebase_add(indicator=indicator, period=month(12), reason="New pathway", by=evaluator_user)
     services.rebase_add(indicator=indicator, period=month(24), reason="New team", by=evaluator_user)
     services.indicator_set_baseline(indicator=indicator, baseline_length=6, by=evaluator_user)

@@ -10,11 +10,15 @@ from django.urls import reverse
 from evaluation import measurements, summaries, uploads
 from evaluation.measurements import ProposedFigure
 from evaluation.models import Indicator, Measurement, MeasurementUpload
+from evaluation.vocabulary import SEX
 from tests.factories import (
     HubFactory,
     IndicatorFactory,
     MeasurementFactory,
+    PlusGroupFactory,
     ahsn_admin,
+    breakdown_group,
+    imd,
     last_month,
     member_of,
     percentage_metric,
@@ -41,13 +45,13 @@ def statuses(outcomes):
 
 def test_figures_are_sorted_into_new_changed_unchanged_and_errors(indicator, owner):
     MeasurementFactory(indicator=indicator, period=last_month(), value=5)
-    MeasurementFactory(indicator=indicator, period=last_month(), imd_quintile=1, value=2)
+    MeasurementFactory(indicator=indicator, period=last_month(), group=imd(1), value=2)
     outcomes = measurements.measurements_check(
         [
             proposed(indicator, "5"),
-            proposed(indicator, "3", imd_quintile=1),
-            proposed(indicator, "1", imd_quintile=2),
-            proposed(indicator, "-1", imd_quintile=3),
+            proposed(indicator, "3", group=imd(1)),
+            proposed(indicator, "1", group=imd(2)),
+            proposed(indicator, "-1", group=imd(3)),
         ],
         by=owner,
     )
@@ -57,8 +61,8 @@ def test_figures_are_sorted_into_new_changed_unchanged_and_errors(indicator, own
 
 
 def test_one_bad_figure_saves_nothing(indicator, owner):
-    batch = [proposed(indicator, "4", imd_quintile=q, row=q + 1) for q in (1, 2)]
-    batch.append(proposed(indicator, "2.5", imd_quintile=3, row=4))
+    batch = [proposed(indicator, "4", group=imd(q), row=q + 1) for q in (1, 2)]
+    batch.append(proposed(indicator, "2.5", group=imd(3), row=4))
     with pytest.raises(measurements.FiguresRefused) as refused:
         measurements.measurements_save(batch, by=owner)
     assert statuses(refused.value.outcomes) == ["new", "new", "error"]
@@ -69,13 +73,13 @@ def test_one_bad_figure_saves_nothing(indicator, owner):
 def test_a_good_batch_is_saved_as_submitted_with_history(indicator, owner):
     existing = MeasurementFactory(indicator=indicator, period=last_month(), value=5, status="returned")
     outcomes = measurements.measurements_save(
-        [proposed(indicator, "6"), proposed(indicator, "2", imd_quintile=1)], by=owner
+        [proposed(indicator, "6"), proposed(indicator, "2", group=imd(1))], by=owner
     )
     assert statuses(outcomes) == ["changed", "new"]
     existing.refresh_from_db()
     assert (existing.value, existing.status, existing.version) == (6, "submitted", 2)
     assert existing.history.first().history_user == owner
-    assert Measurement.objects.get(imd_quintile=1).submitted_by == owner
+    assert Measurement.objects.get(group=imd(1)).submitted_by == owner
     indicator.summary.refresh_from_db()
     assert indicator.summary.latest_value == 6.0
 
@@ -101,7 +105,7 @@ def test_percentages_need_both_parts_and_cannot_exceed_100(adoption, owner):
     outcomes = measurements.measurements_check(
         [
             ProposedFigure(indicator=indicator, period=last_month(), numerator=11, denominator=10),
-            ProposedFigure(indicator=indicator, period=last_month(), imd_quintile=1, numerator=3),
+            ProposedFigure(indicator=indicator, period=last_month(), group=imd(1), numerator=3),
         ],
         by=owner,
     )
@@ -126,8 +130,8 @@ def test_a_value_and_a_fraction_together_are_refused_before_the_database(indicat
 
 def _figure_state(indicator):
     """What a person would see of an indicator's figures and summary after a save."""
-    rows = Measurement.objects.filter(indicator=indicator).order_by("period", "imd_quintile")
-    figures_now = [(m.period, m.imd_quintile, m.value, m.status, m.submitted_by_id, m.version) for m in rows]
+    rows = Measurement.objects.filter(indicator=indicator).order_by("period", "group")
+    figures_now = [(m.period, m.group, m.value, m.status, m.submitted_by_id, m.version) for m in rows]
     indicator.summary.refresh_from_db()
     summary = (indicator.summary.latest_value, indicator.summary.points, indicator.summary.includes_submitted)
     return figures_now, summary
@@ -135,7 +139,7 @@ def _figure_state(indicator):
 
 def _grid_post(client, indicator, value, version):
     url = reverse("evaluation:figures_grid", args=[indicator.adoption_id, f"{last_month():%Y-%m}"])
-    prefix = f"i{indicator.pk}-qall"
+    prefix = f"i{indicator.pk}-gall"
     return client.post(url, {f"{prefix}-value": value, f"{prefix}-version": version or ""})
 
 
@@ -149,7 +153,7 @@ def _upload(client, indicator, value):
 
 
 def _single_edit(client, indicator, value, version):
-    measurement = Measurement.objects.get(indicator=indicator, period=last_month(), imd_quintile=None)
+    measurement = Measurement.objects.get(indicator=indicator, period=last_month(), group=None)
     client.post(
         reverse("evaluation:measurement_edit", args=[measurement.pk]), {"value": value, "version": version}
     )
@@ -178,7 +182,7 @@ def test_the_summary_is_refreshed_once_per_batch(indicator, owner, monkeypatch):
     refreshed = []
     monkeypatch.setattr(summaries, "refresh", lambda ids: refreshed.append(sorted(ids)))
     batch = [
-        proposed(indicator, str(n), imd_quintile=q)
+        proposed(indicator, str(n), group=q and imd(q))
         for n, q in zip((10, 1, 2, 3), (None, 1, 2, 3), strict=True)
     ]
     measurements.measurements_save(batch, by=owner)
@@ -260,17 +264,51 @@ def test_a_figure_saved_by_someone_else_between_check_and_write_is_not_overwritt
 
 def test_a_quintile_count_above_its_total_is_refused(indicator, owner):
     MeasurementFactory(indicator=indicator, period=last_month(), value=40)
-    outcomes = measurements.measurements_check([proposed(indicator, "41", imd_quintile=1)], by=owner)
+    outcomes = measurements.measurements_check([proposed(indicator, "41", group=imd(1))], by=owner)
     assert outcomes[0].messages == ["The count cannot be more than the month's total for all people (40)."]
     # Nor can a total be lowered below a quintile's count, saved or in the same batch.
-    MeasurementFactory(indicator=indicator, period=last_month(), imd_quintile=2, value=30)
+    MeasurementFactory(indicator=indicator, period=last_month(), group=imd(2), value=30)
     outcomes = measurements.measurements_check([proposed(indicator, "25")], by=owner)
-    assert outcomes[0].messages == ["The count cannot be less than an IMD quintile's in the same month (30)."]
+    assert outcomes[0].messages == [
+        "The count cannot be less than a group's in the same month (30, IMD quintile: 2)."
+    ]
     assert statuses(
         measurements.measurements_check(
-            [proposed(indicator, "50"), proposed(indicator, "45", imd_quintile=1)], by=owner
+            [proposed(indicator, "50"), proposed(indicator, "45", group=imd(1))], by=owner
         )
     ) == ["changed", "new"]
+
+
+def test_any_breakdowns_group_is_held_to_the_total(indicator, owner):
+    MeasurementFactory(indicator=indicator, period=last_month(), value=40)
+    female, plus = breakdown_group(SEX, "female"), PlusGroupFactory(hub=indicator.adoption.hub)
+    outcomes = measurements.measurements_check(
+        [proposed(indicator, "41", group=female), proposed(indicator, "12", group=plus)], by=owner
+    )
+    assert outcomes[0].messages == ["The count cannot be more than the month's total for all people (40)."]
+    assert statuses(outcomes) == ["error", "new"]
+    MeasurementFactory(indicator=indicator, period=last_month(), group=plus, value=35)
+    outcomes = measurements.measurements_check([proposed(indicator, "30")], by=owner)
+    assert outcomes[0].messages == [
+        f"The count cannot be less than a group's in the same month (35, PLUS group: {plus.label})."
+    ]
+
+
+def test_another_hubs_own_group_is_refused_and_an_archived_group_takes_no_new_figure(
+    indicator, owner, other_hub
+):
+    theirs = PlusGroupFactory(hub=other_hub)
+    archived = PlusGroupFactory(hub=indicator.adoption.hub, archived=True)
+    outcomes = measurements.measurements_check(
+        [proposed(indicator, "5", group=theirs), proposed(indicator, "4", group=archived)], by=owner
+    )
+    assert outcomes[0].messages == ["This group is not one of this hub's breakdowns."]
+    assert outcomes[1].messages == [f"“{archived}” is archived: it takes no new figures."]
+    # A figure saved before the group was archived can still be corrected.
+    MeasurementFactory(indicator=indicator, period=last_month(), group=archived, value=3, status="returned")
+    assert statuses(
+        measurements.measurements_check([proposed(indicator, "4", group=archived)], by=owner)
+    ) == ["changed"]
 
 
 def test_a_quintiles_percentage_parts_cannot_exceed_the_totals(adoption, owner):
@@ -279,7 +317,7 @@ def test_a_quintiles_percentage_parts_cannot_exceed_the_totals(adoption, owner):
     )
     total = ProposedFigure(indicator=indicator, period=last_month(), numerator=10, denominator=20)
     quintile = ProposedFigure(
-        indicator=indicator, period=last_month(), imd_quintile=1, numerator=12, denominator=30
+        indicator=indicator, period=last_month(), group=imd(1), numerator=12, denominator=30
     )
     outcomes = measurements.measurements_check([total, quintile], by=owner)
     assert statuses(outcomes) == ["new", "error"]

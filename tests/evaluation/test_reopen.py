@@ -10,7 +10,7 @@ from evaluation.measurements import hub_month_review, measurement_edit
 from evaluation.models import Measurement, ReopenRequest
 from evaluation.reopening import reopen_decide, reopen_request
 from notifications.models import Kind, Notification
-from tests.factories import IndicatorFactory, MeasurementFactory, evaluator, last_month
+from tests.factories import IndicatorFactory, MeasurementFactory, evaluator, imd, last_month
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def approved(indicator, owner):
         indicator=indicator, value=Decimal("120"), status="approved", submitted_by=owner
     )
     quintile = MeasurementFactory(
-        indicator=indicator, imd_quintile=1, value=Decimal("30"), status="approved", submitted_by=owner
+        indicator=indicator, group=imd(1), value=Decimal("30"), status="approved", submitted_by=owner
     )
     return [total, quintile]
 

@@ -17,6 +17,7 @@ from tests.factories import (
     IndicatorFactory,
     MeasurementFactory,
     MetricFactory,
+    imd,
     last_month,
 )
 
@@ -57,7 +58,7 @@ def calendar_hub(hub, other_hub, lead, owner, evaluator_user):
     )
     MeasurementFactory(indicator=sent, period=D(2026, 12, 1), status=Measurement.Status.APPROVED, **reviewed)
     # Quintile rows without a total are no figure.
-    MeasurementFactory(indicator=silent, period=D(2026, 12, 1), imd_quintile=1)
+    MeasurementFactory(indicator=silent, period=D(2026, 12, 1), group=imd(1))
     archived = AdoptionFactory(hub=hub, archived=True, archived_reason="Stopped.", started_on=D(2026, 1, 5))
     IndicatorFactory(adoption=archived, metric=metric(3))
     IndicatorFactory(adoption=AdoptionFactory(hub=other_hub, started_on=D(2026, 1, 5)), metric=metric(4))

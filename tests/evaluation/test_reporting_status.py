@@ -17,6 +17,7 @@ from tests.factories import (
     IndicatorFactory,
     MeasurementFactory,
     MetricFactory,
+    imd,
     last_month,
 )
 
@@ -49,8 +50,8 @@ def hand_built(hub, other_hub):
     MeasurementFactory(indicator=a2, period=last, status=Measurement.Status.RETURNED, review_note="Check.")
     MeasurementFactory(indicator=b1, period=last)
     for quintile in range(1, 6):
-        MeasurementFactory(indicator=b1, period=last, imd_quintile=quintile)
-        MeasurementFactory(indicator=a1, period=add_months(last, -1), imd_quintile=quintile)
+        MeasurementFactory(indicator=b1, period=last, group=imd(quintile))
+        MeasurementFactory(indicator=a1, period=add_months(last, -1), group=imd(quintile))
     MeasurementFactory(indicator=a1, period=add_months(last, -1), status=Measurement.Status.APPROVED)
     archived = AdoptionFactory(hub=hub, archived=True, archived_reason="Stopped.")
     MeasurementFactory(indicator=indicators(archived, 1)[0], period=last)

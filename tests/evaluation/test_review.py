@@ -16,6 +16,7 @@ from tests.factories import (
     IndicatorFactory,
     MeasurementFactory,
     ahsn_admin,
+    imd,
     last_month,
     percentage_metric,
 )
@@ -30,7 +31,7 @@ def month_of_figures(indicator, period=None, *, by=None) -> list[Measurement]:
     total = MeasurementFactory(indicator=indicator, period=period, value=Decimal("100"), submitted_by=by)
     quintiles = [
         MeasurementFactory(
-            indicator=indicator, period=period, imd_quintile=q, value=Decimal("20"), submitted_by=by
+            indicator=indicator, period=period, group=imd(q), value=Decimal("20"), submitted_by=by
         )
         for q in range(1, 6)
     ]
@@ -156,7 +157,7 @@ def test_one_figure_can_be_returned_alone(client, evaluator_user, indicator, fig
     total, quintile_1, *others = figures
     client.force_login(evaluator_user)
     form_page = client.get(review_url(indicator), {"measurement": quintile_1.pk}).content.decode()
-    assert "You are returning the IMD quintile 1 figure only." in form_page
+    assert "You are returning the figure for IMD quintile: 1 (most deprived) only." in form_page
 
     client.post(
         review_url(indicator), {"action": "return", "measurement": quintile_1.pk, "note": "Check Q1."}

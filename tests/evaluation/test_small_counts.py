@@ -13,7 +13,7 @@ from django.urls import reverse
 from evaluation import dashboards, summaries
 from evaluation.charts import long_month
 from evaluation.models import Measurement
-from tests.factories import IndicatorFactory, MeasurementFactory, last_month, percentage_metric
+from tests.factories import IndicatorFactory, MeasurementFactory, imd, last_month, percentage_metric
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def enrolled(adoption):
         MeasurementFactory(
             indicator=indicator,
             period=last_month(),
-            imd_quintile=quintile,
+            group=imd(quintile),
             value=Decimal(count),
             status=APPROVED,
         )
@@ -155,7 +155,7 @@ def test_another_hubs_staff_see_under_eight_on_the_indicator_page_and_no_chart(c
     month = f"{last_month():%b %Y}"
     assert f"{month} <8 " in figures_table(content, "figures-caption")
     # IMD 1 to 5: 3, 1, 1, 0, 0 people.
-    assert f"{month} <8 <8 <8 0 0" in figures_table(content, "quintiles-caption")
+    assert f"{month} <8 <8 <8 0 0" in figures_table(content, "breakdown-imd-caption")
     assert '<svg class="hp-xmr__svg"' not in content  # its height would give the count away
     assert "The chart is not shown: some monthly figures count fewer than 8 people" in content
     assert "Latest value 5" not in content
@@ -178,7 +178,7 @@ def test_the_hubs_staff_and_evaluators_see_the_figures_as_they_are(
     content = get(client, user, enrolled.get_absolute_url()).content.decode()
     month = f"{last_month():%b %Y}"
     assert f"{month} 5 " in figures_table(content, "figures-caption")
-    assert f"{month} 3 1 1 0 0" in figures_table(content, "quintiles-caption")
+    assert f"{month} 3 1 1 0 0" in figures_table(content, "breakdown-imd-caption")
     assert '<svg class="hp-xmr__svg"' in content and "Latest value 5 (" in content
     content = get(client, user, controlled.get_absolute_url()).content.decode()
     assert "6.0% (3/50)" in figures_table(content, "figures-caption")

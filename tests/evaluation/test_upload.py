@@ -20,12 +20,16 @@ from tests.factories import (
     IndicatorFactory,
     MeasurementFactory,
     MetricFactory,
+    PlusGroupFactory,
+    imd,
     last_month,
     member_of,
 )
 
 pytestmark = pytest.mark.django_db
+# Files made before breakdowns other than IMD: they still import, the quintile in its own column.
 HEADER = ["metric", "month", "imd_quintile", "value", "numerator", "denominator"]
+TEMPLATE_HEADER = ["metric", "month", "breakdown", "group", "value", "numerator", "denominator"]
 
 
 def month(back: int = 0) -> datetime.date:
@@ -82,8 +86,10 @@ def import_it(client, upload):
 def test_the_page_documents_the_columns_and_offers_templates(staff, adoption):
     page = staff.get(reverse("evaluation:upload", args=[adoption.pk]))
     assert page.status_code == 200
-    for column in HEADER:
+    for column in {*HEADER, *TEMPLATE_HEADER}:
         assert f"<code>{column}</code>" in page.text
+    # Every breakdown and its groups' codes, for the breakdown and group columns.
+    assert "<code>ethnic-group</code>" in page.text and "<code>85-plus</code>" in page.text
     assert "people-enrolled" in page.text
     assert reverse("evaluation:upload_template", args=[adoption.pk]) in page.text
     detail = staff.get(adoption.get_absolute_url())
@@ -94,15 +100,112 @@ def test_the_templates_have_the_header_and_a_row_per_indicator(staff, adoption):
     response = staff.get(reverse("evaluation:upload_template", args=[adoption.pk]))
     assert response["Content-Disposition"].endswith('.csv"')
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == HEADER
+    assert rows[0] == TEMPLATE_HEADER
     assert sorted(row[0] for row in rows[1:]) == ["bp-controlled", "people-enrolled"]
     assert {row[1] for row in rows[1:]} == {f"{month():%Y-%m}"}
     workbook_response = staff.get(
         reverse("evaluation:upload_template", args=[adoption.pk]), {"format": "xlsx"}
     )
     sheet = openpyxl.load_workbook(io.BytesIO(workbook_response.content)).active
-    assert [cell.value for cell in sheet[1]] == HEADER
+    assert [cell.value for cell in sheet[1]] == TEMPLATE_HEADER
     assert sheet.max_row == 3
+
+
+def breakdown_rows(*rows) -> bytes:
+    """A file in the template's columns: (metric, breakdown, group, value), last month."""
+    return csv_bytes(
+        [
+            [metric, f"{month():%Y-%m}", breakdown, group, value, "", ""]
+            for metric, breakdown, group, value in rows
+        ],
+        header=TEMPLATE_HEADER,
+    )
+
+
+def test_figures_for_any_breakdowns_groups_import_by_code_or_name(staff, adoption, enrolled):
+    plus = PlusGroupFactory(hub=adoption.hub, label="People experiencing homelessness", code="homeless")
+    content = breakdown_rows(
+        ("people-enrolled", "", "", "100"),
+        ("people-enrolled", "ethnic-group", "white", "60"),  # codes
+        ("people-enrolled", "Ethnic group", "Black, Black British, Black Welsh, Caribbean or African", "20"),
+        ("people-enrolled", "", "Mixed or Multiple ethnic groups", "5"),  # a name enough on its own
+        ("people-enrolled", "AGE BAND", "85 and over", "12"),  # any case
+        ("people-enrolled", "sex", "Female", "55"),
+        ("people-enrolled", "plus", "homeless", "7"),  # the hub's own group
+        ("people-enrolled", "", "IMD quintile: 1 (most deprived)", "30"),  # as the pages name it
+    )
+    send(staff, adoption, content)
+    upload = latest_upload()
+    assert upload.counts == {"new": 8, "changed": 0, "unchanged": 0, "error": 0}, upload.rows
+    assert "Ethnic group: White" in staff.get(upload.get_absolute_url()).text
+    import_it(staff, upload)
+    saved = dict(Measurement.objects.exclude(group=None).values_list("group__code", "value"))
+    assert saved == {
+        "white": 60,
+        "black": 20,
+        "mixed": 5,
+        "85-plus": 12,
+        "female": 55,
+        "homeless": 7,
+        "1": 30,
+    }
+    assert Measurement.objects.get(group=plus).value == 7
+
+
+def test_unknown_breakdowns_and_groups_are_row_errors_that_say_what_to_give(
+    staff, adoption, enrolled, other_hub
+):
+    PlusGroupFactory(hub=other_hub, label="Gypsy, Roma and Traveller communities", code="grt")
+    PlusGroupFactory(hub=adoption.hub, label="Other", code="other-people")
+    content = breakdown_rows(
+        ("people-enrolled", "", "", "100"),
+        ("people-enrolled", "religion", "none", "5"),
+        ("people-enrolled", "ethnic-group", "purple", "5"),
+        ("people-enrolled", "plus", "grt", "5"),  # another hub's own group: unknown here
+        ("people-enrolled", "", "Gypsy, Roma and Traveller communities", "5"),
+        ("people-enrolled", "sex", "", "5"),
+        ("people-enrolled", "", "Other", "5"),  # the ethnic group's code, and this hub's PLUS group's name
+    )
+    send(staff, adoption, content)
+    upload = latest_upload()
+    assert upload.counts["error"] == 6 and upload.counts["new"] == 1
+    messages = {row["row"]: row["messages"] for row in upload.rows if row["status"] == "error"}
+    assert messages[3] == [
+        "breakdown: 'religion' is not a breakdown: give one of age-band, ethnic-group, imd, plus, sex."
+    ]
+    assert messages[4] == [
+        "group: 'purple' is not a group of Ethnic group for this hub: give one of asian, black, mixed, other, white."
+    ]
+    assert messages[5] == [
+        "group: 'grt' is not a group of PLUS group for this hub: give one of other-people."
+    ]
+    assert messages[6][0].startswith(
+        "group: 'Gypsy, Roma and Traveller communities' is not one of this hub's breakdown groups"
+    )
+    assert messages[7] == ["group: give the group of the breakdown 'sex'."]
+    assert messages[8] == [
+        "group: 'Other' could be any of Ethnic group: Other ethnic group; PLUS group: Other: give the breakdown too."
+    ]
+    assert not Measurement.objects.exists()
+
+
+def test_an_old_files_imd_quintile_column_still_imports_but_not_beside_a_group(staff, adoption, enrolled):
+    header = ["metric", "month", "imd_quintile", "breakdown", "group", "value"]
+    period = f"{month():%Y-%m}"
+    rows = [
+        ["people-enrolled", period, "", "", "", "100"],
+        ["people-enrolled", period, "2", "", "", "30"],
+        ["people-enrolled", period, "1", "sex", "male", "30"],
+    ]
+    send(staff, adoption, csv_bytes(rows, header=header))
+    upload = latest_upload()
+    error = next(row for row in upload.rows if row["status"] == "error")
+    assert error["messages"] == [
+        "imd_quintile: give either the IMD quintile, or a breakdown and a group, not both."
+    ]
+    send(staff, adoption, csv_bytes(rows[:2], header=header))
+    import_it(staff, latest_upload())
+    assert Measurement.objects.get(group=imd(2)).value == 30
 
 
 def test_a_good_file_imports_every_row(staff, adoption, owner, enrolled, controlled):
@@ -121,7 +224,7 @@ def test_a_good_file_imports_every_row(staff, adoption, owner, enrolled, control
     assert upload.status == "imported"
     assert Measurement.objects.count() == 9
     assert set(Measurement.objects.values_list("status", "submitted_by")) == {("submitted", owner.pk)}
-    assert Measurement.objects.get(indicator=enrolled, period=month(2), imd_quintile=1).value == 22
+    assert Measurement.objects.get(indicator=enrolled, period=month(2), group=imd(1)).value == 22
     fraction = Measurement.objects.get(indicator=controlled, period=month(1))
     assert (fraction.numerator, fraction.denominator) == (41, 60)
     assert "Figures imported" in staff.get(upload.get_absolute_url()).text
@@ -183,7 +286,7 @@ def test_an_excel_file_with_date_cells_and_numbers(staff, adoption, enrolled, co
     assert upload.counts == {"new": 3, "changed": 0, "unchanged": 0, "error": 0}
     import_it(staff, upload)
     assert Measurement.objects.get(indicator=enrolled, period=month(1)).value == 1250
-    assert Measurement.objects.get(indicator=enrolled, period=month(0), imd_quintile=1).value == 300
+    assert Measurement.objects.get(indicator=enrolled, period=month(0), group=imd(1)).value == 300
     assert Measurement.objects.get(indicator=controlled, period=month(0)).numerator == 45
 
 
@@ -325,7 +428,7 @@ def test_a_second_upload_shows_unchanged_and_changed_rows(staff, adoption, enrol
     changed = next(row for row in upload.rows if row["status"] == "changed")
     assert (changed["row"], changed["figure"], changed["was"]) == (2, "500", "100")
     import_it(staff, upload)
-    assert Measurement.objects.get(indicator=enrolled, period=month(0), imd_quintile=None).value == 500
+    assert Measurement.objects.get(indicator=enrolled, period=month(0), group=None).value == 500
 
 
 def test_figures_changed_since_the_check_stop_the_import(staff, adoption, enrolled):
@@ -530,4 +633,4 @@ def test_of_two_uploads_checked_together_the_second_import_is_refused(staff, ado
     second.refresh_from_db()
     assert second.status == "checked"
     assert "it is now 120" in second.rows[0]["messages"][0]
-    assert Measurement.objects.get(indicator=enrolled, period=month(), imd_quintile=None).value == 120
+    assert Measurement.objects.get(indicator=enrolled, period=month(), group=None).value == 120

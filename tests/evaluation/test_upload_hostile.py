@@ -335,7 +335,7 @@ def test_the_same_numbers_in_a_workbook_are_row_errors_too(staff, adoption):
 
 
 def grid_cell(indicator, part):
-    return f"i{indicator.pk}-qall-{part}"
+    return f"i{indicator.pk}-gall-{part}"
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from evaluation.models import Measurement
 from learning.models import RollupReport
-from tests.factories import IndicatorFactory, MeasurementFactory, last_month
+from tests.factories import IndicatorFactory, MeasurementFactory, imd, last_month
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +176,7 @@ def test_a_report_built_from_figures_suppresses_them_end_to_end(client, evaluato
     indicator = IndicatorFactory(adoption=adoption)
     yesterday = timezone.now() - datetime.timedelta(days=1)
     for quintile, count in enumerate([3, 1, 1, 0, 0], start=1):
-        MeasurementFactory(indicator=indicator, period=last_month(), imd_quintile=quintile, value=Decimal(count),
+        MeasurementFactory(indicator=indicator, period=last_month(), group=imd(quintile), value=Decimal(count),
                            status=Measurement.Status.APPROVED, reviewed_at=yesterday)  # fmt: skip
     day = timezone.localdate()
     call_command("run_rollup", "--date", day.isoformat(), stdout=io.StringIO())

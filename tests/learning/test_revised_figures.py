@@ -20,7 +20,7 @@ def reopen_and_correct(hub, indicator, *, by, evaluator_user, **figure):
     """Reopen the indicator's approved month at the hub's request, correct it, and approve it again."""
     asked = reopen_request(indicator=indicator, period=last_month(), reason="Counted twice.", by=by)
     reopen_decide(request=asked, by=evaluator_user, reopen=True, version=asked.version)
-    total = Measurement.objects.get(indicator=indicator, period=last_month(), imd_quintile=None)
+    total = Measurement.objects.get(indicator=indicator, period=last_month(), group=None)
     measurement_edit(measurement=total, by=by, version=total.version, **figure)
     hub_month_review(
         hub=hub,

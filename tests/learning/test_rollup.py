@@ -32,6 +32,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
     ahsn_admin,
+    imd,
 )
 
 D = datetime.date(2025, 6, 15)  # the day under test
@@ -52,7 +53,7 @@ def approved(indicator, period, reviewed_on, *, value=None, quintile=None):
         indicator=indicator,
         period=period,
         value=Decimal(value),
-        imd_quintile=quintile,
+        group=imd(quintile) if quintile else None,
         status=Measurement.Status.APPROVED,
         reviewed_at=at(reviewed_on),
     )
