@@ -71,3 +71,30 @@ def test_an_evaluator_reads_the_chart_and_adds_a_rebase_with_a_reason(page, visi
     assert_accessible()
     main.get_by_role("link", name=re.compile("Show the events on the chart")).click()
     expect(events).to_be_visible()
+
+
+def test_a_short_series_is_a_run_chart_that_says_how_long_to_wait(page, visit, log_in, assert_accessible):
+    """The demo's pilot pharmacies have 7 months of figures: too few for process limits."""
+    call_command("seed_demo", verbosity=0)
+    indicator = Indicator.objects.get(
+        adoption__hub__slug="manchester",
+        adoption__innovation__slug="community-pharmacy-hypertension-case-finding",
+        metric__code="people-offered",
+    )
+    shown = indicator.summary.points_counted
+    assert 0 < shown < 12
+    visit("/accounts/login/")
+    log_in("evaluator", settings.DEMO_PASSWORD)
+
+    visit(indicator.get_absolute_url())
+    main = page.locator("main")
+    chart = main.get_by_role("img", name=f"Run chart of {indicator.metric.name}")
+    expect(chart).to_be_visible()
+    expect(chart.locator("desc")).to_contain_text("A run chart: median")
+    key = main.get_by_role("list", name="Key to the chart")
+    expect(key).to_contain_text("Median")
+    expect(key).not_to_contain_text("Process limits")
+    expect(main.locator(".hp-spc-reading")).to_have_text(f"Too few figures ({shown} of 12)")
+    more = 12 - shown
+    expect(main).to_contain_text(f"{more} more months of figures are needed before process limits are shown")
+    assert_accessible()
