@@ -48,6 +48,7 @@ EARLIEST_MONTH = datetime.date(2000, 1, 1)
 MIN_HUBS = 2  # a funnel compares at least two hubs
 TOTALS_TTL = 600  # seconds: a backstop; writes move the generations on
 ALL_FUNNELS = "funnel:generation"
+TOTALS_LAYOUT = 1  # part of the cache key: change it with HubTotals' fields, so no old pickle is read
 
 # Where a hub falls, in words: the table, the chart's tooltips and the reading all use these.
 FLAG_WORDS = {
@@ -140,7 +141,7 @@ def hub_totals(viewer, *, metric: Metric, first: datetime.date, last: datetime.d
     """
     metric_generation, all_generation = generations(_metric_generation(metric.pk), ALL_FUNNELS)
     key = (
-        f"funnel:totals:{metric.pk}:{first:%Y-%m}:{last:%Y-%m}:{_scope(viewer)}"
+        f"funnel:totals:{TOTALS_LAYOUT}:{metric.pk}:{first:%Y-%m}:{last:%Y-%m}:{_scope(viewer)}"
         f":{metric_generation}:{all_generation}"
     )
     return cache.get_or_set(
