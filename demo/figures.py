@@ -82,11 +82,15 @@ def _count(value: float) -> int:
 
 def _percentage_points(series: Series, rng: random.Random) -> list[tuple[int, int]]:
     points = []
+    share = series.level
     for index in range(MONTHS):
-        share = series.level + series.slope * index + rng.gauss(0, series.noise)
+        drawn = series.level + series.slope * index + rng.gauss(0, series.noise)
         if series.signal == "shift" and index >= SHIFT_AT:
-            share += SHIFT_SIZE
-        share = min(max(share, 1.0), 99.0)
+            drawn += SHIFT_SIZE
+        # A decline falls every month from the share before it; the draw is made all the same,
+        # so the denominators (and every later adoption's figures) stay put.
+        declining = series.signal == "decline" and index >= MONTHS - DECLINE_POINTS
+        share = min(max(share - series.noise if declining else drawn, 1.0), 99.0)
         denominator = max(1, round(series.denominator * rng.uniform(0.9, 1.1)))
         numerator = min(denominator, round(denominator * share / 100))
         points.append((numerator, denominator))
