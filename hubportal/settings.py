@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "hubs",
     "innovations",
     "evaluation",
+    "value",
     "learning",
     "demo",
     "hubportal",

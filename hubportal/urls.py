@@ -17,6 +17,7 @@ urlpatterns = [
     path("hubs/", include("hubs.urls")),
     path("innovations/", include("innovations.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("value/", include("value.urls")),
     path("learning/", include("learning.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ APPS = [
     "hubs",
     "innovations",
     "evaluation",
+    "value",
     "learning",
     "demo",
     "hubportal",
