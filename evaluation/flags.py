@@ -10,9 +10,10 @@ A flag never refuses a figure: the hard rules live in ``evaluation.measurements`
 People's words on a flag (an explanation, an evaluator's check) outlive it: a flag
 that no longer applies is kept inactive, and comes back with them if it applies again.
 
-The limits are the chart's own: ``summaries.indicator_spc`` on the series the chart
+The limits are the chart's own: ``summaries.indicator_reading`` on the series the chart
 draws (monthly totals that are not returned), with the indicator's baseline and rebase
-points, so a point flagged outside them is the point the chart marks.
+points, so a point flagged outside them is the point the chart marks (a run chart, short of the
+programme's minimum, has no limits to be outside of).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from hubs.access import require_changeable, require_evaluator
 from .charts import format_number
 from .models import BreakdownDimension, DataQualityFlag, Indicator, Measurement, Metric
 from .spc import SpecialCause
-from .summaries import MonthlyFigure, indicator_spc
+from .summaries import READING_RELATED, MonthlyFigure, indicator_reading
 
 Kind = DataQualityFlag.Kind
 
@@ -163,9 +164,10 @@ def _follows(earlier: Total, later: Total) -> bool:
 def outside_limits(
     indicator: Indicator, charted: Sequence[Total], rebase_periods: Iterable[datetime.date], unit: str
 ) -> list[Found]:
-    """Months beyond a process limit of the indicator's XmR chart, computed as the chart computes it."""
+    """Months beyond a process limit of the indicator's chart, as the page draws it: none on a run chart
+    (too few figures for limits, by the programme's minimum)."""
     figures = [MonthlyFigure(total.period, total.figure, total.status) for total in charted]
-    result = indicator_spc(indicator, figures, list(rebase_periods))
+    result = indicator_reading(indicator, figures, list(rebase_periods)).chart
     found = []
     for total, point in zip(charted, result.points, strict=True):
         if point.special_cause == SpecialCause.ABOVE_UCL:
@@ -358,7 +360,7 @@ def _series_of(indicator_ids: Sequence[int], dimensions: Mapping[int, Dimension]
 def _indicators(indicator_ids: Iterable[int]) -> dict[int, Indicator]:
     return (
         Indicator.objects.filter(pk__in=list(indicator_ids))
-        .select_related("metric")
+        .select_related(*READING_RELATED)
         .prefetch_related("rebase_points")
         .in_bulk()
     )

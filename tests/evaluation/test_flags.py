@@ -17,6 +17,8 @@ from evaluation.flags import Dimension, GroupSum, Series, Total, detect
 from evaluation.measurements import ProposedFigure
 from evaluation.models import DataQualityFlag, Indicator, Measurement, MeasurementUpload, Metric
 from evaluation.spc import xmr
+from hubs.models import Hub, Programme
+from innovations.models import Adoption
 from tests.factories import (
     AdoptionFactory,
     IndicatorFactory,
@@ -34,12 +36,19 @@ CLEAN = [100, 104, 99, 103, 98, 102, 101, 97, 103, 100, 96, 101]
 SPIKED = [*CLEAN, 130]  # the last month alone is above the upper limit
 
 
-def count_indicator(**kwargs) -> Indicator:
-    return Indicator(metric=Metric(kind=Metric.Kind.COUNT, unit="people"), **kwargs)
+def in_programme(min_points: int = 12) -> Adoption:
+    """An adoption of a hub whose programme shows limits from ``min_points`` figures."""
+    return Adoption(hub=Hub(programme=Programme(min_points_for_limits=min_points)))
+
+
+def count_indicator(min_points: int = 12, **kwargs) -> Indicator:
+    return Indicator(
+        metric=Metric(kind=Metric.Kind.COUNT, unit="people"), adoption=in_programme(min_points), **kwargs
+    )
 
 
 def share_indicator() -> Indicator:
-    return Indicator(metric=Metric(kind=Metric.Kind.PERCENTAGE, unit="%"))
+    return Indicator(metric=Metric(kind=Metric.Kind.PERCENTAGE, unit="%"), adoption=in_programme())
 
 
 def month(index: int) -> datetime.date:
@@ -101,6 +110,13 @@ def test_a_month_above_the_upper_limit_is_flagged_with_the_charts_own_limit():
     flag = next(f for f in found(count_indicator(), counts(values)) if f.kind == Kind.OUTSIDE_LIMITS)
     assert flag.period == month(12)
     assert flag.detail == f"140 is above the upper process limit ({format_number(chart.points[-1].upl, 2)})."
+
+
+def test_a_run_chart_has_no_limits_to_be_outside_of_until_the_programmes_minimum():
+    short = [*CLEAN[:7], 140]  # eight figures: a run chart under the default minimum of 12
+    assert Kind.OUTSIDE_LIMITS not in {f.kind for f in found(count_indicator(), counts(short))}
+    flagged = found(count_indicator(min_points=8), counts(short))
+    assert [f.period for f in flagged if f.kind == Kind.OUTSIDE_LIMITS] == [month(7)]
 
 
 def test_a_month_below_the_lower_limit_is_flagged():
