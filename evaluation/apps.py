@@ -4,10 +4,10 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def programme_saved(sender, instance, **kwargs) -> None:
-    """A programme's minimum for limits changed (in the admin): its summaries read with the new one."""
-    from . import summaries  # models are ready only once the app is
+    """A programme's minimum for limits changed (in the admin): its summaries and flags read with the new one."""
+    from . import flags, summaries  # models are ready only once the app is
 
-    summaries.refresh_programme(instance)
+    flags.flags_refresh(summaries.refresh_programme(instance))
 
 
 def put_back_national_breakdowns(sender, apps=global_apps, **kwargs) -> None:

@@ -222,15 +222,20 @@ def refresh(indicator_ids: Iterable[int]) -> int:
 
 def refresh_all(indicators=None) -> int:
     """Recompute every summary (or those of a queryset of indicators), a batch at a time."""
-    ids = list(
-        (indicators if indicators is not None else Indicator.objects.all()).values_list("pk", flat=True)
-    )
+    ids = (indicators if indicators is not None else Indicator.objects.all()).values_list("pk", flat=True)
+    return refresh_in_batches(list(ids))
+
+
+def refresh_in_batches(ids: Sequence[int]) -> int:
     return sum(refresh(ids[start : start + REFRESH_BATCH]) for start in range(0, len(ids), REFRESH_BATCH))
 
 
-def refresh_programme(programme) -> int:
-    """Refresh the summaries read with another minimum than the programme's: after it changed."""
-    stale = IndicatorSummary.objects.filter(indicator__adoption__hub__programme=programme).exclude(
-        min_points=programme.min_points_for_limits
+def refresh_programme(programme) -> list[int]:
+    """Refresh the summaries read with another minimum than the programme's (after it changed); their ids."""
+    stale = list(
+        IndicatorSummary.objects.filter(indicator__adoption__hub__programme=programme)
+        .exclude(min_points=programme.min_points_for_limits)
+        .values_list("indicator_id", flat=True)
     )
-    return refresh_all(Indicator.objects.filter(summary__in=stale))
+    refresh_in_batches(stale)
+    return stale

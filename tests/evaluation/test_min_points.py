@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.months import add_months
 from evaluation import charts, mdc
-from evaluation.models import IndicatorSummary, Measurement
+from evaluation.models import DataQualityFlag, IndicatorSummary, Measurement
 from evaluation.spc import xmr
 from hubs.models import Programme
 from learning.reports import report_context
@@ -164,14 +164,21 @@ def test_a_programme_sets_its_own_minimum(client, evaluator_user):
     assert reading_shown(html) == "Common cause variation; Consistently passing the target"
 
 
-def test_changing_the_minimum_rereads_the_programmes_summaries(hub):
-    indicator = with_figures(hub, STEADY[:8])
+def test_changing_the_minimum_rereads_the_programmes_summaries_and_flags(hub):
+    # The last figure far above the rest: outside the limits, once there are any.
+    indicator = with_figures(hub, [*STEADY[:7], 140])
     assert indicator.summary.reading.label == "Too few figures (8 of 12)"
+    assert not outside_limits_flagged(indicator)
     programme = hub.programme
     programme.min_points_for_limits = 8
     programme.save()  # as the admin saves it
     indicator.summary.refresh_from_db()
-    assert indicator.summary.reading.label == "Common cause variation; Consistently passing the target"
+    assert indicator.summary.reading.variation_label == "Special cause improvement: higher values"
+    assert outside_limits_flagged(indicator)
+
+
+def outside_limits_flagged(indicator) -> bool:
+    return indicator.flags.filter(kind=DataQualityFlag.Kind.OUTSIDE_LIMITS, active=True).exists()
 
 
 def test_the_minimum_is_bounded(db):
