@@ -17,17 +17,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from evaluation.models import Measurement
+from evaluation.models import Indicator, Measurement
 from hubs.models import Hub
 from innovations.models import Adoption
 
-from .querysets import SpendLineQuerySet, SpendQuarterQuerySet
+from .querysets import BenefitQuerySet, RealisedValueQuerySet, SpendLineQuerySet, SpendQuarterQuerySet
 
 # Money: pounds and pence, exact. Ten digits hold up to £99,999,999.99: more than any award.
 MONEY_DIGITS = 10
@@ -216,3 +217,160 @@ class SpendLine(models.Model):
             errors["adoption"] = "Choose one of this hub's own adoptions."
         if errors:
             raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------------------
+# Benefits register
+# ---------------------------------------------------------------------------------------
+
+# Amounts of a benefit: exact decimals, two places, up to 9,999,999,999.99 (bounded on the
+# form and in the database alike). Never floats.
+AMOUNT_DIGITS = 12
+AMOUNT_PLACES = 2
+TEXT_MAX = 2000  # descriptions, measures and evidence: a few paragraphs, bounded
+
+
+def amount_field(verbose_name: str, **kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name,
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=AMOUNT_PLACES,
+        validators=[MinValueValidator(Decimal("0"), "Enter zero or more: record a loss as a note.")],
+        **kwargs,
+    )
+
+
+class Benefit(models.Model):
+    """One benefit an adoption expects: what, of which kind, measured how, how much and by when."""
+
+    class Kind(models.TextChoices):
+        CASH_RELEASING = "cash_releasing", "Cash-releasing"
+        NON_CASH_RELEASING = "non_cash_releasing", "Non-cash-releasing"
+        CAPACITY = "capacity_released", "Capacity released"
+        QUALITY = "quality", "Quality"
+        EXPERIENCE = "experience", "Experience"
+        EQUITY = "equity", "Equity"
+
+    class Unit(models.TextChoices):
+        POUNDS = "gbp", "Pounds (£)"
+        HOURS = "hours", "Staff hours"
+        BED_DAYS = "bed_days", "Bed days"
+        APPOINTMENTS = "appointments", "Appointments"
+        PEOPLE = "people", "People"
+        POINTS = "percentage_points", "Percentage points"
+        SCORE = "score", "Score points"
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.PROTECT, related_name="benefits")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    measure = models.TextField(
+        "how it is measured",
+        blank=True,
+        validators=[MaxLengthValidator(TEXT_MAX)],
+        help_text="What is counted, from what source. Link an indicator below where one measures it.",
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="benefits",
+        verbose_name="indicator that measures it",
+    )
+    expected_value = amount_field("expected value")
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    expected_by = models.DateField("expected by")
+    archived = models.BooleanField(default=False)
+    archived_reason = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    is_synthetic = models.BooleanField(default=False, help_text="Made up for the demo; never a real benefit.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = BenefitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["adoption", "kind", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expected_value__gte=0), name="benefit_expected_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind="cash_releasing") | Q(unit="gbp"), name="benefit_cash_in_pounds"
+            ),
+            models.CheckConstraint(
+                condition=Q(archived=False) | ~Q(archived_reason=""), name="benefit_archive_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("value:benefit_detail", args=[self.pk])
+
+    @property
+    def in_pounds(self) -> bool:
+        return self.unit == self.Unit.POUNDS
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == self.Kind.CASH_RELEASING and self.unit != self.Unit.POUNDS:
+            errors["unit"] = "A cash-releasing benefit is measured in pounds: choose Pounds (£)."
+        if self.indicator_id and self.adoption_id and self.indicator.adoption_id != self.adoption_id:
+            errors["indicator"] = "Choose one of this adoption's own indicators."
+        if self.expected_by and not (
+            datetime.date(2000, 1, 1) <= self.expected_by <= datetime.date(2100, 12, 31)
+        ):
+            errors["expected_by"] = "Enter a date between 2000 and 2100."
+        if errors:
+            raise ValidationError(errors)
+
+
+class RealisedValue(models.Model):
+    """How much of a benefit was realised up to a date, on what evidence; a row per update, never edited.
+
+    Each row gives the total realised to date (not an increment), so the latest row
+    recorded by a day is the benefit's realised value as of that day. A correction
+    is a new row. Its sign-off (a hub lead of the benefit's hub, or an evaluator)
+    is the only thing added to a row afterwards.
+    """
+
+    benefit = models.ForeignKey(Benefit, on_delete=models.PROTECT, related_name="realised_values")
+    value = amount_field("realised to date")
+    as_of = models.DateField("realised up to")
+    evidence = models.TextField(validators=[MaxLengthValidator(TEXT_MAX)])
+    evidence_url = models.URLField("link to the evidence", blank=True, max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    is_synthetic = models.BooleanField(default=False, help_text="Made up for the demo; never a real figure.")
+
+    objects = RealisedValueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["benefit", "-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["benefit", "recorded_at"], name="realised_benefit_recorded")]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="realised_not_negative"),
+            models.CheckConstraint(
+                # Whoever signed off has a date (the person may later be deleted: the date stays).
+                condition=Q(signed_off_at__isnull=False) | Q(signed_off_by__isnull=True),
+                name="realised_sign_off_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} by {self.as_of}"
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_off_at is not None

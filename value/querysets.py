@@ -1,4 +1,4 @@
-"""Who reads and changes spend: every signed-in user reads it, across hubs; the public never does."""
+"""Who reads and changes spend and benefits: every signed-in user reads them, across hubs; the public never does."""
 
 from django.db import models
 
@@ -28,3 +28,25 @@ class SpendLineQuerySet(models.QuerySet):
 
     def approved(self):
         return self.filter(quarter__status="approved")
+
+
+class BenefitQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Everyone signed in reads every hub's benefits (learning across hubs); the public none."""
+        return visible_to(self, user)
+
+    def changeable_by(self, user):
+        """Hub staff (members and leads) change their own hubs' benefits only."""
+        return in_member_hubs(self, user, "adoption__hub")
+
+    def current(self):
+        return self.filter(archived=False)
+
+
+class RealisedValueQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return visible_to(self, user)
+
+    def changeable_by(self, user):
+        # A realised value is a dated record: nobody edits one; a correction is a new row.
+        return self.none()

@@ -8,16 +8,18 @@ who did what in its history. Changes to a quarter opened at an older version are
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import EditConflict, changes_since, save_if_unchanged
 from core.history import stamp
-from hubs.access import require_changeable, require_evaluator, require_hub_lead, require_hub_staff
+from hubs.access import require_changeable, require_evaluator, require_hub_lead, require_hub_staff, roles_of
+from innovations.models import Adoption
 
-from .models import SpendLine, SpendQuarter, quarter_errors, quarter_label
+from .models import Benefit, RealisedValue, SpendLine, SpendQuarter, quarter_errors, quarter_label
 
 LINE_FIELDS = [
     "category",
@@ -137,3 +139,159 @@ def spend_quarter_review(
         reason=status.label,
         fields=["status", "review_note"],
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Benefits register
+# ---------------------------------------------------------------------------------------
+
+BENEFIT_FIELDS = {
+    "title",
+    "description",
+    "kind",
+    "measure",
+    "indicator",
+    "expected_value",
+    "unit",
+    "expected_by",
+}
+
+
+def _refuse_archived(benefit: Benefit) -> None:
+    if benefit.archived:
+        raise ValidationError("This benefit is archived: it can be read but no longer changed.")
+
+
+def _refuse_unit_change_after_realised(benefit: Benefit, changes: dict) -> None:
+    """Realised values were recorded in the benefit's unit: changing it would change what they mean."""
+    if "unit" in changes and changes["unit"] != benefit.unit and benefit.realised_values.exists():
+        raise ValidationError(
+            {
+                "unit": "Realised values are recorded in this unit, so it cannot change: archive this "
+                "benefit and add a new one in the other unit."
+            }
+        )
+
+
+@transaction.atomic
+def benefit_add(*, adoption: Adoption, by, is_synthetic: bool = False, **fields) -> Benefit:
+    """Add a benefit the adoption expects; only its hub's own staff may."""
+    require_hub_staff(by, adoption.hub_id, "add benefits to this adoption")
+    if unknown := set(fields) - BENEFIT_FIELDS:
+        raise TypeError(f"Unknown benefit fields: {', '.join(sorted(unknown))}.")
+    if adoption.archived:
+        raise ValidationError("This adoption is archived: it takes no new benefits.")
+    benefit = Benefit(adoption=adoption, created_by=by, is_synthetic=is_synthetic, **fields)
+    benefit.full_clean()
+    stamp(benefit, by=by, reason="Added", new_version=False)
+    benefit.save()
+    return benefit
+
+
+@transaction.atomic
+def benefit_update(*, benefit: Benefit, by, version: int, **changes) -> Benefit:
+    """Change a benefit opened at ``version``; refused, saying what changed since, if stale."""
+    if unknown := set(changes) - BENEFIT_FIELDS:
+        raise TypeError(f"Unknown benefit fields: {', '.join(sorted(unknown))}.")
+    require_changeable(Benefit.objects, by, benefit, "change this benefit")
+    _refuse_archived(benefit)
+    _refuse_unit_change_after_realised(benefit, changes)
+    save_if_unchanged(
+        benefit, expected_version=version, changes=changes, by=by, reason="Edited", fields=BENEFIT_FIELDS
+    )
+    return benefit
+
+
+@transaction.atomic
+def benefit_archive(*, benefit: Benefit, by, version: int, reason: str) -> Benefit:
+    """Archive a benefit with a reason: it leaves the totals; it and its realised values are kept."""
+    require_changeable(Benefit.objects, by, benefit, "archive this benefit")
+    _refuse_archived(benefit)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the benefit is archived."})
+    save_if_unchanged(
+        benefit,
+        expected_version=version,
+        changes={"archived": True, "archived_reason": reason},
+        by=by,
+        reason=f"Archived: {reason}",
+    )
+    return benefit
+
+
+def _lock_at(benefit: Benefit, version: int, *, by, reason: str) -> None:
+    """Move the benefit's version on, refusing a form opened before the latest change."""
+    save_if_unchanged(
+        benefit, expected_version=version, changes={}, by=by, reason=reason, fields=BENEFIT_FIELDS
+    )
+
+
+@transaction.atomic
+def benefit_record_realised(
+    *,
+    benefit: Benefit,
+    by,
+    version: int,
+    value: Decimal,
+    as_of: datetime.date,
+    evidence: str,
+    evidence_url: str = "",
+    recorded_at: datetime.datetime | None = None,
+    is_synthetic: bool = False,
+) -> RealisedValue:
+    """Record the benefit's realised value to date, with its evidence; earlier values stay as they were."""
+    require_changeable(Benefit.objects, by, benefit, "record this benefit's realised value")
+    _refuse_archived(benefit)
+    errors = {}
+    today = timezone.localdate()
+    if as_of > today:
+        errors["as_of"] = "The date cannot be in the future: record what has been realised so far."
+    elif as_of < benefit.adoption.started_on:
+        errors["as_of"] = (
+            f"The date cannot be before the adoption started ({benefit.adoption.started_on:%-d %B %Y})."
+        )
+    if not evidence.strip():
+        errors["evidence"] = "Say what the evidence is."
+    if errors:
+        raise ValidationError(errors)
+    _lock_at(benefit, version, by=by, reason="Realised value recorded")
+    realised = RealisedValue(
+        benefit=benefit,
+        value=value,
+        as_of=as_of,
+        evidence=evidence.strip(),
+        evidence_url=evidence_url,
+        recorded_by=by,
+        recorded_at=recorded_at or timezone.now(),
+        is_synthetic=is_synthetic,
+    )
+    realised.full_clean()
+    realised.save()
+    return realised
+
+
+def may_sign_off(user, benefit: Benefit) -> bool:
+    """A lead of the benefit's hub, or an evaluator, signs off its realised value."""
+    roles = roles_of(user)
+    return roles.reviews_figures or roles.leads(benefit.adoption.hub_id)
+
+
+@transaction.atomic
+def benefit_sign_off(
+    *, benefit: Benefit, by, version: int, at: datetime.datetime | None = None
+) -> RealisedValue:
+    """Sign off the benefit's latest realised value (a hub lead or an evaluator), dated now."""
+    if not may_sign_off(by, benefit):
+        raise PermissionDenied("Only the hub's lead or an evaluator can sign off a realised value.")
+    _refuse_archived(benefit)
+    latest = benefit.realised_values.select_for_update().order_by("-recorded_at", "-pk").first()
+    if latest is None:
+        raise ValidationError("There is no realised value to sign off yet.")
+    if latest.is_signed_off:
+        raise ValidationError("The latest realised value is already signed off.")
+    _lock_at(benefit, version, by=by, reason="Realised value signed off")
+    latest.signed_off_by = by
+    latest.signed_off_at = at or timezone.now()
+    latest.save(update_fields=["signed_off_by", "signed_off_at"])
+    return latest
