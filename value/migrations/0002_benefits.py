@@ -10,115 +10,386 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluation', '0015_drop_imd_quintile'),
-        ('innovations', '0004_history_reasons_as_text'),
-        ('value', '0001_spend'),
+        ("evaluation", "0015_drop_imd_quintile"),
+        ("innovations", "0004_history_reasons_as_text"),
+        ("value", "0001_spend"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Benefit',
+            name="Benefit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)])),
-                ('kind', models.CharField(choices=[('cash_releasing', 'Cash-releasing'), ('non_cash_releasing', 'Non-cash-releasing'), ('capacity_released', 'Capacity released'), ('quality', 'Quality'), ('experience', 'Experience'), ('equity', 'Equity')], max_length=20)),
-                ('measure', models.TextField(blank=True, help_text='What is counted, from what source. Link an indicator below where one measures it.', validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='how it is measured')),
-                ('expected_value', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'Enter zero or more: record a loss as a note.')], verbose_name='expected value')),
-                ('unit', models.CharField(choices=[('gbp', 'Pounds (£)'), ('hours', 'Staff hours'), ('bed_days', 'Bed days'), ('appointments', 'Appointments'), ('people', 'People'), ('percentage_points', 'Percentage points'), ('score', 'Score points')], max_length=20)),
-                ('expected_by', models.DateField(verbose_name='expected by')),
-                ('archived', models.BooleanField(default=False)),
-                ('archived_reason', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)])),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Made up for the demo; never a real benefit.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False)),
-                ('adoption', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='benefits', to='innovations.adoption')),
-                ('created_by', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='benefits', to='evaluation.indicator', verbose_name='indicator that measures it')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, validators=[django.core.validators.MaxLengthValidator(2000)]
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cash_releasing", "Cash-releasing"),
+                            ("non_cash_releasing", "Non-cash-releasing"),
+                            ("capacity_released", "Capacity released"),
+                            ("quality", "Quality"),
+                            ("experience", "Experience"),
+                            ("equity", "Equity"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.TextField(
+                        blank=True,
+                        help_text="What is counted, from what source. Link an indicator below where one measures it.",
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="how it is measured",
+                    ),
+                ),
+                (
+                    "expected_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                Decimal("0"), "Enter zero or more: record a loss as a note."
+                            )
+                        ],
+                        verbose_name="expected value",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("gbp", "Pounds (£)"),
+                            ("hours", "Staff hours"),
+                            ("bed_days", "Bed days"),
+                            ("appointments", "Appointments"),
+                            ("people", "People"),
+                            ("percentage_points", "Percentage points"),
+                            ("score", "Score points"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("expected_by", models.DateField(verbose_name="expected by")),
+                ("archived", models.BooleanField(default=False)),
+                (
+                    "archived_reason",
+                    models.TextField(
+                        blank=True, validators=[django.core.validators.MaxLengthValidator(2000)]
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Made up for the demo; never a real benefit."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(db_default=1, default=1, editable=False)),
+                (
+                    "adoption",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="benefits",
+                        to="innovations.adoption",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="benefits",
+                        to="evaluation.indicator",
+                        verbose_name="indicator that measures it",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['adoption', 'kind', 'title'],
+                "ordering": ["adoption", "kind", "title"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalBenefit',
+            name="HistoricalBenefit",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)])),
-                ('kind', models.CharField(choices=[('cash_releasing', 'Cash-releasing'), ('non_cash_releasing', 'Non-cash-releasing'), ('capacity_released', 'Capacity released'), ('quality', 'Quality'), ('experience', 'Experience'), ('equity', 'Equity')], max_length=20)),
-                ('measure', models.TextField(blank=True, help_text='What is counted, from what source. Link an indicator below where one measures it.', validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='how it is measured')),
-                ('expected_value', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'Enter zero or more: record a loss as a note.')], verbose_name='expected value')),
-                ('unit', models.CharField(choices=[('gbp', 'Pounds (£)'), ('hours', 'Staff hours'), ('bed_days', 'Bed days'), ('appointments', 'Appointments'), ('people', 'People'), ('percentage_points', 'Percentage points'), ('score', 'Score points')], max_length=20)),
-                ('expected_by', models.DateField(verbose_name='expected by')),
-                ('archived', models.BooleanField(default=False)),
-                ('archived_reason', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(2000)])),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Made up for the demo; never a real benefit.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('adoption', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='innovations.adoption')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='evaluation.indicator', verbose_name='indicator that measures it')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, validators=[django.core.validators.MaxLengthValidator(2000)]
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cash_releasing", "Cash-releasing"),
+                            ("non_cash_releasing", "Non-cash-releasing"),
+                            ("capacity_released", "Capacity released"),
+                            ("quality", "Quality"),
+                            ("experience", "Experience"),
+                            ("equity", "Equity"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.TextField(
+                        blank=True,
+                        help_text="What is counted, from what source. Link an indicator below where one measures it.",
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="how it is measured",
+                    ),
+                ),
+                (
+                    "expected_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                Decimal("0"), "Enter zero or more: record a loss as a note."
+                            )
+                        ],
+                        verbose_name="expected value",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("gbp", "Pounds (£)"),
+                            ("hours", "Staff hours"),
+                            ("bed_days", "Bed days"),
+                            ("appointments", "Appointments"),
+                            ("people", "People"),
+                            ("percentage_points", "Percentage points"),
+                            ("score", "Score points"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("expected_by", models.DateField(verbose_name="expected by")),
+                ("archived", models.BooleanField(default=False)),
+                (
+                    "archived_reason",
+                    models.TextField(
+                        blank=True, validators=[django.core.validators.MaxLengthValidator(2000)]
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Made up for the demo; never a real benefit."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("version", models.PositiveIntegerField(db_default=1, default=1, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "adoption",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="innovations.adoption",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="evaluation.indicator",
+                        verbose_name="indicator that measures it",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical benefit',
-                'verbose_name_plural': 'historical benefits',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical benefit",
+                "verbose_name_plural": "historical benefits",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RealisedValue',
+            name="RealisedValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'), 'Enter zero or more: record a loss as a note.')], verbose_name='realised to date')),
-                ('as_of', models.DateField(verbose_name='realised up to')),
-                ('evidence', models.TextField(validators=[django.core.validators.MaxLengthValidator(2000)])),
-                ('evidence_url', models.URLField(blank=True, max_length=500, verbose_name='link to the evidence')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Made up for the demo; never a real figure.')),
-                ('benefit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='realised_values', to='value.benefit')),
-                ('recorded_by', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signed_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                Decimal("0"), "Enter zero or more: record a loss as a note."
+                            )
+                        ],
+                        verbose_name="realised to date",
+                    ),
+                ),
+                ("as_of", models.DateField(verbose_name="realised up to")),
+                ("evidence", models.TextField(validators=[django.core.validators.MaxLengthValidator(2000)])),
+                (
+                    "evidence_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="link to the evidence"),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False, help_text="Made up for the demo; never a real figure."
+                    ),
+                ),
+                (
+                    "benefit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="realised_values",
+                        to="value.benefit",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['benefit', '-recorded_at', '-pk'],
+                "ordering": ["benefit", "-recorded_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='benefit',
-            constraint=models.CheckConstraint(condition=models.Q(('expected_value__gte', 0)), name='benefit_expected_not_negative'),
+            model_name="benefit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expected_value__gte", 0)), name="benefit_expected_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benefit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'cash_releasing'), _negated=True), ('unit', 'gbp'), _connector='OR'), name='benefit_cash_in_pounds'),
+            model_name="benefit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "cash_releasing"), _negated=True), ("unit", "gbp"), _connector="OR"
+                ),
+                name="benefit_cash_in_pounds",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benefit',
-            constraint=models.CheckConstraint(condition=models.Q(('archived', False), models.Q(('archived_reason', ''), _negated=True), _connector='OR'), name='benefit_archive_has_reason'),
+            model_name="benefit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("archived", False), models.Q(("archived_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="benefit_archive_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='realisedvalue',
-            index=models.Index(fields=['benefit', 'recorded_at'], name='realised_benefit_recorded'),
+            model_name="realisedvalue",
+            index=models.Index(fields=["benefit", "recorded_at"], name="realised_benefit_recorded"),
         ),
         migrations.AddConstraint(
-            model_name='realisedvalue',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='realised_not_negative'),
+            model_name="realisedvalue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0)), name="realised_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='realisedvalue',
-            constraint=models.CheckConstraint(condition=models.Q(('signed_off_at__isnull', False), ('signed_off_by__isnull', True), _connector='OR'), name='realised_sign_off_dated'),
+            model_name="realisedvalue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("signed_off_at__isnull", False), ("signed_off_by__isnull", True), _connector="OR"
+                ),
+                name="realised_sign_off_dated",
+            ),
         ),
     ]
