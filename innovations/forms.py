@@ -7,6 +7,7 @@ from core.people import display_name
 from hubs.access import roles_of
 from hubs.models import Hub
 
+from .complexity import DOMAINS, REASON_MAX_LENGTH, Rating, reason_field
 from .models import Adoption, Innovation
 from .stages import Stage, allowed_moves
 
@@ -210,3 +211,39 @@ class InnovationMergeForm(forms.Form):
     def __init__(self, *args, source: Innovation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = Innovation.objects.approved().exclude(pk=source.pk)
+
+
+class ComplexityCheckForm(forms.Form):
+    """The seven NASSS domains, each rated with a reason, and the date of the check."""
+
+    checked_on = forms.DateField(
+        label="Date of the check",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Not in the future, and not before the adoption started.",
+        error_messages={"required": "Enter the date of the check.", "invalid": "Enter a real date."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checked_on"].initial = timezone.localdate()
+        for domain, label in DOMAINS:
+            self.fields[domain] = forms.ChoiceField(
+                label=label,
+                choices=Rating.choices,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"Rate {label.lower()}: simple, complicated or complex.",
+                    "invalid_choice": f"Rate {label.lower()}: simple, complicated or complex.",
+                },
+            )
+            self.fields[reason_field(domain)] = forms.CharField(
+                label=f"Why {label.lower()} is rated so",
+                max_length=REASON_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=f"A sentence or two, up to {REASON_MAX_LENGTH} characters.",
+                error_messages={
+                    "required": f"Say in a few words why {label.lower()} is rated so.",
+                    "max_length": f"Keep the reason for {label.lower()} to {REASON_MAX_LENGTH} characters "
+                    "or fewer (it has %(show_value)d).",
+                },
+            )

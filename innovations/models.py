@@ -11,7 +11,13 @@ from simple_history.models import HistoricalRecords
 
 from hubs.models import ClinicalArea, Hub
 
-from .querysets import AdoptionQuerySet, InnovationQuerySet, StageTransitionQuerySet
+from .complexity import DOMAINS, REASON_MAX_LENGTH, DomainRating, Rating, profile_summary
+from .querysets import (
+    AdoptionQuerySet,
+    ComplexityCheckQuerySet,
+    InnovationQuerySet,
+    StageTransitionQuerySet,
+)
 from .stages import STAGE_ORDER, Stage, allowed_moves, is_exit, move_needs_reason
 
 
@@ -165,6 +171,14 @@ class Adoption(models.Model):
     def days_in_stage(self, today: datetime.date | None = None) -> int:
         return ((today or timezone.localdate()) - self.stage_since).days
 
+    @property
+    def latest_complexity_check(self):
+        """The latest check, from ``ComplexityCheckQuerySet.latest_prefetch`` (no query of its own)."""
+        checks = getattr(self, "latest_complexity", None)
+        if checks is None:
+            raise AttributeError("Prefetch the latest checks with ComplexityCheck.objects.latest_prefetch().")
+        return checks[0] if checks else None
+
 
 class StageTransition(models.Model):
     """One move of an adoption from a stage to another: an append-only record."""
@@ -193,3 +207,67 @@ class StageTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.adoption}: {self.from_stage or 'start'} → {self.to_stage} on {self.date}"
+
+
+class ComplexityCheck(models.Model):
+    """A hub's NASSS complexity check of one adoption on a day: all seven domains rated, each with a reason.
+
+    Append-only, like stage moves: a check is never edited or deleted; a later check records
+    what changed. The domains, ratings and schedule are in ``innovations.complexity``.
+    """
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.PROTECT, related_name="complexity_checks")
+    checked_on = models.DateField("date of the check")
+    condition = models.CharField("the condition", max_length=11, choices=Rating.choices)
+    condition_reason = models.CharField(max_length=REASON_MAX_LENGTH)
+    technology = models.CharField("the technology", max_length=11, choices=Rating.choices)
+    technology_reason = models.CharField(max_length=REASON_MAX_LENGTH)
+    value_proposition = models.CharField("the value proposition", max_length=11, choices=Rating.choices)
+    value_proposition_reason = models.CharField(max_length=REASON_MAX_LENGTH)
+    adopters = models.CharField("the adopters", max_length=11, choices=Rating.choices)
+    adopters_reason = models.CharField(max_length=REASON_MAX_LENGTH)
+    organisations = models.CharField("the organisations", max_length=11, choices=Rating.choices)
+    organisations_reason = models.CharField(max_length=REASON_MAX_LENGTH)
+    wider_system = models.CharField("the wider system", max_length=11, choices=Rating.choices)
+    wider_system_reason = models.CharField(max_length=REASON_MAX_LENGTH)
+    embedding = models.CharField("embedding and adaptation over time", max_length=11, choices=Rating.choices)
+    embedding_reason = models.CharField(max_length=REASON_MAX_LENGTH)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ComplexityCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["adoption", "checked_on", "pk"]
+        indexes = [models.Index(fields=["adoption", "checked_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adoption", "checked_on"],
+                name="complexity_check_one_per_day",
+                violation_error_message="This adoption already has a complexity check on that date.",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{domain}__in": Rating.values}) & ~Q(**{f"{domain}_reason": ""}),
+                    name=f"complexity_check_{domain}_rated",
+                )
+                for domain, _ in DOMAINS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"Complexity check of {self.adoption_id} on {self.checked_on}"
+
+    @property
+    def ratings(self) -> list[DomainRating]:
+        return [
+            DomainRating(domain, label, getattr(self, domain), getattr(self, f"{domain}_reason"))
+            for domain, label in DOMAINS
+        ]
+
+    @property
+    def summary(self) -> str:
+        """ "2 complex, 3 complicated, 2 simple"."""
+        return profile_summary([getattr(self, domain) for domain, _ in DOMAINS])

@@ -80,3 +80,32 @@ class StageTransitionQuerySet(models.QuerySet):
     def changeable_by(self, user):
         # Moves are a record of what happened: nobody edits one after the fact.
         return self.none()
+
+
+class ComplexityCheckQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Everyone signed in reads every hub's checks (cross-hub learning); not the public."""
+        return visible_to(self, user)
+
+    def changeable_by(self, user):
+        # A check is a record of a day's judgement: a later check, not an edit, records a change.
+        return self.none()
+
+    def as_of(self, day, end):
+        """Checks dated up to ``day`` and recorded before ``end`` (its end): what was known then."""
+        return self.filter(checked_on__lte=day, recorded_at__lt=end)
+
+    def latest_per_adoption(self):
+        """Each adoption's latest check among these (by date; the later recorded on the same day)."""
+        checks = self
+        later = checks.filter(adoption=models.OuterRef("adoption")).filter(
+            models.Q(checked_on__gt=models.OuterRef("checked_on"))
+            | models.Q(checked_on=models.OuterRef("checked_on"), pk__gt=models.OuterRef("pk"))
+        )
+        return checks.filter(~models.Exists(later))
+
+    def latest_prefetch(self):
+        """For adoptions' ``latest_complexity_check``: one query for a whole list of adoptions."""
+        return models.Prefetch(
+            "complexity_checks", queryset=self.latest_per_adoption(), to_attr="latest_complexity"
+        )

@@ -24,7 +24,8 @@ from hubs.models import Hub, Membership
 from notifications.models import Kind
 from notifications.services import notify
 
-from .models import Adoption, Innovation, StageTransition
+from .complexity import DOMAINS, REASON_MAX_LENGTH, Rating, needs_checks, reason_field
+from .models import Adoption, ComplexityCheck, Innovation, StageTransition
 from .stages import Stage, move_errors
 
 
@@ -187,6 +188,50 @@ def _areas_changed_since(adoption: Adoption, version: int) -> list[str]:
     who = display_name(now.history_user, "someone")
     when = timezone.localtime(now.history_date).strftime("%-d %b %Y at %H:%M")
     return [f"Core20PLUS5 clinical areas are now {new_areas} (was {old_areas}), changed by {who} on {when}."]
+
+
+@transaction.atomic
+def complexity_check_add(
+    *, adoption: Adoption, checked_on: datetime.date | None, by, **ratings: str
+) -> ComplexityCheck:
+    """Record the hub's NASSS complexity check of an adoption: all seven domains rated, or nothing.
+
+    ``ratings`` holds, for each domain in ``innovations.complexity.DOMAINS``, its rating
+    (``condition="complex"``) and its reason (``condition_reason="..."``). Refused, with a
+    message for each field at fault and nothing written, when one is missing or too long, or
+    the date is in the future, before the adoption started, or already has a check.
+    """
+    require_changeable(Adoption.objects, by, adoption, "add a complexity check to this adoption")
+    locked = Adoption.objects.select_for_update().get(pk=adoption.pk)
+    errors: dict[str, str] = {}
+    if not needs_checks(locked):
+        raise ValidationError("Restore the adoption, or move it back into the stages, before checking it.")
+    if checked_on is None:
+        errors["checked_on"] = "Enter the date of the check."
+    elif checked_on > timezone.localdate():
+        errors["checked_on"] = "The date of the check cannot be in the future."
+    elif checked_on < locked.started_on:
+        errors["checked_on"] = (
+            f"The date of the check cannot be before the adoption started ({locked.started_on:%-d %B %Y})."
+        )
+    elif ComplexityCheck.objects.filter(adoption=locked, checked_on=checked_on).exists():
+        errors["checked_on"] = "This adoption already has a complexity check on that date."
+    values = {}
+    for domain, label in DOMAINS:
+        rating, reason = ratings.get(domain) or "", (ratings.get(reason_field(domain)) or "").strip()
+        if rating not in Rating.values:
+            errors[domain] = f"Rate {label.lower()}: simple, complicated or complex."
+        if not reason:
+            errors[reason_field(domain)] = f"Say in a few words why {label.lower()} is rated so."
+        elif len(reason) > REASON_MAX_LENGTH:
+            errors[reason_field(domain)] = (
+                f"Keep the reason for {label.lower()} to {REASON_MAX_LENGTH} characters or fewer "
+                f"(it has {len(reason)})."
+            )
+        values[domain], values[reason_field(domain)] = rating, reason
+    if errors:
+        raise ValidationError(errors)
+    return ComplexityCheck.objects.create(adoption=locked, checked_on=checked_on, checked_by=by, **values)
 
 
 # The catalogue: hub staff propose entries; AHSN admins approve, edit and merge them.

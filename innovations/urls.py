@@ -6,6 +6,11 @@ app_name = "innovations"
 urlpatterns = [
     path("adoptions/<int:pk>/", adoptions.adoption_detail, name="adoption"),
     path("adoptions/<int:pk>/move/", adoptions.adoption_move_view, name="adoption_move"),
+    path(
+        "adoptions/<int:pk>/complexity/",
+        adoptions.complexity_check_add_view,
+        name="complexity_check_add",
+    ),
     path("adoptions/", adoptions.adoption_list, name="adoption_list"),
     path("adoptions/start/", adoptions.adoption_start_view, name="adoption_start"),
     path("adoptions/<int:pk>/edit/", adoptions.adoption_edit, name="adoption_edit"),

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -15,15 +16,24 @@ from core.forms import submit
 from core.history import HistoryEntry, field_changes
 from hubs.access import get_changeable_or_403, get_visible_or_404, hub_staff_only, may_change, roles_of
 
+from ..complexity import due_state, history_rows, needs_checks, next_check_due
 from ..forms import (
     AdoptionArchiveForm,
     AdoptionEditForm,
     AdoptionFilterForm,
     AdoptionStartForm,
+    ComplexityCheckForm,
     StageMoveForm,
 )
-from ..models import Adoption, Innovation
-from ..services import adoption_archive, adoption_move, adoption_restore, adoption_start, adoption_update
+from ..models import Adoption, ComplexityCheck, Innovation
+from ..services import (
+    adoption_archive,
+    adoption_move,
+    adoption_restore,
+    adoption_start,
+    adoption_update,
+    complexity_check_add,
+)
 
 PAGE_SIZE = 50
 
@@ -106,8 +116,38 @@ def adoption_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": transitions,
             "can_change": can_change,
             "history": adoption_history(adoption),
+            "complexity": complexity_context(adoption, request.user),
         },
     )
+
+
+def complexity_context(adoption: Adoption, user) -> dict:
+    """The adoption's complexity checks: the latest in full, how the ratings moved, and the next due."""
+    checks = list(
+        ComplexityCheck.objects.for_user(user).filter(adoption=adoption).select_related("checked_by")
+    )
+    latest = checks[-1] if checks else None
+    due_on = next_check_due(adoption.started_on, latest.checked_on if latest else None)
+    return {
+        "checks": checks,
+        "latest": latest,
+        "rows": history_rows(checks),
+        "needs_checks": needs_checks(adoption),
+        "due_on": due_on,
+        "due": due_state(due_on, timezone.localdate()),
+    }
+
+
+def complexity_check_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The hub's own staff rate the adoption's seven NASSS domains, each with a reason."""
+    adoption = get_changeable_or_403(
+        Adoption.objects.select_related("hub", "innovation"), request.user, pk=pk
+    )
+    form = ComplexityCheckForm(request.POST or None)
+    if submit(form, lambda data: complexity_check_add(adoption=adoption, by=request.user, **data)):
+        messages.success(request, "The complexity check is saved.")
+        return redirect(f"{adoption.get_absolute_url()}#complexity-heading")
+    return render(request, "innovations/complexity_check_add.html", {"adoption": adoption, "form": form})
 
 
 def adoption_edit(request: HttpRequest, pk: int) -> HttpResponse:
