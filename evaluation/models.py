@@ -17,6 +17,7 @@ from hubs.models import MIN_POINTS_FOR_LIMITS, Hub
 from innovations.models import Adoption
 
 from . import mdc
+from .charts import with_unit
 from .querysets import (
     BreakdownGroupQuerySet,
     DataQualityFlagQuerySet,
@@ -131,6 +132,11 @@ class Indicator(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:indicator", args=[self.pk])
+
+    @property
+    def target_text(self) -> str:
+        """The target as a sentence writes it (70%, £120, 40 people); empty when none is set."""
+        return "" if self.target is None else with_unit(float(self.target), self.metric.unit)
 
 
 class RebasePoint(models.Model):

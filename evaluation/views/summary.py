@@ -27,7 +27,7 @@ from hubs.access import Roles, global_readers_only, roles_of
 from hubs.models import Hub
 
 from .. import mdc
-from ..charts import format_number, with_unit
+from ..charts import format_number
 from ..models import IndicatorSummary, Metric
 from ..sparklines import MONTHS as SPARKLINE_MONTHS
 from ..sparklines import SparkFigure, Sparkline, sparkline
@@ -185,11 +185,6 @@ class SummaryLine:
     summary: IndicatorSummary
     latest: str
     sparkline: Sparkline | None = None
-
-    @property
-    def target(self) -> str:
-        indicator = self.summary.indicator
-        return "" if indicator.target is None else with_unit(float(indicator.target), indicator.metric.unit)
 
 
 def summary_line(summary: IndicatorSummary, roles: Roles, sparkline: Sparkline | None = None) -> SummaryLine:
