@@ -53,6 +53,7 @@ class QuarterSpend:
     spend: Decimal
     in_kind: Decimal
     cumulative: Decimal = ZERO  # approved spend up to and including this quarter
+    pk: int | None = None
 
     @property
     def label(self) -> str:
@@ -130,10 +131,10 @@ def hub_spends(hubs, *, as_of: datetime.date, approved_only: bool = False) -> li
     )
     quarters: dict[tuple[int, datetime.date], QuarterSpend] = {}
     if not approved_only:  # quarters with no lines yet show too
-        for hub_id, start, status in SpendQuarter.objects.filter(
+        for pk, hub_id, start, status in SpendQuarter.objects.filter(
             hub__in=list(by_hub), start__lte=as_of
-        ).values_list("hub_id", "start", "status"):
-            quarters[(hub_id, start)] = QuarterSpend(start, status, ZERO, ZERO)
+        ).values_list("pk", "hub_id", "start", "status"):
+            quarters[(hub_id, start)] = QuarterSpend(start, status, ZERO, ZERO, pk=pk)
     for row in rows:
         key = (row["quarter__hub_id"], row["quarter__start"])
         if approved_only and row["approved_total"] is None:
