@@ -12,7 +12,7 @@ from core.concurrency import VersionField
 from innovations.models import Adoption
 
 from .models import SpendLine
-from .services import REVIEW_NOTE_MAX
+from .services import LINE_FIELDS, REVIEW_NOTE_MAX
 
 QUARTER_PATTERN = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
 
@@ -51,16 +51,7 @@ class SpendLineForm(forms.ModelForm):
 
     class Meta:
         model = SpendLine
-        fields = [
-            "category",
-            "description",
-            "amount",
-            "is_refund",
-            "in_kind",
-            "staff_hours",
-            "staff_wte",
-            "adoption",
-        ]
+        fields = LINE_FIELDS
         widgets = {
             "amount": forms.TextInput(attrs={"inputmode": "decimal", "class": "nhsuk-input--width-10"})
         }

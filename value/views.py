@@ -110,31 +110,41 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _quarter_page(request, quarter, line_form=form, review_form=None, status=400)
 
 
+def _quarter_action(request, quarter, action, *, done: str, failed: str) -> HttpResponse:
+    """Run ``action(version)`` from a one-button form, and say on the quarter's page how it went."""
+    form = QuarterActionForm(request.POST)
+    if submit(form, lambda data: action(data["version"])):
+        messages.success(request, done)
+    else:
+        messages.error(request, " ".join(form.non_field_errors()) or failed)
+    return redirect("value:quarter", pk=quarter.pk)
+
+
 @require_POST
 def line_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     quarter = get_visible_or_404(SpendQuarter.objects.select_related("hub"), request.user, pk=pk)
     line = get_object_or_404(SpendLine.objects.filter(quarter=quarter), pk=line_pk)
-    form = QuarterActionForm(request.POST)
     if not may_change(SpendQuarter.objects, request.user, quarter):
         raise PermissionDenied("You can read this quarter's spend but not change it.")
-    if submit(form, lambda data: spend_line_remove(line=line, version=data["version"], by=request.user)):
-        messages.success(request, "The line is removed.")
-    else:
-        messages.error(request, " ".join(form.non_field_errors()) or "The line was not removed.")
-    return redirect("value:quarter", pk=quarter.pk)
+    return _quarter_action(
+        request,
+        quarter,
+        lambda version: spend_line_remove(line=line, version=version, by=request.user),
+        done="The line is removed.",
+        failed="The line was not removed.",
+    )
 
 
 @require_POST
 def quarter_submit(request: HttpRequest, pk: int) -> HttpResponse:
     quarter = get_visible_or_404(SpendQuarter.objects.select_related("hub"), request.user, pk=pk)
-    form = QuarterActionForm(request.POST)
-    if submit(
-        form, lambda data: spend_quarter_submit(quarter=quarter, version=data["version"], by=request.user)
-    ):
-        messages.success(request, f"{quarter.label} is submitted: evaluators will review it.")
-    else:
-        messages.error(request, " ".join(form.non_field_errors()) or "The quarter was not submitted.")
-    return redirect("value:quarter", pk=quarter.pk)
+    return _quarter_action(
+        request,
+        quarter,
+        lambda version: spend_quarter_submit(quarter=quarter, version=version, by=request.user),
+        done=f"{quarter.label} is submitted: evaluators will review it.",
+        failed="The quarter was not submitted.",
+    )
 
 
 @require_POST

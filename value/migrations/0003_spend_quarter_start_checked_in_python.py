@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("value", "0001_spend"),
+        ("value", "0002_benefits"),
     ]
 
     operations = [
