@@ -7,15 +7,15 @@ added up in Python through ``value.returns.total``, which refuses unlike amounts
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import DateField, DateTimeField, DecimalField, OuterRef, QuerySet, Subquery
 
-from .models import Benefit, RealisedValue
-from .returns import RETURN_KINDS, Amount, Return, SpendToDate, simple_return, total
+from .models import AMOUNT_DIGITS, AMOUNT_PLACES, Benefit, RealisedValue
+from .returns import RETURN_KINDS, Amount, Return, simple_return, total
+from .spend import spent
 
 ZERO = Decimal("0.00")
 
@@ -24,11 +24,12 @@ def with_realised(benefits: QuerySet) -> QuerySet:
     """Benefits annotated with their latest realised value, its date, and the latest signed-off value."""
     latest = RealisedValue.objects.filter(benefit=OuterRef("pk")).order_by("-recorded_at", "-pk")
     signed = latest.filter(signed_off_at__isnull=False)
+    amount = DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
     return benefits.annotate(
-        realised_to_date=Subquery(latest.values("value")[:1]),
-        realised_as_of=Subquery(latest.values("as_of")[:1]),
-        realised_signed_off_at=Subquery(latest.values("signed_off_at")[:1]),
-        signed_off_to_date=Subquery(signed.values("value")[:1]),
+        realised_to_date=Subquery(latest.values("value")[:1], output_field=amount),
+        realised_as_of=Subquery(latest.values("as_of")[:1], output_field=DateField()),
+        realised_signed_off_at=Subquery(latest.values("signed_off_at")[:1], output_field=DateTimeField()),
+        signed_off_to_date=Subquery(signed.values("value")[:1], output_field=amount),
     )
 
 
@@ -90,11 +91,29 @@ def returns_of(totals: list[KindTotal], spend: Decimal | None) -> list[Return]:
     ]
 
 
-def no_spend_recorded(*, hub=None, adoption=None, as_of: datetime.date | None = None) -> Decimal | None:
-    """Approved spend to date before spend against the award is recorded: none."""
-    return None
+def spend_to_date(*, hub=None, adoption=None) -> Decimal:
+    """Approved spend to date (not in kind) of a hub or an adoption, from spend against the award."""
+    return spent(hub=hub, adoption=adoption)
 
 
-def approved_spend_source() -> SpendToDate:
-    """Where approved spend to date comes from (spend against the award, once it is recorded)."""
-    return no_spend_recorded
+UNIT_WORDS = {
+    "hours": "hours",
+    "bed_days": "bed days",
+    "appointments": "appointments",
+    "people": "people",
+    "percentage_points": "percentage points",
+    "score": "score points",
+}
+
+
+def amount_text(value: Decimal | None, unit: str) -> str:
+    """An amount as pages, CSV and the report print it, exact: £12,000.50, £12,000, 320 hours."""
+    if value is None:
+        return "None recorded"
+    number = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return f"£{number}" if unit == Benefit.Unit.POUNDS else f"{number} {UNIT_WORDS[unit]}"
+
+
+def per_pound_text(value: Decimal | None) -> str:
+    """A return: £1.50 of benefit per £1 spent."""
+    return "No approved spend yet" if value is None else f"£{value:,.2f} per £1 spent"

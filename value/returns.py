@@ -9,7 +9,7 @@ one kind in one unit, and a return is worked out for each kind measured in pound
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,7 +22,8 @@ RETURN_KINDS = (CASH_RELEASING, NON_CASH_RELEASING)
 CAVEATS = (
     "A simple return: the benefit in pounds divided by the approved spend to date, with no discounting, "
     "no allowance for what would have happened anyway (deadweight) or for benefits shared with others "
-    "(attribution). Cash-releasing and non-cash-releasing pounds are shown apart and never added: only "
+    "(attribution). An adoption's return counts only the spend attributed to it; a hub's, all its approved "
+    "spend, in kind excluded. Cash-releasing and non-cash-releasing pounds are shown apart and never added: only "
     "cash-releasing savings can be taken out of a budget. Benefits in other units (hours, bed days, "
     "people, quality, experience, equity) have no return here. Realised values are as recorded by the "
     "hub; those not yet signed off may change."
@@ -99,8 +100,3 @@ def simple_return(*, expected: Amount, realised: Amount, spend: Decimal | None) 
     if (expected.kind, expected.unit) != (realised.kind, realised.unit):
         raise UnlikeAmounts("Expected and realised amounts of a return must be the same kind, in pounds.")
     return Return(kind=expected.kind, expected=expected.value, realised=realised.value, spend=spend)
-
-
-# Where approved spend to date comes from: ``value.spend`` when it lands; until then,
-# anything with this shape (tests pass their own). None means no approved spend recorded.
-SpendToDate = Callable[..., Decimal | None]
