@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import groupby
 
 from django import forms
@@ -58,6 +59,7 @@ SECTION_TITLES = {
     "learning": "Learning: new notes",
     "completeness": "Data completeness by hub",
     "revised": "Revised figures",
+    "spend": "Spend against award",
 }
 
 
@@ -228,6 +230,10 @@ def report_context(report: RollupReport) -> dict:
         ],
         "completeness": content.get("completeness", []),
         "revised": [revised_disclosed(row) for row in content.get("revised", [])],
+        "spend": [
+            {**row, **{key: Decimal(row[key]) for key in ("award", "spent", "in_kind", "forecast")}}
+            for row in content.get("spend", [])
+        ],
         "sections": [(section, SECTION_TITLES[section]) for section in SECTIONS],
     }
 
@@ -406,6 +412,17 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
                 [row["hub"], row["innovation"], row["metric"], row["period"][:7], row["group"] or "All people",
                  row["previous_figure"], row["figure"], row["indicator_id"]]
                 for row in map(revised_disclosed, content.get("revised", []))
+            ],
+        )  # fmt: skip
+    if section == "spend":
+        return (
+            ["hub", "award", "spent", "percent_spent", "percent_time", "forecast", "in_kind",
+             "quarters_approved", "forecast_over_award", "lags_behind_time"],
+            [
+                [row["hub"], row["award"], row["spent"], row["percent_spent"], row["percent_time"],
+                 row["forecast"], row["in_kind"], row["quarters_approved"],
+                 "yes" if row["forecast_over_award"] else "no", "yes" if row["lags_behind_time"] else "no"]
+                for row in content.get("spend", [])
             ],
         )  # fmt: skip
     return (

@@ -56,7 +56,15 @@ always gives the same content and the same ``content_hash``):
          "value": n | null, "numerator": n | null, "denominator": n | null,            # now (raw)
          "previous": "...",                                    # as it was approved before (text)
          "previous_value": n | null, "previous_numerator": n | null, "previous_denominator": n | null}
-      ]                                                        # (raw: pages disclose them)
+      ],                                                       # (raw: pages disclose them)
+      "spend": [                                               # by hub name: hubs whose award had
+        {"hub": "...", "hub_slug": "...",                      # begun by the day; money as exact
+         "award": "475000.00", "spent": "123.45",              # pounds and pence in strings; spent and
+         "in_kind": "0.00", "forecast": "...",                 # in kind from quarters approved by the
+         "percent_spent": n | null, "percent_time": n,         # end of the day (value.spend), award and
+         "quarters_approved": n,                               # dates as the hub holds them now
+         "forecast_over_award": bool, "lags_behind_time": bool}
+      ]
     }
 """
 
@@ -96,12 +104,14 @@ from evaluation.models import Indicator, Measurement, Metric, RebasePoint
 from evaluation.spc import Assurance, PointType, xmr
 from evaluation.summaries import rebase_indexes
 from evaluation.vocabulary import IMD
+from hubs.models import Hub
 from innovations.models import Adoption, StageTransition
 from innovations.stages import Stage
+from value.spend import hub_spends
 
 from .models import LearningNote, RollupReport
 
-SECTIONS = ("headline", "innovations", "signals", "equity", "learning", "completeness", "revised")
+SECTIONS = ("headline", "innovations", "signals", "equity", "learning", "completeness", "revised", "spend")
 
 PLACES = 4
 
@@ -595,6 +605,27 @@ def revised(day: datetime.date, previous_day: datetime.date | None = None) -> li
     return [row for _, row in found]
 
 
+def spend(day: datetime.date) -> list[dict]:
+    """Each hub's approved spend against its award as of ``day``, with the forecast and warnings (``value.spend``)."""
+    hubs = Hub.objects.filter(start_date__lte=day).order_by("name")
+    return [
+        {
+            "hub": summary.hub.name,
+            "hub_slug": summary.hub.slug,
+            "award": str(summary.award),
+            "spent": str(summary.spent),
+            "in_kind": str(summary.in_kind),
+            "forecast": str(summary.forecast),
+            "percent_spent": None if summary.share_spent is None else round(summary.share_spent),
+            "percent_time": round(summary.share_of_time),
+            "quarters_approved": len(summary.quarters),
+            "forecast_over_award": summary.forecast_over_award,
+            "lags_behind_time": summary.lags_behind_time,
+        }
+        for summary in hub_spends(hubs, as_of=day, approved_only=True)
+    ]
+
+
 FRACTION = re.compile(r"\((\d[\d,]*)/(\d[\d,]*)\)")
 
 
@@ -638,6 +669,7 @@ def build_content(day: datetime.date, *, on_section: Callable[[str], None] | Non
         "learning": lambda: learning(day, previous),
         "completeness": lambda: completeness(day),
         "revised": lambda: revised(day, previous_day),
+        "spend": lambda: spend(day),
     }
     content: dict = {
         "day": day.isoformat(),

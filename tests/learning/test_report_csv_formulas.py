@@ -40,6 +40,9 @@ def content(text: str) -> dict:
                      "imd_quintile": None, "kind": "amount", "value": -12.5, "numerator": None, "denominator": None,
                      "previous": text, "previous_value": None, "previous_numerator": None,
                      "previous_denominator": None}],
+        "spend": [{"hub": text, "hub_slug": "x", "award": "1000.00", "spent": "-12.50", "in_kind": "0.00",
+                   "forecast": "-50.00", "percent_spent": -1, "percent_time": 40, "quarters_approved": 2,
+                   "forecast_over_award": False, "lags_behind_time": True}],
     }  # fmt: skip
 
 
@@ -57,6 +60,7 @@ def expected_rows(text: str) -> dict[str, list[list[str]]]:
         "learning": [["2026-11-24", q, q, q, q, q, "-11"]],
         "completeness": [[q, "24", "18", "-5"]],
         "revised": [[q, q, q, "2026-10", "All people", q, "-12.5", "-3"]],
+        "spend": [[q, "1000.00", "-12.50", "-1", "40", "-50.00", "0.00", "2", "no", "yes"]],
     }
 
 

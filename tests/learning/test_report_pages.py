@@ -214,6 +214,7 @@ def test_an_unknown_section_is_not_found(client, reader):
         "learning",
         "completeness",
         "revised",
+        "spend",
     }
 
 
