@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from hubs.models import Hub
 
-from .models import Adoption, Innovation, StageTransition
+from .models import Adoption, ComplexityCheck, Innovation, StageTransition
 from .stages import ACTIVE_STAGES, EXIT_STAGES, Stage
 
 ALL_STAGES: tuple[Stage, ...] = (*ACTIVE_STAGES, *EXIT_STAGES)
@@ -37,8 +37,12 @@ class StageMatrix:
 
 
 def stage_matrix(adoptions) -> StageMatrix:
-    """One query: the adoptions with their hub and innovation, laid out as a grid."""
-    adoptions = list(adoptions.select_related("hub", "innovation").order_by())
+    """Two queries: the adoptions with their hub, innovation and latest complexity check, as a grid."""
+    adoptions = list(
+        adoptions.select_related("hub", "innovation")
+        .prefetch_related(ComplexityCheck.objects.latest_prefetch())
+        .order_by()
+    )
     hubs = sorted({a.hub for a in adoptions}, key=lambda hub: hub.name)
     innovations = sorted({a.innovation for a in adoptions}, key=lambda innovation: innovation.name)
     cells = {(a.innovation_id, a.hub_id): a for a in adoptions}

@@ -44,6 +44,7 @@ def adoption_list(request: HttpRequest) -> HttpResponse:
     adoptions = form.filter(
         Adoption.objects.for_user(request.user)
         .select_related("hub", "innovation", "lead")
+        .prefetch_related(ComplexityCheck.objects.latest_prefetch())
         .order_by("innovation__name", "hub__name", "pk")
     )
     page = Paginator(adoptions, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -8,7 +8,7 @@ however many entries or adoptions there are.
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from hubs.access import get_changeable_or_403, hub_staff_only, roles_of
 from hubs.models import ClinicalArea
 
 from ..forms import InnovationEditForm, InnovationForm, InnovationMergeForm
-from ..models import Adoption, Innovation
+from ..models import Adoption, ComplexityCheck, Innovation
 from ..services import innovation_approve, innovation_merge, innovation_propose, innovation_update
 from ..stages import EXIT_STAGES
 
@@ -83,7 +83,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 distinct=True,
             )
         )
-        .prefetch_related("clinical_areas")
+        .prefetch_related("clinical_areas", _adopting(request.user))
     )
     page = Paginator(innovations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -95,6 +95,20 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
             "can_propose": roles.is_hub_staff,
         },
+    )
+
+
+def _adopting(user) -> Prefetch:
+    """Each entry's hubs adopting it (as counted in ``hubs_adopting``), with their latest complexity check."""
+    return Prefetch(
+        "adoptions",
+        queryset=Adoption.objects.for_user(user)
+        .current()
+        .exclude(stage__in=EXIT_STAGES)
+        .select_related("hub")
+        .prefetch_related(ComplexityCheck.objects.latest_prefetch())
+        .order_by("hub__name"),
+        to_attr="adopting",
     )
 
 
@@ -115,6 +129,7 @@ def innovation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .current()
         .filter(innovation=innovation)
         .select_related("hub")
+        .prefetch_related(ComplexityCheck.objects.latest_prefetch())
         .order_by("hub__name")
     )
     can_curate = Innovation.objects.changeable_by(request.user).filter(pk=innovation.pk).exists()
