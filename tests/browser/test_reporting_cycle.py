@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from core.months import add_months, last_complete_month
@@ -30,6 +31,7 @@ from tests.factories import (
     UserFactory,
     evaluator,
 )
+from tests.innovations.complexity_data import make_check
 from tests.workers import start_worker, stop_worker, wait_for_email
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
@@ -51,6 +53,7 @@ def dorset_month():
     adoption = AdoptionFactory(
         hub=hub, innovation=InnovationFactory(name="BP@home"), stage="sustained", started_on=first
     )
+    make_check(adoption, timezone.localdate())  # its complexity check is not due: only the figures wait
     enrolled = IndicatorFactory(
         adoption=adoption,
         metric=MetricFactory(code="people-enrolled", name="People enrolled", unit="people"),
