@@ -48,6 +48,8 @@ from .figures import MONTHS, RANDOM_SEED, demo_months, generate_figures, with_fa
 __all__ = ["DemoDataError", "DemoSeeder", "seed_demo"]
 
 SYNTHETIC_REASON = "Synthetic demo figure (seed_demo)"
+# Partners beyond the host and lead join one after another, this many days apart, from the hub's start.
+PARTNER_JOINING_DAYS = 45
 
 
 class DemoSeeder:
@@ -156,9 +158,15 @@ class DemoSeeder:
                 *((partner.organisation, partner.role) for partner in spec.partners),
             ]
             present = set(hub.partnerships.values_list("organisation__name", flat=True))
-            for name, role in partners:
+            for position, (name, role) in enumerate(partners):
                 if name not in present:
-                    Partnership.objects.create(hub=hub, organisation=self.organisations[name], role=role)
+                    # Host and lead are there from the start; the others join over the first months.
+                    joined_on = hub.start_date + datetime.timedelta(
+                        days=PARTNER_JOINING_DAYS * max(0, position - 1)
+                    )
+                    Partnership.objects.create(
+                        hub=hub, organisation=self.organisations[name], role=role, joined_on=joined_on
+                    )
                 self._found("partnerships", name not in present)
 
     def seed_users(self) -> None:

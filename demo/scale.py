@@ -373,8 +373,15 @@ class ScaleLoader:
                 partnership
                 for n, hub in enumerate(self.hubs)
                 for partnership in (
-                    Partnership(hub=hub, organisation=ahsns[n // HUBS_PER_AHSN], role=Partnership.Role.HOST),
-                    Partnership(hub=hub, organisation=leads[n], role=Partnership.Role.LEAD),
+                    Partnership(
+                        hub=hub,
+                        organisation=ahsns[n // HUBS_PER_AHSN],
+                        role=Partnership.Role.HOST,
+                        joined_on=hub.start_date,
+                    ),
+                    Partnership(
+                        hub=hub, organisation=leads[n], role=Partnership.Role.LEAD, joined_on=hub.start_date
+                    ),
                 )
             ]
         )

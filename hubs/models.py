@@ -1,14 +1,17 @@
 """Programmes, organisations, hubs and who belongs to them."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .querysets import HubQuerySet, MembershipQuerySet
+from .querysets import EngagementEventQuerySet, HubQuerySet, MembershipQuerySet, PartnershipQuerySet
 
 
 class ClinicalArea(models.Model):
@@ -171,6 +174,11 @@ class Hub(models.Model):
 
 
 class Partnership(models.Model):
+    """An organisation working with a hub, in a role, from the day it joined (and to the day it left).
+
+    A partner that leaves keeps its row, with ``left_on`` set: what the hub did with it stays on record.
+    """
+
     class Role(models.TextChoices):
         LEAD = "lead", "Lead organisation"
         HOST = "host", "Host AHSN"
@@ -182,14 +190,151 @@ class Partnership(models.Model):
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="partnerships")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partnerships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.DELIVERY)
+    joined_on = models.DateField(
+        "joined on", help_text="The day the organisation started working with the hub."
+    )
+    left_on = models.DateField(
+        "left on", null=True, blank=True, help_text="Empty while the organisation still works with the hub."
+    )
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords()
+
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["hub", "role", "organisation__name"]
-        constraints = [models.UniqueConstraint(fields=["hub", "organisation"], name="partnership_unique")]
+        constraints = [
+            # One current partnership per organisation and hub; one that ended may be followed by another.
+            models.UniqueConstraint(
+                fields=["hub", "organisation"],
+                condition=Q(left_on__isnull=True),
+                name="partnership_unique_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="partnership_leaves_after_joining",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_role_display()}) in {self.hub}"
+
+    def clean(self) -> None:
+        errors = {}
+        today = timezone.localdate()
+        if self.joined_on and self.joined_on > today:
+            errors["joined_on"] = "Enter the day the organisation joined: it cannot be in the future."
+        if self.left_on and self.left_on > today:
+            errors["left_on"] = "Enter the day the organisation left: it cannot be in the future."
+        elif self.left_on and self.joined_on and self.left_on < self.joined_on:
+            errors["left_on"] = f"Enter a day on or after it joined ({self.joined_on:%-d %B %Y})."
+        if errors:
+            raise ValidationError(errors)
+
+    def current_on(self, day) -> bool:
+        """Whether the organisation was a partner on ``day``."""
+        return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
+
+
+# Bounds on an engagement event's numbers: a regional event reaches hundreds, rarely thousands.
+MAX_PEOPLE = 100_000
+
+
+class EngagementEvent(models.Model):
+    """An event, workshop or training session a hub ran or took part in, with whom and whom it reached.
+
+    Planned events may lie ahead; people reached and trained are counted only once the day has come.
+    Learning notes link to an event from their side (``learning`` sits above ``hubs``): ``learning_notes``.
+    """
+
+    class Kind(models.TextChoices):
+        EVENT = "event", "Event"
+        WORKSHOP = "workshop", "Workshop"
+        TRAINING = "training", "Training"
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="engagement_events")
+    date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="engagement_events",
+        verbose_name="organisations taking part",
+        help_text="The hub's partners or any other organisation in the portal.",
+    )
+    people_reached = models.PositiveIntegerField(
+        "people reached",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_PEOPLE)],
+        help_text="Everyone who took part. Leave empty for a planned event.",
+    )
+    people_trained = models.PositiveIntegerField(
+        "people trained",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_PEOPLE)],
+        help_text="Those among them who completed training. Leave empty for a planned event.",
+    )
+    notes = models.TextField(blank=True, max_length=5000)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords(m2m_fields=[organisations])
+
+    objects = EngagementEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "title"]
+        indexes = [models.Index(fields=["hub", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(people_reached__isnull=True) | Q(people_reached__lte=MAX_PEOPLE),
+                name="engagement_reached_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(people_trained__isnull=True) | Q(people_trained__lte=MAX_PEOPLE),
+                name="engagement_trained_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(people_trained__isnull=True)
+                | (Q(people_reached__isnull=False) & Q(people_trained__lte=F("people_reached"))),
+                name="engagement_trained_among_reached",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date:%-d %b %Y})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("hubs:event", args=[self.hub.slug, self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.date and self.date > timezone.localdate():
+            for field in ("people_reached", "people_trained"):
+                if getattr(self, field) is not None:
+                    errors[field] = (
+                        "Count people only once the event has taken place: leave this empty for a planned event."
+                    )
+        if self.date and self.hub_id:
+            earliest = self.hub.start_date - datetime.timedelta(days=365)
+            if not earliest <= self.date <= self.hub.end_date:
+                errors["date"] = (
+                    f"Enter a date from {earliest:%-d %B %Y} (a year before the hub started) "
+                    f"to {self.hub.end_date:%-d %B %Y} (when its award ends)."
+                )
+        if (
+            "people_trained" not in errors
+            and self.people_trained is not None
+            and (self.people_reached is None or self.people_trained > self.people_reached)
+        ):
+            errors["people_trained"] = (
+                "People trained are among those reached: enter no more than the people reached."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Membership(models.Model):

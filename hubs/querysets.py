@@ -22,3 +22,32 @@ class MembershipQuerySet(models.QuerySet):
 
     def leads(self):
         return self.filter(role=self.model.Role.LEAD)
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Who works with whom is read by everyone signed in, across hubs."""
+        return visible_to(self, user)
+
+    def changeable_by(self, user):
+        """A hub's lead decides its partners: a partnership binds the whole hub."""
+        return self.filter(hub__in=roles_of(user).lead_hub_ids)
+
+    def current_on(self, day):
+        """Partnerships in force on ``day``: joined by then and not yet left."""
+        return self.filter(
+            models.Q(joined_on__lte=day), models.Q(left_on__isnull=True) | models.Q(left_on__gte=day)
+        )
+
+
+class EngagementEventQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Every signed-in user reads every hub's engagement log."""
+        return visible_to(self, user)
+
+    def changeable_by(self, user):
+        """Any of the hub's own staff logs and corrects its events."""
+        return in_member_hubs(self, user, "hub")
+
+    def active(self):
+        return self.filter(archived=False)

@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from core.concurrency import VersionedModelForm
-from hubs.models import Hub
+from hubs.models import EngagementEvent, Hub
 from innovations.models import Innovation
 
 from .models import Audience, LearningNote, LearningSummary, RollupReport
@@ -13,7 +13,7 @@ class LearningNoteForm(forms.ModelForm):
 
     class Meta:
         model = LearningNote
-        fields = ["kind", "cfir_domain", "title", "text"]
+        fields = ["kind", "cfir_domain", "title", "text", "event"]
         widgets = {
             "kind": forms.RadioSelect,
             "cfir_domain": forms.RadioSelect,
@@ -29,6 +29,15 @@ class LearningNoteForm(forms.ModelForm):
             "title": {"required": "Enter a title."},
             "text": {"required": "Write the note."},
         }
+
+    def __init__(self, *args, hub: Hub | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the adoption's own hub's events, those still in its log (and the one already chosen).
+        events = EngagementEvent.objects.filter(hub=hub, archived=False)
+        if self.instance.event_id:
+            events = events | EngagementEvent.objects.filter(pk=self.instance.event_id)
+        self.fields["event"].queryset = events.order_by("-date", "title")
+        self.fields["event"].empty_label = "Not from an event"
 
 
 class LearningNoteEditForm(VersionedModelForm, LearningNoteForm):

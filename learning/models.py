@@ -1,12 +1,14 @@
 """What hubs learn: barriers, enablers, lessons and adaptations, tagged by CFIR 2.0 domain."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from hubs.models import EngagementEvent
 from innovations.models import Adoption
 
 from .querysets import LearningNoteQuerySet, LearningSummaryQuerySet, SummaryVersionQuerySet
@@ -40,6 +42,15 @@ class LearningNote(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     archived = models.BooleanField(default=False)
+    event = models.ForeignKey(
+        EngagementEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learning_notes",
+        verbose_name="from the event",
+        help_text="Optional: the hub's event, workshop or training this was learnt at.",
+    )
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords()
 
@@ -54,6 +65,10 @@ class LearningNote(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("learning:note", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.event_id and self.adoption_id and self.event.hub_id != self.adoption.hub_id:
+            raise ValidationError({"event": "Choose one of the adoption's own hub's events."})
 
 
 class RollupReport(models.Model):

@@ -33,13 +33,13 @@ from .models import LearningNote, RollupReport, RollupRun
 
 @transaction.atomic
 def note_create(
-    *, adoption: Adoption, kind: str, cfir_domain: str, title: str, text: str, by
+    *, adoption: Adoption, kind: str, cfir_domain: str, title: str, text: str, by, event=None
 ) -> LearningNote:
     """Record a barrier, enabler, lesson or adaptation on an adoption of one of ``by``'s own hubs."""
     # Whoever may change the adoption (its hub's staff) may add to it: the adoption page's rule.
     require_changeable(Adoption.objects, by, adoption, "add notes to this adoption")
     note = LearningNote(
-        adoption=adoption, kind=kind, cfir_domain=cfir_domain, title=title, text=text, author=by
+        adoption=adoption, kind=kind, cfir_domain=cfir_domain, title=title, text=text, author=by, event=event
     )
     note.full_clean()
     stamp(note, by=by, new_version=False)

@@ -47,7 +47,7 @@ def note_add(request: HttpRequest, adoption_pk: int) -> HttpResponse:
     adoption = get_changeable_or_403(
         Adoption.objects.select_related("hub", "innovation"), request.user, pk=adoption_pk
     )
-    form = LearningNoteForm(request.POST or None)
+    form = LearningNoteForm(request.POST or None, hub=adoption.hub)
     if note := submit(form, lambda data: services.note_create(adoption=adoption, by=request.user, **data)):
         messages.success(request, "The note is saved and shared with every hub.")
         return redirect("learning:note", pk=note.pk)
@@ -60,7 +60,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_changeable_or_403(
         LearningNote.objects.select_related("adoption__hub", "adoption__innovation"), request.user, pk=pk
     )
-    form = LearningNoteEditForm(request.POST or None, instance=note)
+    form = LearningNoteEditForm(request.POST or None, instance=note, hub=note.adoption.hub)
     if submit(form, lambda data: services.note_update(note=note, by=request.user, **data)):
         messages.success(request, "The note is saved. Its earlier text stays in its history.")
         return redirect("learning:note", pk=note.pk)

@@ -14,7 +14,7 @@ from evaluation.awaiting import awaiting_refresh
 from evaluation.models import BreakdownDimension, BreakdownGroup, Indicator, Measurement, Metric
 from evaluation.vocabulary import IMD, PLUS
 from hubs.access import AHSN_ADMINS, EVALUATORS
-from hubs.models import Hub, Membership, Organisation, Programme
+from hubs.models import EngagementEvent, Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import Stage
 from learning.models import LearningNote
@@ -266,3 +266,25 @@ def published_summary(*, by, reviewer, **fields):
     summary_submit(summary=summary, by=by)
     summary_publish(summary=summary, by=reviewer)
     return summary
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    hub = factory.SubFactory(HubFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Partnership.Role.DELIVERY
+    joined_on = factory.LazyAttribute(lambda p: p.hub.start_date)
+
+
+class EngagementEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EngagementEvent
+
+    hub = factory.SubFactory(HubFactory)
+    date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    kind = EngagementEvent.Kind.WORKSHOP
+    title = factory.Sequence(lambda n: f"Workshop {n}")
+    people_reached = 20
+    people_trained = 5

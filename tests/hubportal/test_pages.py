@@ -77,7 +77,9 @@ def test_the_programme_overview_counts_adoptions_by_stage(client, evaluator_user
 
 def test_the_directory_shows_each_hubs_profile(client, owner, hub):
     partner = OrganisationFactory(name="Dorset Council", kind="local_authority")
-    Partnership.objects.create(hub=hub, organisation=partner, role=Partnership.Role.DELIVERY)
+    Partnership.objects.create(
+        hub=hub, organisation=partner, role=Partnership.Role.DELIVERY, joined_on=hub.start_date
+    )
     hub.plus_groups = "Coastal communities"
     hub.save()
     client.force_login(owner)
