@@ -34,16 +34,18 @@ from evaluation import flags, summaries
 from evaluation.awaiting import awaiting_refresh_all
 from evaluation.models import BreakdownDimension, BreakdownGroup, Indicator, Measurement, Metric
 from evaluation.vocabulary import ensure_national_breakdowns
-from hubs.access import GLOBAL_ROLE_GROUPS
+from hubs.access import EVALUATORS, GLOBAL_ROLE_GROUPS
 from hubs.models import ClinicalArea, Hub, Membership, Organisation, Partnership, Programme
 from hubs.vocabulary import ensure_vocabulary
 from innovations.models import Adoption, Innovation
 from innovations.services import adoption_move, adoption_start
 from learning.models import LearningNote, LearningSummary, SummaryEmailPreference
 from learning.summaries import summary_create, summary_publish, summary_submit
+from value.models import SpendQuarter
 
 from .datafiles import AdoptionSpec, DemoData, DemoDataError, read_demo_data
 from .figures import MONTHS, RANDOM_SEED, demo_months, generate_figures, with_fault
+from .spend import spend_plan, write_spend
 
 __all__ = ["DemoDataError", "DemoSeeder", "seed_demo"]
 
@@ -92,6 +94,7 @@ class DemoSeeder:
         self.seed_measurements()
         self.seed_notes()
         self.seed_summaries()
+        self.seed_spend()
         return self
 
     def check_vocabulary(self) -> None:
@@ -499,6 +502,27 @@ class DemoSeeder:
             SummaryEmailPreference.objects.get_or_create(
                 user=self.users[username], defaults={"frequency": SummaryEmailPreference.Frequency.EACH}
             )
+
+    # How fast each demo hub spends against an even spread of its award, in the order of
+    # programme.toml: on track, lagging far behind time, heading past its award, about even.
+    SPEND_PACE = (1.0, 0.55, 1.3, 1.02)
+
+    def seed_spend(self) -> None:
+        """Synthetic quarters of spend for each hub that has none (``demo.spend``), marked synthetic."""
+        evaluator = get_user_model().objects.filter(groups__name=EVALUATORS).order_by("pk").first()
+        plans = {}
+        for index, spec in enumerate(self.data.hubs):
+            hub = self.hubs[spec.slug]
+            exists = SpendQuarter.objects.filter(hub=hub).exists()
+            self._found("hubs' spend", not exists)
+            if not exists:
+                adoptions = [a for (slug, _), a in sorted(self.adoptions.items()) if slug == spec.slug]
+                pace = self.SPEND_PACE[index % len(self.SPEND_PACE)]
+                rng = random.Random(f"spend-{spec.slug}")
+                plans[hub] = spend_plan(hub, today=self.today, pace=pace, rng=rng, adoptions=adoptions)
+        leads = Membership.objects.filter(hub__in=list(plans), role=Membership.Role.LEAD).order_by("-pk")
+        lead_of = {membership.hub_id: membership.user for membership in leads.select_related("user")}
+        write_spend(plans, lead_of=lead_of, evaluator=evaluator, history=True, now=self.now)
 
     # -- report ----------------------------------------------------------------------------
 
