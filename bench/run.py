@@ -121,6 +121,8 @@ PAGES: list[Page] = [
     Page("todo_evaluator", EVALUATOR, lambda r: [reverse("home")], 100),
     Page("review_hub_month", EVALUATOR, lambda r: each("evaluation:review_hub_month", r.hub_months), 100),
     Page("funnel", EVALUATOR, funnel_addresses, 150),
+    Page("hub_spend", EVALUATOR, lambda r: [reverse("value:hub_spend", r.HUB_SLUG)], 100),
+    Page("spend_overview", EVALUATOR, lambda r: [reverse("value:spend_overview")], 100),
 ]
 
 

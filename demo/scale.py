@@ -11,7 +11,9 @@ At scale N the generator makes, in its own "Scale test programme":
 - 36 monthly totals per indicator, ending with the last complete month, and for each
   reach indicator that counts people, IMD quintile rows 1–5 for every month as well;
 - for the charts' events: 0 to 4 learning notes per adoption (any kind, dated in its
-  months) and a rebase point on about one indicator in ten.
+  months) and a rebase point on about one indicator in ten;
+- each hub's quarterly spend since its award began (``demo.spend``: seven lines a quarter,
+  the latest quarter submitted, the rest approved), at a pace that differs from hub to hub.
 
 Innovations with an even position count the people they reach (with the IMD breakdown);
 odd ones report reach as the share of people from IMD quintile 1 (a percentage). So at
@@ -52,9 +54,11 @@ from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage
 from learning.models import LearningNote
+from value.models import SpendLine, SpendQuarter
 
 from .datafiles import read_metrics, read_scale_tables
 from .figures import IMD1_SHARE
+from .spend import spend_plan, write_spend
 
 SEED = 1_000_003
 PROGRAMME_SLUG = "scale-test-programme"
@@ -99,6 +103,8 @@ ANALYZED_MODELS = [
     IndicatorSummary,
     LearningNote,
     RebasePoint,
+    SpendQuarter,
+    SpendLine,
 ]
 MEASUREMENT_COLUMNS = [
     "indicator_id",
@@ -312,6 +318,7 @@ class ScaleLoader:
         self.step("measurements", self.make_measurements)
         self.step("learning notes", self.make_notes)
         self.step("rebase points", self.make_rebases)
+        self.step("spend quarters and lines", self.make_spend)
         # Bulk inserts skip the services, so bring the dashboard summaries and the review queue's counts up to date here.
         self.step(
             "indicator summaries",
@@ -508,6 +515,14 @@ class ScaleLoader:
 
     # -- what the charts mark: notes and rebases, from their own random stream so the figures stay as they were
 
+    def make_spend(self) -> int:
+        # Paces from 0.5 to 1.4 of an even spread: some hubs lag, some head past their award.
+        plans = {
+            hub: spend_plan(hub, today=self.today, pace=0.5 + (n % 10) / 10, rng=self.rng)
+            for n, hub in enumerate(self.hubs)
+        }
+        return write_spend(plans, lead_of={}, evaluator=None, history=False, now=self.now)
+
     def make_notes(self) -> int:
         rng = random.Random(SEED + 1)
         kinds, domains = LearningNote.Kind.values, LearningNote.Domain.values
@@ -683,6 +698,9 @@ def user_entered_rows(programme: Programme) -> dict[str, int]:
         .exclude(created_by=None, reason__startswith=SYNTHETIC)
         .count(),
         "hub memberships": Membership.objects.filter(hub__programme=programme).count(),
+        "spend quarters not marked synthetic": SpendQuarter.objects.filter(
+            hub__programme=programme, is_synthetic=False
+        ).count(),
         "stage moves made by people": StageTransition.objects.filter(
             adoption__in=adoptions, moved_by__isnull=False
         ).count(),
@@ -729,6 +747,8 @@ def remove_scale_data(programme: Programme, *, log: Callable[[str], None]) -> in
     deleted += _raw_delete(Indicator.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(StageTransition.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(adoptions)
+    deleted += _raw_delete(SpendLine.objects.filter(quarter__hub__in=hubs))
+    deleted += _raw_delete(SpendQuarter.objects.filter(hub__in=hubs))
     deleted += _raw_delete(Partnership.objects.filter(hub__in=hubs))
     deleted += _raw_delete(Hub.clinical_areas.through.objects.filter(hub__in=hubs))
     deleted += _raw_delete(hubs)

@@ -28,3 +28,20 @@ def test_the_demo_has_synthetic_quarters_for_each_hub_and_shows_the_warnings(db)
     before = SpendLine.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert SpendLine.objects.count() == before
+
+
+def test_scale_data_fills_spend_for_every_hub_and_replace_removes_it(db):
+    from demo.scale import generate_scale_data
+
+    generate_scale_data(scale=0.01, log=lambda line: None)
+    hubs = Hub.objects.filter(programme__slug="scale-test-programme")
+    assert (
+        SpendQuarter.objects.filter(hub__in=hubs, is_synthetic=True).values("hub").distinct().count()
+        == hubs.count()
+    )
+    summaries = hub_spends(hubs, as_of=timezone.localdate())
+    assert all(summary.spent > 0 for summary in summaries)
+    generate_scale_data(scale=0.01, replace=True, log=lambda line: None)
+    assert SpendQuarter.objects.filter(hub__programme__slug="scale-test-programme").count() == len(
+        [q for s in summaries for q in s.quarters]
+    )
