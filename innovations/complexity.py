@@ -70,14 +70,20 @@ def profile_summary(ratings: list[str]) -> str:
     return ", ".join(f"{count} {rating.label.lower()}" for rating, count in counts if count)
 
 
+def direction(before: str, now: str) -> int:
+    """1 when a rating moved to more complex, -1 when to simpler, 0 when it stayed."""
+    change = RATING_ORDER[Rating(now)] - RATING_ORDER[Rating(before)]
+    return (change > 0) - (change < 0)
+
+
 def movement(before: str | None, now: str) -> str:
     """How a domain's rating moved since the previous check, in words."""
     if before is None:
         return "First check"
     if before == now:
         return "No change"
-    direction = "More complex" if RATING_ORDER[Rating(now)] > RATING_ORDER[Rating(before)] else "Simpler"
-    return f"{direction} (was {Rating(before).label.lower()})"
+    words = "More complex" if direction(before, now) > 0 else "Simpler"
+    return f"{words} (was {Rating(before).label.lower()})"
 
 
 def _months_after(day: datetime.date, months: int) -> datetime.date:

@@ -35,6 +35,7 @@ from evaluation.charts import equity_chart
 from evaluation.dashboards import POPULATION_SHARE, EquityRow
 from evaluation.mdc import assurance_label, variation_label
 from hubs.access import ahsn_admins_only, roles_of
+from innovations import complexity as nasss
 from innovations.stages import Stage
 from outbox.services import item_for
 
@@ -60,6 +61,7 @@ SECTION_TITLES = {
     "completeness": "Data completeness by hub",
     "revised": "Revised figures",
     "spend": "Spend against award",
+    "complexity": "Complexity profiles",
 }
 
 
@@ -234,6 +236,7 @@ def report_context(report: RollupReport) -> dict:
             {**row, **{key: Decimal(row[key]) for key in ("award", "spent", "in_kind", "forecast")}}
             for row in content.get("spend", [])
         ],
+        "complexity": content.get("complexity", {"by_domain": [], "adoptions": []}),
         "sections": [(section, SECTION_TITLES[section]) for section in SECTIONS],
     }
 
@@ -412,6 +415,18 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
                 [row["hub"], row["innovation"], row["metric"], row["period"][:7], row["group"] or "All people",
                  row["previous_figure"], row["figure"], row["indicator_id"]]
                 for row in map(revised_disclosed, content.get("revised", []))
+            ],
+        )  # fmt: skip
+    if section == "complexity":
+        return (
+            ["hub", "innovation", "checked_on", "checks", *[domain for domain, _ in nasss.DOMAINS],
+             "profile", "more_complex", "simpler", "next_due", "overdue"],
+            [
+                [row["hub"], row["innovation"], row["checked_on"] or "", row["checks"],
+                 *[row["ratings"].get(domain, "") for domain, _ in nasss.DOMAINS],
+                 row["summary"], row["more_complex"], row["simpler"], row["due_on"] or "",
+                 "yes" if row["overdue"] else "no"]
+                for row in content.get("complexity", {}).get("adoptions", [])
             ],
         )  # fmt: skip
     if section == "spend":

@@ -64,7 +64,19 @@ always gives the same content and the same ``content_hash``):
          "percent_spent": n | null, "percent_time": n,         # end of the day (value.spend), award and
          "quarters_approved": n,                               # dates as the hub holds them now
          "forecast_over_award": bool, "lags_behind_time": bool}
-      ]
+      ],
+      "complexity": {                                          # NASSS checks dated up to the day and
+        "by_domain": [{"domain": "<field>", "label": "...",    # recorded by its end; adoptions as in
+                       "simple": n, "complicated": n, "complex": n}],  # "innovations" (domain order):
+        "adoptions": [                                         # how many latest profiles rate it so
+          {"hub": "...", "innovation": "...", "adoption_id": n,  # by hub name, then innovation name
+           "checked_on": "YYYY-MM-DD" | null, "checks": n,     # null: not checked by then
+           "ratings": {"<domain>": "<Rating>", ...},           # the latest check's ({} when none)
+           "summary": "2 complex, 3 complicated, 2 simple" | "",
+           "more_complex": n, "simpler": n,                    # domains moved since the check before
+           "due_on": "YYYY-MM-DD" | null, "overdue": bool}     # null: paused or ended by then
+        ]
+      }
     }
 """
 
@@ -105,13 +117,24 @@ from evaluation.spc import Assurance, PointType, xmr
 from evaluation.summaries import rebase_indexes
 from evaluation.vocabulary import IMD
 from hubs.models import Hub
-from innovations.models import Adoption, StageTransition
-from innovations.stages import Stage
+from innovations import complexity as nasss
+from innovations.models import Adoption, ComplexityCheck, StageTransition
+from innovations.stages import EXIT_STAGES, Stage
 from value.spend import hub_spends
 
 from .models import LearningNote, RollupReport
 
-SECTIONS = ("headline", "innovations", "signals", "equity", "learning", "completeness", "revised", "spend")
+SECTIONS = (
+    "headline",
+    "innovations",
+    "signals",
+    "equity",
+    "learning",
+    "completeness",
+    "revised",
+    "spend",
+    "complexity",
+)
 
 PLACES = 4
 
@@ -626,6 +649,56 @@ def spend(day: datetime.date) -> list[dict]:
     ]
 
 
+def complexity(day: datetime.date) -> dict:
+    """Each adoption's latest NASSS complexity profile as of ``day``, how it moved, and when the next is due."""
+    domains = [domain for domain, _ in nasss.DOMAINS]
+    checks: dict[int, list[tuple]] = defaultdict(list)  # the latest two, and how many
+    counted: dict[int, int] = defaultdict(int)
+    rows = (
+        ComplexityCheck.objects.as_of(day, end_of(day))
+        .order_by("adoption_id", "checked_on", "pk")
+        .values_list("adoption_id", "checked_on", *domains)
+    )
+    for adoption_id, checked_on, *ratings in rows:
+        checks[adoption_id] = [*checks[adoption_id][-1:], (checked_on, ratings)]
+        counted[adoption_id] += 1
+    adoptions = _adoptions_as_of(day).values_list(
+        "pk", "hub__name", "innovation__name", "started_on", "stage_then"
+    )
+    by_domain = {domain: dict.fromkeys(nasss.Rating.values, 0) for domain in domains}
+    found = []
+    for pk, hub, innovation, started_on, stage in adoptions:
+        latest = checks[pk][-1] if checks.get(pk) else None
+        before = checks[pk][-2] if len(checks.get(pk, [])) > 1 else None
+        due_on = None if stage in EXIT_STAGES else nasss.next_check_due(started_on, latest and latest[0])
+        moves = [nasss.direction(b, n) for b, n in zip(before[1], latest[1], strict=True)] if before else []
+        if latest:
+            for domain, rating in zip(domains, latest[1], strict=True):
+                by_domain[domain][rating] += 1
+        found.append(
+            {
+                "hub": hub,
+                "innovation": innovation,
+                "adoption_id": pk,
+                "checked_on": latest[0].isoformat() if latest else None,
+                "checks": counted.get(pk, 0),
+                "ratings": dict(zip(domains, latest[1], strict=True)) if latest else {},
+                "summary": nasss.profile_summary(latest[1]) if latest else "",
+                "more_complex": moves.count(1),
+                "simpler": moves.count(-1),
+                "due_on": due_on.isoformat() if due_on else None,
+                "overdue": bool(due_on and due_on < day),
+            }
+        )
+    found.sort(key=itemgetter("hub", "innovation", "adoption_id"))
+    return {
+        "by_domain": [
+            {"domain": domain, "label": label, **by_domain[domain]} for domain, label in nasss.DOMAINS
+        ],
+        "adoptions": found,
+    }
+
+
 FRACTION = re.compile(r"\((\d[\d,]*)/(\d[\d,]*)\)")
 
 
@@ -670,6 +743,7 @@ def build_content(day: datetime.date, *, on_section: Callable[[str], None] | Non
         "completeness": lambda: completeness(day),
         "revised": lambda: revised(day, previous_day),
         "spend": lambda: spend(day),
+        "complexity": lambda: complexity(day),
     }
     content: dict = {
         "day": day.isoformat(),

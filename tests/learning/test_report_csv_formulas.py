@@ -43,6 +43,10 @@ def content(text: str) -> dict:
         "spend": [{"hub": text, "hub_slug": "x", "award": "1000.00", "spent": "-12.50", "in_kind": "0.00",
                    "forecast": "-50.00", "percent_spent": -1, "percent_time": 40, "quarters_approved": 2,
                    "forecast_over_award": False, "lags_behind_time": True}],
+        "complexity": {"by_domain": [], "adoptions": [
+            {"hub": text, "innovation": text, "adoption_id": 1, "checked_on": "2026-11-01", "checks": 2,
+             "ratings": {"condition": "complex"}, "summary": text, "more_complex": -1, "simpler": 0,
+             "due_on": "2027-05-01", "overdue": False}]},
     }  # fmt: skip
 
 
@@ -61,6 +65,7 @@ def expected_rows(text: str) -> dict[str, list[list[str]]]:
         "completeness": [[q, "24", "18", "-5"]],
         "revised": [[q, q, q, "2026-10", "All people", q, "-12.5", "-3"]],
         "spend": [[q, "1000.00", "-12.50", "-1", "40", "-50.00", "0.00", "2", "no", "yes"]],
+        "complexity": [[q, q, "2026-11-01", "2", "complex", "", "", "", "", "", "", q, "-1", "0", "2027-05-01", "no"]],
     }
 
 

@@ -215,6 +215,7 @@ def test_an_unknown_section_is_not_found(client, reader):
         "completeness",
         "revised",
         "spend",
+        "complexity",
     }
 
 
