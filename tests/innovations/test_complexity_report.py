@@ -31,7 +31,9 @@ def test_the_section_holds_what_was_checked_by_the_end_of_the_day(hub, other_hub
     # Recorded today: one dated yesterday (known only from today) and one dated today.
     make_check(adoption, YESTERDAY, "simple", technology="complex")
     make_check(paused, TODAY, "complex")
-    adoption_move(adoption=paused, to_stage=Stage.PAUSED, on=TODAY, reason="Funding gap", by=reader, version=1)
+    adoption_move(
+        adoption=paused, to_stage=Stage.PAUSED, on=TODAY, reason="Funding gap", by=reader, version=1
+    )
     assert rollup.complexity(YESTERDAY) == before  # rebuilt for a past day: the same
 
     rows = {row["hub"]: row for row in before["adoptions"]}
