@@ -11,8 +11,9 @@ from evaluation import todo as evaluation_todo
 from hubs.access import roles_of
 from innovations import todo as innovations_todo
 from learning import todo as learning_todo
+from value import todo as value_todo
 
-PARTS = (evaluation_todo, innovations_todo, learning_todo)
+PARTS = (evaluation_todo, innovations_todo, learning_todo, value_todo)
 
 
 def todo_for(user, today: datetime.date | None = None) -> list[TodoItem]:
