@@ -38,6 +38,8 @@ from hubs.access import ahsn_admins_only, roles_of
 from innovations import complexity as nasss
 from innovations.stages import Stage
 from outbox.services import item_for
+from value.benefits import amount_text
+from value.models import Benefit
 
 from . import services
 from .models import LearningNote, RollupReport, RollupRun
@@ -62,6 +64,7 @@ SECTION_TITLES = {
     "revised": "Revised figures",
     "spend": "Spend against award",
     "complexity": "Complexity profiles",
+    "benefits": "Benefits expected vs realised",
 }
 
 
@@ -237,7 +240,19 @@ def report_context(report: RollupReport) -> dict:
             for row in content.get("spend", [])
         ],
         "complexity": content.get("complexity", {"by_domain": [], "adoptions": []}),
+        "benefits": [benefit_row(row) for row in content.get("benefits", [])],
         "sections": [(section, SECTION_TITLES[section]) for section in SECTIONS],
+    }
+
+
+def benefit_row(row: dict) -> dict:
+    """A hub's benefits of one kind and unit, labelled, with exact amounts as the pages write them."""
+    unit = row["unit"]
+    return {
+        **row,
+        "kind_label": Benefit.Kind(row["kind"]).label,
+        "unit_label": Benefit.Unit(unit).label,
+        **{key: amount_text(Decimal(row[key]), unit) for key in ("expected", "realised", "signed_off")},
     }
 
 
@@ -406,6 +421,15 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
                 [note["created"], note["hub"], note["innovation"], _domain_label(note["cfir_domain"]),
                  _kind_label(note["kind"]), note["title"], note["note_id"]]
                 for note in content.get("learning", {}).get("new_notes", [])
+            ],
+        )  # fmt: skip
+    if section == "benefits":
+        return (
+            ["hub", "kind", "unit", "benefits", "expected", "realised_to_date", "signed_off"],
+            [
+                [row["hub"], Benefit.Kind(row["kind"]).label, Benefit.Unit(row["unit"]).label, row["benefits"],
+                 row["expected"], row["realised"], row["signed_off"]]
+                for row in content.get("benefits", [])
             ],
         )  # fmt: skip
     if section == "revised":

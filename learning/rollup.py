@@ -76,8 +76,12 @@ always gives the same content and the same ``content_hash``):
            "more_complex": n, "simpler": n,                    # domains moved since the check before
            "due_on": "YYYY-MM-DD" | null, "overdue": bool}     # null: paused or ended by then
         ]
-      }
-    }
+      },
+      "benefits": [                                            # each hub's benefits by kind and unit,
+        {"hub": "...", "hub_slug": "...", "kind": "<Benefit.Kind>", "unit": "<Benefit.Unit>",
+         "benefits": n, "expected": "1234.50", "realised": "...", "signed_off": "..."}
+      ]                                                        # as of the day (value.benefits.
+    }                                                          # expected_vs_realised); amounts exact
 """
 
 from __future__ import annotations
@@ -120,6 +124,7 @@ from hubs.models import Hub
 from innovations import complexity as nasss
 from innovations.models import Adoption, ComplexityCheck, StageTransition
 from innovations.stages import EXIT_STAGES, Stage
+from value.benefits import expected_vs_realised
 from value.spend import hub_spends
 
 from .models import LearningNote, RollupReport
@@ -134,6 +139,7 @@ SECTIONS = (
     "revised",
     "spend",
     "complexity",
+    "benefits",
 )
 
 PLACES = 4
@@ -744,6 +750,7 @@ def build_content(day: datetime.date, *, on_section: Callable[[str], None] | Non
         "revised": lambda: revised(day, previous_day),
         "spend": lambda: spend(day),
         "complexity": lambda: complexity(day),
+        "benefits": lambda: expected_vs_realised(end_of(day)),
     }
     content: dict = {
         "day": day.isoformat(),

@@ -7,11 +7,12 @@ added up in Python through ``value.returns.total``, which refuses unlike amounts
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DateField, DateTimeField, DecimalField, OuterRef, QuerySet, Subquery
+from django.db.models import DateField, DateTimeField, DecimalField, Max, OuterRef, QuerySet, Subquery
 
 from .models import AMOUNT_DIGITS, AMOUNT_PLACES, Benefit, RealisedValue
 from .returns import RETURN_KINDS, Amount, Return, simple_return, total
@@ -117,3 +118,70 @@ def amount_text(value: Decimal | None, unit: str) -> str:
 def per_pound_text(value: Decimal | None) -> str:
     """A return: £1.50 of benefit per £1 spent."""
     return "No approved spend yet" if value is None else f"£{value:,.2f} per £1 spent"
+
+
+def _amount_json(value: Decimal) -> str:
+    """An exact amount in the report's JSON: a string with two places (a float would not be exact)."""
+    return f"{value:.2f}"
+
+
+def expected_vs_realised(end: datetime.datetime) -> list[dict]:
+    """Each hub's benefits by kind and unit as they stood just before ``end``: the nightly report's section.
+
+    As of the day, so a report rebuilt for a past day is identical: each benefit's kind,
+    unit, expected value and archiving are read from its history as it was before ``end``;
+    its realised value is the latest row recorded before ``end`` (rows are never edited),
+    and its signed-off value the latest row signed off before ``end``. Archived benefits
+    are left out. Amounts are exact strings; kinds and units are never added together.
+    """
+    historical = Benefit.history.model
+    latest_ids = (
+        historical.objects.filter(history_date__lt=end)
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values("last")
+    )
+    states = {
+        row["id"]: row
+        for row in historical.objects.filter(history_id__in=Subquery(latest_ids))
+        .exclude(history_type="-")
+        .filter(archived=False)
+        .values("id", "kind", "unit", "expected_value", "adoption__hub__name", "adoption__hub__slug")
+    }
+    realised: dict[int, Decimal] = {}
+    signed_off: dict[int, Decimal] = {}
+    rows = (
+        RealisedValue.objects.filter(benefit__in=list(states), recorded_at__lt=end)
+        .order_by("benefit", "recorded_at", "pk")
+        .values_list("benefit", "value", "signed_off_at")
+    )
+    for benefit, value, signed_at in rows:
+        realised[benefit] = value
+        if signed_at is not None and signed_at < end:
+            signed_off[benefit] = value
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for pk, state in states.items():
+        key = (state["adoption__hub__name"], state["adoption__hub__slug"], state["kind"], state["unit"])
+        groups[key].append(pk)
+    order = {kind: index for index, kind in enumerate(Benefit.Kind.values)}
+    section = []
+    for (hub, slug, kind, unit), pks in sorted(
+        groups.items(), key=lambda item: (item[0][0], order[item[0][2]], item[0][3])
+    ):
+
+        def summed(values: dict, kind=kind, unit=unit, pks=pks) -> str:
+            return _amount_json(total(Amount(kind, unit, values.get(pk, ZERO)) for pk in pks).value)
+
+        section.append(
+            {
+                "hub": hub,
+                "hub_slug": slug,
+                "kind": kind,
+                "unit": unit,
+                "benefits": len(pks),
+                "expected": summed({pk: states[pk]["expected_value"] for pk in pks}),
+                "realised": summed(realised),
+                "signed_off": summed(signed_off),
+            }
+        )
+    return section

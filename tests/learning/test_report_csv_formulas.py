@@ -47,6 +47,8 @@ def content(text: str) -> dict:
             {"hub": text, "innovation": text, "adoption_id": 1, "checked_on": "2026-11-01", "checks": 2,
              "ratings": {"condition": "complex"}, "summary": text, "more_complex": -1, "simpler": 0,
              "due_on": "2027-05-01", "overdue": False}]},
+        "benefits": [{"hub": text, "hub_slug": "x", "kind": "cash_releasing", "unit": "gbp", "benefits": 2,
+                      "expected": "1000.00", "realised": "250.50", "signed_off": "0.00"}],
     }  # fmt: skip
 
 
@@ -68,6 +70,7 @@ def expected_rows(text: str) -> dict[str, list[list[str]]]:
         "complexity": [
             [q, q, "2026-11-01", "2", "complex", "", "", "", "", "", "", q, "-1", "0", "2027-05-01", "no"]
         ],
+        "benefits": [[q, "Cash-releasing", "Pounds (£)", "2", "1000.00", "250.50", "0.00"]],
     }
 
 

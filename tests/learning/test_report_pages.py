@@ -216,6 +216,7 @@ def test_an_unknown_section_is_not_found(client, reader):
         "revised",
         "spend",
         "complexity",
+        "benefits",
     }
 
 
