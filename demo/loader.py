@@ -37,12 +37,13 @@ from evaluation.vocabulary import ensure_national_breakdowns
 from hubs.access import EVALUATORS, GLOBAL_ROLE_GROUPS
 from hubs.models import ClinicalArea, Hub, Membership, Organisation, Partnership, Programme
 from hubs.vocabulary import ensure_vocabulary
-from innovations.models import Adoption, Innovation
+from innovations.models import Adoption, ComplexityCheck, Innovation
 from innovations.services import adoption_move, adoption_start
 from learning.models import LearningNote, LearningSummary, SummaryEmailPreference
 from learning.summaries import summary_create, summary_publish, summary_submit
 from value.models import SpendQuarter
 
+from .complexity import check_plan
 from .datafiles import AdoptionSpec, DemoData, DemoDataError, read_demo_data
 from .figures import MONTHS, RANDOM_SEED, demo_months, generate_figures, with_fault
 from .spend import spend_plan, write_spend
@@ -95,6 +96,7 @@ class DemoSeeder:
         self.seed_notes()
         self.seed_summaries()
         self.seed_spend()
+        self.seed_complexity()
         return self
 
     def check_vocabulary(self) -> None:
@@ -523,6 +525,21 @@ class DemoSeeder:
         leads = Membership.objects.filter(hub__in=list(plans), role=Membership.Role.LEAD).order_by("-pk")
         lead_of = {membership.hub_id: membership.user for membership in leads.select_related("user")}
         write_spend(plans, lead_of=lead_of, evaluator=evaluator, history=True, now=self.now)
+
+    def seed_complexity(self) -> None:
+        """Two synthetic NASSS complexity checks per adoption that has none (``demo.complexity``)."""
+        checked = set(
+            ComplexityCheck.objects.filter(adoption__in=list(self.adoptions.values())).values_list(
+                "adoption_id", flat=True
+            )
+        )
+        checks = []
+        for index, (key, adoption) in enumerate(sorted(self.adoptions.items())):
+            self._found("adoptions' complexity checks", adoption.pk not in checked)
+            if adoption.pk not in checked:
+                rng = random.Random(f"complexity-{key[0]}-{key[1]}")
+                checks += check_plan(adoption, index=index, today=self.today, rng=rng)
+        ComplexityCheck.objects.bulk_create(checks)
 
     # -- report ----------------------------------------------------------------------------
 

@@ -51,11 +51,12 @@ from evaluation import summaries, vocabulary
 from evaluation.awaiting import awaiting_refresh_all
 from evaluation.models import BreakdownGroup, Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
 from hubs.models import Hub, Membership, Organisation, Partnership, Programme
-from innovations.models import Adoption, Innovation, StageTransition
+from innovations.models import Adoption, ComplexityCheck, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage
 from learning.models import LearningNote
 from value.models import SpendLine, SpendQuarter
 
+from .complexity import check_plan
 from .datafiles import read_metrics, read_scale_tables
 from .figures import IMD1_SHARE
 from .spend import spend_plan, write_spend
@@ -319,6 +320,7 @@ class ScaleLoader:
         self.step("learning notes", self.make_notes)
         self.step("rebase points", self.make_rebases)
         self.step("spend quarters and lines", self.make_spend)
+        self.step("complexity checks", self.make_complexity)
         # Bulk inserts skip the services, so bring the dashboard summaries and the review queue's counts up to date here.
         self.step(
             "indicator summaries",
@@ -523,6 +525,19 @@ class ScaleLoader:
         }
         return write_spend(plans, lead_of={}, evaluator=None, history=False, now=self.now)
 
+    def make_complexity(self) -> int:
+        """Two synthetic NASSS checks per adoption (``demo.complexity``), each reason marked synthetic."""
+        adoptions = Adoption.objects.filter(hub__programme=self.programme).order_by("pk")
+        checks = [
+            check
+            for index, adoption in enumerate(adoptions.only("pk", "started_on", "lead_id"))
+            for check in check_plan(
+                adoption, index=index, today=self.today, rng=self.rng, prefix=f"{SYNTHETIC}: "
+            )
+        ]
+        ComplexityCheck.objects.bulk_create(checks, batch_size=BATCH)
+        return len(checks)
+
     def make_notes(self) -> int:
         rng = random.Random(SEED + 1)
         kinds, domains = LearningNote.Kind.values, LearningNote.Domain.values
@@ -698,6 +713,9 @@ def user_entered_rows(programme: Programme) -> dict[str, int]:
         .exclude(created_by=None, reason__startswith=SYNTHETIC)
         .count(),
         "hub memberships": Membership.objects.filter(hub__programme=programme).count(),
+        "complexity checks not marked synthetic": ComplexityCheck.objects.filter(
+            adoption__in=adoptions, is_synthetic=False
+        ).count(),
         "spend quarters not marked synthetic": SpendQuarter.objects.filter(
             hub__programme=programme, is_synthetic=False
         ).count(),
@@ -746,6 +764,7 @@ def remove_scale_data(programme: Programme, *, log: Callable[[str], None]) -> in
     deleted += _raw_delete(LearningNote.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(Indicator.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(StageTransition.objects.filter(adoption__in=adoptions))
+    deleted += _raw_delete(ComplexityCheck.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(adoptions)
     deleted += _raw_delete(SpendLine.objects.filter(quarter__hub__in=hubs))
     deleted += _raw_delete(SpendQuarter.objects.filter(hub__in=hubs))

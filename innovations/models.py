@@ -236,6 +236,7 @@ class ComplexityCheck(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    is_synthetic = models.BooleanField(default=False, help_text="Made up for the demo; never a real check.")
 
     objects = ComplexityCheckQuerySet.as_manager()
 
