@@ -10,12 +10,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncQuarter
 
-from core.quarters import quarter_label, quarters_from
+from core.quarters import quarter_label, quarter_start, quarters_from
 
 from .models import EngagementEvent, Hub, Organisation, Partnership
+from .querysets import in_force_on
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,40 @@ class PartnerMatrix:
     rows: list[MatrixRow]  # organisations with a partnership in force, those with the most hubs first
 
 
-def partner_matrix(hubs, day: datetime.date) -> PartnerMatrix:
+def as_it_stood(model, stood_at: datetime.datetime | None):
+    """``model``'s rows now (``stood_at`` None), or each row as its history held it just before ``stood_at``.
+
+    A report rebuilt for a past day reads the rows as they stood at the end of that day, so later
+    corrections, archiving and rows logged afterwards leave it as it was.
+    """
+    if stood_at is None:
+        return model.objects.all()
+    before = model.history.filter(history_date__lt=stood_at)
+    # The latest record of each row; of two saved in the same instant, the one saved last.
+    later = before.filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    )
+    return before.filter(~Exists(later)).exclude(history_type="-")
+
+
+def partner_matrix(hubs, day: datetime.date, stood_at: datetime.datetime | None = None) -> PartnerMatrix:
     """Organisations × hubs on ``day``: each cell the organisation's role with that hub. Two queries."""
     hubs = list(hubs.order_by("name"))
     column = {hub.pk: position for position, hub in enumerate(hubs)}
     cells: dict[int, list[str]] = {}
     organisations: dict[int, Organisation] = {}
     partnerships = (
-        Partnership.objects.current_on(day).filter(hub__in=hubs).select_related("organisation").order_by("pk")
+        as_it_stood(Partnership, stood_at)
+        .filter(in_force_on(day), hub__in=hubs)
+        .select_related("organisation")
+        .order_by("pk")
     )
+    labels = dict(Partnership.Role.choices)
     for partnership in partnerships:
         row = cells.setdefault(partnership.organisation_id, [""] * len(hubs))
-        row[column[partnership.hub_id]] = partnership.get_role_display()
+        row[column[partnership.hub_id]] = labels[partnership.role]
         organisations[partnership.organisation_id] = partnership.organisation
     rows = [MatrixRow(organisations[pk], row) for pk, row in cells.items()]
     rows.sort(key=lambda row: (-row.hub_count, row.organisation.name))
@@ -77,15 +100,17 @@ class QuarterRow:
         )
 
 
-def held_events(day: datetime.date):
+def held_events(day: datetime.date, stood_at: datetime.datetime | None = None):
     """Events in the log (not archived) that had taken place by ``day``."""
-    return EngagementEvent.objects.filter(archived=False, date__lte=day)
+    return as_it_stood(EngagementEvent, stood_at).filter(archived=False, date__lte=day)
 
 
-def counts_by_quarter(hubs: list[Hub], day: datetime.date) -> list[QuarterRow]:
+def counts_by_quarter(
+    hubs: list[Hub], day: datetime.date, stood_at: datetime.datetime | None = None
+) -> list[QuarterRow]:
     """Events held and people reached and trained per calendar quarter and hub, up to ``day``. One query."""
     totals = (
-        held_events(day)
+        held_events(day, stood_at)
         .filter(hub__in=hubs)
         .annotate(quarter=TruncQuarter("date"))
         .values("quarter", "hub")
@@ -178,3 +203,44 @@ def quarter_chart(hubs: list[Hub], quarters: list[QuarterRow]) -> list[HubChart]
             )
         )
     return charts
+
+
+def hub_engagement(
+    hubs: list[Hub], day: datetime.date, stood_at: datetime.datetime | None = None
+) -> list[dict]:
+    """Per hub, as of ``day``: partners in force (and how many also work with another hub), events held and
+    people reached and trained to date and in the day's quarter, and every quarter's counts. Three queries."""
+    matrix = partner_matrix(Hub.objects.filter(pk__in=[hub.pk for hub in hubs]), day, stood_at)
+    hubs = matrix.hubs
+    quarters = counts_by_quarter(hubs, day, stood_at)
+    this_quarter = quarters[-1] if quarters and quarters[-1].start == quarter_start(day) else None
+    rows = []
+    for column, hub in enumerate(hubs):
+        partners = [row for row in matrix.rows if row.cells[column]]
+        series = [quarter.by_hub[column] for quarter in quarters]
+        now = this_quarter.by_hub[column] if this_quarter else QuarterCounts()
+        rows.append(
+            {
+                "hub": hub.name,
+                "hub_slug": hub.slug,
+                "partners": len(partners),
+                "partners_with_other_hubs": sum(1 for row in partners if row.hub_count > 1),
+                "events": sum(c.events for c in series),
+                "reached": sum(c.reached for c in series),
+                "trained": sum(c.trained for c in series),
+                "events_this_quarter": now.events,
+                "reached_this_quarter": now.reached,
+                "trained_this_quarter": now.trained,
+                "quarters": [
+                    {
+                        "quarter": quarter.start.isoformat(),
+                        "events": c.events,
+                        "reached": c.reached,
+                        "trained": c.trained,
+                    }
+                    for quarter, c in zip(quarters, series, strict=True)
+                    if c.events
+                ],
+            }
+        )
+    return rows

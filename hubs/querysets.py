@@ -24,6 +24,11 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(role=self.model.Role.LEAD)
 
 
+def in_force_on(day) -> models.Q:
+    """Partnerships in force on ``day``: joined by then and not yet left (also for their history rows)."""
+    return models.Q(joined_on__lte=day) & (models.Q(left_on__isnull=True) | models.Q(left_on__gte=day))
+
+
 class PartnershipQuerySet(models.QuerySet):
     def for_user(self, user):
         """Who works with whom is read by everyone signed in, across hubs."""
@@ -34,10 +39,7 @@ class PartnershipQuerySet(models.QuerySet):
         return self.filter(hub__in=roles_of(user).lead_hub_ids)
 
     def current_on(self, day):
-        """Partnerships in force on ``day``: joined by then and not yet left."""
-        return self.filter(
-            models.Q(joined_on__lte=day), models.Q(left_on__isnull=True) | models.Q(left_on__gte=day)
-        )
+        return self.filter(in_force_on(day))
 
 
 class EngagementEventQuerySet(models.QuerySet):

@@ -65,6 +65,7 @@ SECTION_TITLES = {
     "spend": "Spend against award",
     "complexity": "Complexity profiles",
     "benefits": "Benefits expected vs realised",
+    "engagement": "Engagement and partnerships",
 }
 
 
@@ -241,6 +242,7 @@ def report_context(report: RollupReport) -> dict:
         ],
         "complexity": content.get("complexity", {"by_domain": [], "adoptions": []}),
         "benefits": [benefit_row(row) for row in content.get("benefits", [])],
+        "engagement": content.get("engagement", []),
         "sections": [(section, SECTION_TITLES[section]) for section in SECTIONS],
     }
 
@@ -464,6 +466,10 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
                 for row in content.get("spend", [])
             ],
         )  # fmt: skip
+    if section == "engagement":
+        columns = ["hub", "partners", "partners_with_other_hubs", "events", "reached", "trained",
+                   "events_this_quarter", "reached_this_quarter", "trained_this_quarter"]  # fmt: skip
+        return columns, [[row[column] for column in columns] for row in content.get("engagement", [])]
     return (
         ["hub", "due", "reported", "percent"],
         [

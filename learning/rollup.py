@@ -80,8 +80,16 @@ always gives the same content and the same ``content_hash``):
       "benefits": [                                            # each hub's benefits by kind and unit,
         {"hub": "...", "hub_slug": "...", "kind": "<Benefit.Kind>", "unit": "<Benefit.Unit>",
          "benefits": n, "expected": "1234.50", "realised": "...", "signed_off": "..."}
-      ]                                                        # as of the day (value.benefits.
-    }                                                          # expected_vs_realised); amounts exact
+      ],                          # as of the day (value.benefits.expected_vs_realised); amounts exact
+      "engagement": [                                          # by hub name: partnerships in force on
+        {"hub": "...", "hub_slug": "...", "partners": n,       # the day and events held by then, each
+         "partners_with_other_hubs": n,                        # as its history held it at the end of
+         "events": n, "reached": n, "trained": n,              # the day (hubs.engagement): to date,
+         "events_this_quarter": n, "reached_this_quarter": n,  # in the day's calendar quarter, and
+         "trained_this_quarter": n,                            # per quarter that had events
+         "quarters": [{"quarter": "YYYY-MM-DD", "events": n, "reached": n, "trained": n}]}
+      ]
+    }
 """
 
 from __future__ import annotations
@@ -120,6 +128,7 @@ from evaluation.models import Indicator, Measurement, Metric, RebasePoint
 from evaluation.spc import Assurance, PointType, xmr
 from evaluation.summaries import rebase_indexes
 from evaluation.vocabulary import IMD
+from hubs.engagement import hub_engagement
 from hubs.models import Hub
 from innovations import complexity as nasss
 from innovations.models import Adoption, ComplexityCheck, StageTransition
@@ -140,6 +149,7 @@ SECTIONS = (
     "spend",
     "complexity",
     "benefits",
+    "engagement",
 )
 
 PLACES = 4
@@ -705,6 +715,12 @@ def complexity(day: datetime.date) -> dict:
     }
 
 
+def engagement(day: datetime.date) -> list[dict]:
+    """Each hub's partners and engagement as of ``day``, from the rows as they stood at its end (``hubs.engagement``)."""
+    hubs = list(Hub.objects.filter(start_date__lte=day).order_by("name"))
+    return hub_engagement(hubs, day, stood_at=end_of(day))
+
+
 FRACTION = re.compile(r"\((\d[\d,]*)/(\d[\d,]*)\)")
 
 
@@ -751,6 +767,7 @@ def build_content(day: datetime.date, *, on_section: Callable[[str], None] | Non
         "spend": lambda: spend(day),
         "complexity": lambda: complexity(day),
         "benefits": lambda: expected_vs_realised(end_of(day)),
+        "engagement": lambda: engagement(day),
     }
     content: dict = {
         "day": day.isoformat(),

@@ -49,6 +49,9 @@ def content(text: str) -> dict:
              "due_on": "2027-05-01", "overdue": False}]},
         "benefits": [{"hub": text, "hub_slug": "x", "kind": "cash_releasing", "unit": "gbp", "benefits": 2,
                       "expected": "1000.00", "realised": "250.50", "signed_off": "0.00"}],
+        "engagement": [{"hub": text, "hub_slug": "x", "partners": 3, "partners_with_other_hubs": 1, "events": 4,
+                        "reached": 120, "trained": 30, "events_this_quarter": 1, "reached_this_quarter": 20,
+                        "trained_this_quarter": 0, "quarters": []}],
     }  # fmt: skip
 
 
@@ -71,6 +74,7 @@ def expected_rows(text: str) -> dict[str, list[list[str]]]:
             [q, q, "2026-11-01", "2", "complex", "", "", "", "", "", "", q, "-1", "0", "2027-05-01", "no"]
         ],
         "benefits": [[q, "Cash-releasing", "Pounds (£)", "2", "1000.00", "250.50", "0.00"]],
+        "engagement": [[q, "3", "1", "4", "120", "30", "1", "20", "0"]],
     }
 
 

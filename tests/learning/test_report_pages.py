@@ -217,6 +217,7 @@ def test_an_unknown_section_is_not_found(client, reader):
         "spend",
         "complexity",
         "benefits",
+        "engagement",
     }
 
 
