@@ -41,8 +41,9 @@ from innovations.models import Adoption, ComplexityCheck, Innovation
 from innovations.services import adoption_move, adoption_start
 from learning.models import LearningNote, LearningSummary, SummaryEmailPreference
 from learning.summaries import summary_create, summary_publish, summary_submit
-from value.models import SpendQuarter
+from value.models import Benefit, SpendQuarter
 
+from .benefits import benefit_plan, write_benefits
 from .complexity import check_plan
 from .datafiles import AdoptionSpec, DemoData, DemoDataError, read_demo_data
 from .figures import MONTHS, RANDOM_SEED, demo_months, generate_figures, with_fault
@@ -97,6 +98,7 @@ class DemoSeeder:
         self.seed_summaries()
         self.seed_spend()
         self.seed_complexity()
+        self.seed_benefits()
         return self
 
     def check_vocabulary(self) -> None:
@@ -540,6 +542,26 @@ class DemoSeeder:
                 rng = random.Random(f"complexity-{key[0]}-{key[1]}")
                 checks += check_plan(adoption, index=index, today=self.today, rng=rng)
         ComplexityCheck.objects.bulk_create(checks)
+
+    def seed_benefits(self) -> None:
+        """Synthetic benefits for two in three of each hub's adoptions (``demo.benefits``), marked synthetic."""
+        leads = Membership.objects.filter(role=Membership.Role.LEAD).select_related("user").order_by("-pk")
+        lead_of = {membership.hub_id: membership.user for membership in leads}
+        plans = []
+        for spec in self.data.hubs:
+            hub = self.hubs[spec.slug]
+            exists = Benefit.objects.filter(adoption__hub=hub).exists()
+            self._found("hubs' benefits", not exists)
+            if exists:
+                continue
+            adoptions = [a for (slug, _), a in sorted(self.adoptions.items()) if slug == spec.slug]
+            rng = random.Random(f"benefits-{spec.slug}")
+            for index, adoption in enumerate(adoptions):
+                if index % 3 != 2:
+                    plans += benefit_plan(
+                        adoption, rng=rng, today=self.today, now=self.now, signer=lead_of.get(hub.pk)
+                    )
+        write_benefits(plans)
 
     # -- report ----------------------------------------------------------------------------
 

@@ -13,7 +13,9 @@ At scale N the generator makes, in its own "Scale test programme":
 - for the charts' events: 0 to 4 learning notes per adoption (any kind, dated in its
   months) and a rebase point on about one indicator in ten;
 - each hub's quarterly spend since its award began (``demo.spend``: seven lines a quarter,
-  the latest quarter submitted, the rest approved), at a pace that differs from hub to hub.
+  the latest quarter submitted, the rest approved), at a pace that differs from hub to hub;
+- two or three benefits for two in three adoptions (``demo.benefits``), with up to three
+  realised values each, and a history record per benefit dated when it was added.
 
 Innovations with an even position count the people they reach (with the IMD breakdown);
 odd ones report reach as the share of people from IMD quintile 1 (a percentage). So at
@@ -54,8 +56,9 @@ from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, ComplexityCheck, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage
 from learning.models import LearningNote
-from value.models import SpendLine, SpendQuarter
+from value.models import Benefit, RealisedValue, SpendLine, SpendQuarter
 
+from .benefits import benefit_plan, write_benefits
 from .complexity import check_plan
 from .datafiles import read_metrics, read_scale_tables
 from .figures import IMD1_SHARE
@@ -105,6 +108,8 @@ ANALYZED_MODELS = [
     LearningNote,
     RebasePoint,
     SpendQuarter,
+    Benefit,
+    RealisedValue,
     SpendLine,
 ]
 MEASUREMENT_COLUMNS = [
@@ -321,6 +326,7 @@ class ScaleLoader:
         self.step("rebase points", self.make_rebases)
         self.step("spend quarters and lines", self.make_spend)
         self.step("complexity checks", self.make_complexity)
+        self.step("benefits and realised values", self.make_benefits)
         # Bulk inserts skip the services, so bring the dashboard summaries and the review queue's counts up to date here.
         self.step(
             "indicator summaries",
@@ -538,6 +544,14 @@ class ScaleLoader:
         ComplexityCheck.objects.bulk_create(checks, batch_size=BATCH)
         return len(checks)
 
+    def make_benefits(self) -> int:
+        rng = random.Random(SEED + 7)  # its own stream, so the figures stay as they were
+        plans = []
+        for index, adoption in enumerate(self.adoptions):
+            if index % 3 != 2:
+                plans += benefit_plan(adoption, rng=rng, today=self.today, now=self.now)
+        return write_benefits(plans)
+
     def make_notes(self) -> int:
         rng = random.Random(SEED + 1)
         kinds, domains = LearningNote.Kind.values, LearningNote.Domain.values
@@ -716,6 +730,12 @@ def user_entered_rows(programme: Programme) -> dict[str, int]:
         "complexity checks not marked synthetic": ComplexityCheck.objects.filter(
             adoption__in=adoptions, is_synthetic=False
         ).count(),
+        "benefits not marked synthetic": Benefit.objects.filter(
+            adoption__in=adoptions, is_synthetic=False
+        ).count(),
+        "realised values not marked synthetic": RealisedValue.objects.filter(
+            benefit__adoption__in=adoptions, is_synthetic=False
+        ).count(),
         "spend quarters not marked synthetic": SpendQuarter.objects.filter(
             hub__programme=programme, is_synthetic=False
         ).count(),
@@ -765,6 +785,9 @@ def remove_scale_data(programme: Programme, *, log: Callable[[str], None]) -> in
     deleted += _raw_delete(Indicator.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(StageTransition.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(ComplexityCheck.objects.filter(adoption__in=adoptions))
+    deleted += _raw_delete(RealisedValue.objects.filter(benefit__adoption__in=adoptions))
+    deleted += _raw_delete(Benefit.history.model.objects.filter(adoption__in=adoptions))
+    deleted += _raw_delete(Benefit.objects.filter(adoption__in=adoptions))
     deleted += _raw_delete(adoptions)
     deleted += _raw_delete(SpendLine.objects.filter(quarter__hub__in=hubs))
     deleted += _raw_delete(SpendQuarter.objects.filter(hub__in=hubs))
