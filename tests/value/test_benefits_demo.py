@@ -15,13 +15,17 @@ def test_the_demo_has_marked_benefits_for_each_hub_readable_as_of_a_past_day(db)
     for hub in Hub.objects.all():
         benefits = Benefit.objects.filter(adoption__hub=hub)
         assert benefits.exists(), hub.name
-        assert benefits.values("adoption").distinct().count() < hub.adoptions.count()  # some adoptions, not all
+        assert (
+            benefits.values("adoption").distinct().count() < hub.adoptions.count()
+        )  # some adoptions, not all
     assert not Benefit.objects.filter(is_synthetic=False).exists()
     assert not RealisedValue.objects.filter(is_synthetic=False).exists()
     assert RealisedValue.objects.filter(signed_off_at__isnull=False).exists()
     assert set(Benefit.objects.values_list("kind", flat=True)) >= {"cash_releasing", "capacity_released"}
     today = rollup.build_content(timezone.localdate())["benefits"]
-    long_ago = rollup.build_content(timezone.localdate().replace(year=timezone.localdate().year - 3))["benefits"]
+    long_ago = rollup.build_content(timezone.localdate().replace(year=timezone.localdate().year - 3))[
+        "benefits"
+    ]
     assert {row["hub"] for row in today} == set(Hub.objects.values_list("name", flat=True))
     assert long_ago == []
     before = Benefit.objects.count()
@@ -42,4 +46,7 @@ def test_scale_data_fills_benefits_and_replace_removes_them(db):
     count = benefits.count()
     generate_scale_data(scale=0.01, replace=True, log=lambda line: None)
     assert benefits.count() == count
-    assert Benefit.history.model.objects.filter(adoption__hub__programme__slug="scale-test-programme").count() == count
+    assert (
+        Benefit.history.model.objects.filter(adoption__hub__programme__slug="scale-test-programme").count()
+        == count
+    )
