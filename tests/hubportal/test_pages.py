@@ -122,7 +122,8 @@ def test_pages_take_a_fixed_number_of_queries(client, owner, evaluator_user, dja
     # +1 on every page: the header counts the person's unread notifications (one COUNT).
     with django_assert_max_num_queries(11):
         assert client.get(reverse("hubs:directory")).status_code == 200
-    with django_assert_max_num_queries(13):
+    # The hub page: +2 for the value panel (the hub's benefits, and its approved spend for the return).
+    with django_assert_max_num_queries(15):
         assert client.get(extra.get_absolute_url()).status_code == 200
     client.force_login(evaluator_user)
     warm_todo_count(client)
