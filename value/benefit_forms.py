@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.concurrency import VersionedModelForm, VersionField
 from evaluation.models import Indicator
 
-from .models import AMOUNT_DIGITS, AMOUNT_PLACES, TEXT_MAX, Benefit
+from .models import AMOUNT_DIGITS, AMOUNT_PLACES, BENEFIT_FIELDS, TEXT_MAX, Benefit
 
 AMOUNT_ERRORS = {
     "required": "Enter an amount.",
@@ -44,16 +44,7 @@ class BenefitForm(forms.ModelForm):
 
     class Meta:
         model = Benefit
-        fields = [
-            "title",
-            "description",
-            "kind",
-            "measure",
-            "indicator",
-            "expected_value",
-            "unit",
-            "expected_by",
-        ]
+        fields = BENEFIT_FIELDS
         widgets = {
             "description": text_area(4),
             "measure": text_area(3),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.forms import submit
@@ -99,43 +100,48 @@ def _changeable_benefit(request: HttpRequest, pk: int) -> Benefit:
     return get_changeable_or_403(Benefit.objects.select_related(*BENEFIT_PARTS), request.user, pk=pk)
 
 
+def _benefit_form_page(
+    request, benefit: Benefit, form, save, *, done: str, heading: str, button: str, **extra
+):
+    """A one-form page changing ``benefit``: ``save(data)`` through ``submit``, then back to the benefit."""
+    if submit(form, save):
+        messages.success(request, done)
+        return redirect(extra.pop("next", benefit))
+    context = {
+        "adoption": benefit.adoption,
+        "benefit": benefit,
+        "form": form,
+        "heading": heading,
+        "button": button,
+    }
+    return render(request, "value/benefits/form.html", {**context, **extra})
+
+
 @require_http_methods(["GET", "POST"])
 def benefit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     benefit = _changeable_benefit(request, pk)
-    form = BenefitEditForm(request.POST or None, instance=benefit, adoption=benefit.adoption)
-    if submit(form, lambda data: benefit_update(benefit=benefit, by=request.user, **data)):
-        messages.success(request, "The benefit is saved.")
-        return redirect(benefit)
-    return render(
+    return _benefit_form_page(
         request,
-        "value/benefits/form.html",
-        {
-            "adoption": benefit.adoption,
-            "benefit": benefit,
-            "form": form,
-            "heading": f"Edit “{benefit.title}”",
-            "button": "Save the benefit",
-        },
+        benefit,
+        BenefitEditForm(request.POST or None, instance=benefit, adoption=benefit.adoption),
+        lambda data: benefit_update(benefit=benefit, by=request.user, **data),
+        done="The benefit is saved.",
+        heading=f"Edit “{benefit.title}”",
+        button="Save the benefit",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def benefit_realised(request: HttpRequest, pk: int) -> HttpResponse:
     benefit = _changeable_benefit(request, pk)
-    form = RealisedForm(request.POST or None, benefit=benefit)
-    if submit(form, lambda data: benefit_record_realised(benefit=benefit, by=request.user, **data)):
-        messages.success(request, "The realised value is recorded.")
-        return redirect(benefit)
-    return render(
+    return _benefit_form_page(
         request,
-        "value/benefits/form.html",
-        {
-            "adoption": benefit.adoption,
-            "benefit": benefit,
-            "form": form,
-            "heading": f"Record the realised value of “{benefit.title}”",
-            "button": "Record the realised value",
-        },
+        benefit,
+        RealisedForm(request.POST or None, benefit=benefit),
+        lambda data: benefit_record_realised(benefit=benefit, by=request.user, **data),
+        done="The realised value is recorded.",
+        heading=f"Record the realised value of “{benefit.title}”",
+        button="Record the realised value",
     )
 
 
@@ -159,21 +165,16 @@ def benefit_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def benefit_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
     benefit = _changeable_benefit(request, pk)
-    form = ArchiveForm(request.POST or None, benefit=benefit)
-    if submit(form, lambda data: benefit_archive(benefit=benefit, by=request.user, **data)):
-        messages.success(request, "The benefit is archived.")
-        return redirect("value:adoption_benefits", benefit.adoption_id)
-    return render(
+    return _benefit_form_page(
         request,
-        "value/benefits/form.html",
-        {
-            "adoption": benefit.adoption,
-            "benefit": benefit,
-            "form": form,
-            "heading": f"Archive “{benefit.title}”",
-            "intro": "It leaves the totals. It and its realised values are kept, and can still be read.",
-            "button": "Archive the benefit",
-        },
+        benefit,
+        ArchiveForm(request.POST or None, benefit=benefit),
+        lambda data: benefit_archive(benefit=benefit, by=request.user, **data),
+        done="The benefit is archived.",
+        heading=f"Archive “{benefit.title}”",
+        button="Archive the benefit",
+        intro="It leaves the totals. It and its realised values are kept, and can still be read.",
+        next=reverse("value:adoption_benefits", args=[benefit.adoption_id]),
     )
 
 

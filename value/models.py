@@ -226,6 +226,17 @@ class SpendLine(models.Model):
 AMOUNT_DIGITS = 12
 AMOUNT_PLACES = 2
 TEXT_MAX = 2000  # descriptions, measures and evidence: a few paragraphs, bounded
+# What hub staff set on a benefit, in the order the form asks for it.
+BENEFIT_FIELDS = (
+    "title",
+    "description",
+    "kind",
+    "measure",
+    "indicator",
+    "expected_value",
+    "unit",
+    "expected_by",
+)
 
 
 def amount_field(verbose_name: str, **kwargs) -> models.DecimalField:

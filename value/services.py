@@ -19,7 +19,15 @@ from core.history import stamp
 from hubs.access import require_changeable, require_evaluator, require_hub_lead, require_hub_staff, roles_of
 from innovations.models import Adoption
 
-from .models import Benefit, RealisedValue, SpendLine, SpendQuarter, quarter_errors, quarter_label
+from .models import (
+    BENEFIT_FIELDS,
+    Benefit,
+    RealisedValue,
+    SpendLine,
+    SpendQuarter,
+    quarter_errors,
+    quarter_label,
+)
 
 LINE_FIELDS = [
     "category",
@@ -147,17 +155,6 @@ def spend_quarter_review(
 # Benefits register
 # ---------------------------------------------------------------------------------------
 
-BENEFIT_FIELDS = {
-    "title",
-    "description",
-    "kind",
-    "measure",
-    "indicator",
-    "expected_value",
-    "unit",
-    "expected_by",
-}
-
 
 def _refuse_archived(benefit: Benefit) -> None:
     if benefit.archived:
@@ -179,7 +176,7 @@ def _refuse_unit_change_after_realised(benefit: Benefit, changes: dict) -> None:
 def benefit_add(*, adoption: Adoption, by, is_synthetic: bool = False, **fields) -> Benefit:
     """Add a benefit the adoption expects; only its hub's own staff may."""
     require_hub_staff(by, adoption.hub_id, "add benefits to this adoption")
-    if unknown := set(fields) - BENEFIT_FIELDS:
+    if unknown := set(fields).difference(BENEFIT_FIELDS):
         raise TypeError(f"Unknown benefit fields: {', '.join(sorted(unknown))}.")
     if adoption.archived:
         raise ValidationError("This adoption is archived: it takes no new benefits.")
@@ -193,7 +190,7 @@ def benefit_add(*, adoption: Adoption, by, is_synthetic: bool = False, **fields)
 @transaction.atomic
 def benefit_update(*, benefit: Benefit, by, version: int, **changes) -> Benefit:
     """Change a benefit opened at ``version``; refused, saying what changed since, if stale."""
-    if unknown := set(changes) - BENEFIT_FIELDS:
+    if unknown := set(changes).difference(BENEFIT_FIELDS):
         raise TypeError(f"Unknown benefit fields: {', '.join(sorted(unknown))}.")
     require_changeable(Benefit.objects, by, benefit, "change this benefit")
     _refuse_archived(benefit)
