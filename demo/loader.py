@@ -35,7 +35,7 @@ from evaluation.awaiting import awaiting_refresh_all
 from evaluation.models import BreakdownDimension, BreakdownGroup, Indicator, Measurement, Metric
 from evaluation.vocabulary import ensure_national_breakdowns
 from hubs.access import EVALUATORS, GLOBAL_ROLE_GROUPS
-from hubs.models import ClinicalArea, Hub, Membership, Organisation, Partnership, Programme
+from hubs.models import ClinicalArea, EngagementEvent, Hub, Membership, Organisation, Partnership, Programme
 from hubs.vocabulary import ensure_vocabulary
 from innovations.models import Adoption, ComplexityCheck, Innovation
 from innovations.services import adoption_move, adoption_start
@@ -46,6 +46,7 @@ from value.models import Benefit, SpendQuarter
 from .benefits import benefit_plan, write_benefits
 from .complexity import check_plan
 from .datafiles import AdoptionSpec, DemoData, DemoDataError, read_demo_data
+from .engagement import event_plan, write_events
 from .figures import MONTHS, RANDOM_SEED, demo_months, generate_figures, with_fault
 from .spend import spend_plan, write_spend
 
@@ -99,6 +100,7 @@ class DemoSeeder:
         self.seed_spend()
         self.seed_complexity()
         self.seed_benefits()
+        self.seed_engagement()
         return self
 
     def check_vocabulary(self) -> None:
@@ -171,9 +173,12 @@ class DemoSeeder:
                     joined_on = hub.start_date + datetime.timedelta(
                         days=PARTNER_JOINING_DAYS * max(0, position - 1)
                     )
-                    Partnership.objects.create(
+                    partnership = Partnership(
                         hub=hub, organisation=self.organisations[name], role=role, joined_on=joined_on
                     )
+                    # Its history starts the day it joined, so reports as of earlier days leave it out.
+                    partnership._history_date = self._at(min(joined_on, self.today))
+                    partnership.save()
                 self._found("partnerships", name not in present)
 
     def seed_users(self) -> None:
@@ -562,6 +567,23 @@ class DemoSeeder:
                         adoption, rng=rng, today=self.today, now=self.now, signer=lead_of.get(hub.pk)
                     )
         write_benefits(plans)
+
+    def seed_engagement(self) -> None:
+        """A synthetic engagement log for each hub that has none (``demo.engagement``), with its partners."""
+        logged = set(
+            EngagementEvent.objects.filter(hub__in=list(self.hubs.values())).values_list("hub_id", flat=True)
+        )
+        plans = []
+        for slug, hub in sorted(self.hubs.items()):
+            self._found("hubs' engagement logs", hub.pk not in logged)
+            if hub.pk not in logged:
+                partners = [
+                    p.organisation for p in hub.partnerships.select_related("organisation").order_by("pk")
+                ]
+                plans += event_plan(
+                    hub, partners, today=self.today, now=self.now, rng=random.Random(f"events-{slug}")
+                )
+        write_events(plans)
 
     # -- report ----------------------------------------------------------------------------
 

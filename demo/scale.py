@@ -47,12 +47,13 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from core.months import add_months
 from evaluation import summaries, vocabulary
 from evaluation.awaiting import awaiting_refresh_all
 from evaluation.models import BreakdownGroup, Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
-from hubs.models import Hub, Membership, Organisation, Partnership, Programme
+from hubs.models import EngagementEvent, Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, ComplexityCheck, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage
 from learning.models import LearningNote
@@ -61,6 +62,7 @@ from value.models import Benefit, RealisedValue, SpendLine, SpendQuarter
 from .benefits import benefit_plan, write_benefits
 from .complexity import check_plan
 from .datafiles import read_metrics, read_scale_tables
+from .engagement import SYNTHETIC_NOTE, event_plan, write_events
 from .figures import IMD1_SHARE
 from .spend import spend_plan, write_spend
 
@@ -327,6 +329,7 @@ class ScaleLoader:
         self.step("spend quarters and lines", self.make_spend)
         self.step("complexity checks", self.make_complexity)
         self.step("benefits and realised values", self.make_benefits)
+        self.step("engagement events", self.make_events)
         # Bulk inserts skip the services, so bring the dashboard summaries and the review queue's counts up to date here.
         self.step(
             "indicator summaries",
@@ -383,22 +386,25 @@ class ScaleLoader:
             )
             for n in range(self.counts.hubs)
         )
-        Partnership.objects.bulk_create(
-            [
-                partnership
-                for n, hub in enumerate(self.hubs)
-                for partnership in (
-                    Partnership(
-                        hub=hub,
-                        organisation=ahsns[n // HUBS_PER_AHSN],
-                        role=Partnership.Role.HOST,
-                        joined_on=hub.start_date,
-                    ),
-                    Partnership(
-                        hub=hub, organisation=leads[n], role=Partnership.Role.LEAD, joined_on=hub.start_date
-                    ),
-                )
-            ]
+        partnerships = [
+            partnership
+            for n, hub in enumerate(self.hubs)
+            for partnership in (
+                Partnership(
+                    hub=hub,
+                    organisation=ahsns[n // HUBS_PER_AHSN],
+                    role=Partnership.Role.HOST,
+                    joined_on=hub.start_date,
+                ),
+                Partnership(
+                    hub=hub, organisation=leads[n], role=Partnership.Role.LEAD, joined_on=hub.start_date
+                ),
+            )
+        ]
+        # With history from the day each joined: the nightly report reads partnerships as their history holds them.
+        joined = timezone.make_aware(datetime.datetime.combine(start, datetime.time(9)))
+        bulk_create_with_history(
+            partnerships, Partnership, default_date=joined, default_change_reason=SYNTHETIC
         )
         # Each hub's population by IMD quintile, from deprived to affluent areas.
         self.quintile_weights = []
@@ -551,6 +557,20 @@ class ScaleLoader:
             if index % 3 != 2:
                 plans += benefit_plan(adoption, rng=rng, today=self.today, now=self.now)
         return write_benefits(plans)
+
+    def make_events(self) -> int:
+        """An engagement log per hub (``demo.engagement``), its host and lead taking part; with history, as the
+        nightly report reads events as their history holds them."""
+        partners: dict[int, list[Organisation]] = {}
+        for partnership in Partnership.objects.filter(hub__in=self.hubs).select_related("organisation"):
+            partners.setdefault(partnership.hub_id, []).append(partnership.organisation)
+        rng = random.Random(SEED + 11)  # its own stream, so the other steps' figures stay as they were
+        plans = [
+            plan
+            for hub in self.hubs
+            for plan in event_plan(hub, partners.get(hub.pk, []), today=self.today, now=self.now, rng=rng)
+        ]
+        return write_events(plans, batch_size=BATCH)
 
     def make_notes(self) -> int:
         rng = random.Random(SEED + 1)
@@ -727,6 +747,9 @@ def user_entered_rows(programme: Programme) -> dict[str, int]:
         .exclude(created_by=None, reason__startswith=SYNTHETIC)
         .count(),
         "hub memberships": Membership.objects.filter(hub__programme=programme).count(),
+        "engagement events not marked synthetic": EngagementEvent.objects.filter(hub__programme=programme)
+        .exclude(notes=SYNTHETIC_NOTE)
+        .count(),
         "complexity checks not marked synthetic": ComplexityCheck.objects.filter(
             adoption__in=adoptions, is_synthetic=False
         ).count(),
@@ -791,6 +814,14 @@ def remove_scale_data(programme: Programme, *, log: Callable[[str], None]) -> in
     deleted += _raw_delete(adoptions)
     deleted += _raw_delete(SpendLine.objects.filter(quarter__hub__in=hubs))
     deleted += _raw_delete(SpendQuarter.objects.filter(hub__in=hubs))
+    events = EngagementEvent.objects.filter(hub__in=hubs)
+    deleted += _raw_delete(EngagementEvent.organisations.through.objects.filter(engagementevent__in=events))
+    deleted += _raw_delete(
+        EngagementEvent.history.model.organisations.model.objects.filter(history__hub__in=hubs)
+    )
+    deleted += _raw_delete(EngagementEvent.history.filter(hub__in=hubs))
+    deleted += _raw_delete(events)
+    deleted += _raw_delete(Partnership.history.filter(hub__in=hubs))
     deleted += _raw_delete(Partnership.objects.filter(hub__in=hubs))
     deleted += _raw_delete(Hub.clinical_areas.through.objects.filter(hub__in=hubs))
     deleted += _raw_delete(hubs)
