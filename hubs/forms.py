@@ -44,6 +44,7 @@ class EngagementEventForm(forms.ModelForm):
         fields = ["date", "kind", "title", "organisations", "people_reached", "people_trained", "notes"]
         widgets = {
             "date": _date_widget(),
+            "kind": forms.RadioSelect,
             "organisations": forms.CheckboxSelectMultiple,
             "people_reached": forms.NumberInput(attrs={"class": "nhsuk-input--width-5", "min": 0}),
             "people_trained": forms.NumberInput(attrs={"class": "nhsuk-input--width-5", "min": 0}),
