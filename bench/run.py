@@ -123,6 +123,7 @@ PAGES: list[Page] = [
     Page("funnel", EVALUATOR, funnel_addresses, 150),
     Page("hub_spend", EVALUATOR, lambda r: [reverse("value:hub_spend", r.HUB_SLUG)], 100),
     Page("spend_overview", EVALUATOR, lambda r: [reverse("value:spend_overview")], 100),
+    Page("engagement_network", EVALUATOR, lambda r: [reverse("hubs:network")]),
 ]
 
 
