@@ -124,6 +124,8 @@ PAGES: list[Page] = [
     Page("hub_spend", EVALUATOR, lambda r: [reverse("value:hub_spend", r.HUB_SLUG)], 100),
     Page("spend_overview", EVALUATOR, lambda r: [reverse("value:spend_overview")], 100),
     Page("engagement_network", EVALUATOR, lambda r: [reverse("hubs:network")]),
+    Page("hub_benefits", EVALUATOR, lambda r: [reverse("value:hub_benefits", r.HUB_SLUG)], 100),
+    Page("adoption_benefits", EVALUATOR, lambda r: each("value:adoption_benefits", r.adoptions), 100),
 ]
 
 
