@@ -38,7 +38,7 @@ from hubs.access import ahsn_admins_only, roles_of
 from innovations import complexity as nasss
 from innovations.stages import Stage
 from outbox.services import item_for
-from value.benefits import amount_text
+from value.benefits import amount_text_disclosed, people_disclosed
 from value.models import Benefit
 
 from . import services
@@ -248,13 +248,16 @@ def report_context(report: RollupReport) -> dict:
 
 
 def benefit_row(row: dict) -> dict:
-    """A hub's benefits of one kind and unit, labelled, with exact amounts as the pages write them."""
+    """A hub's benefits of one kind and unit, labelled, with exact amounts (1 to 7 people as "<8")."""
     unit = row["unit"]
     return {
         **row,
         "kind_label": Benefit.Kind(row["kind"]).label,
         "unit_label": Benefit.Unit(unit).label,
-        **{key: amount_text(Decimal(row[key]), unit) for key in ("expected", "realised", "signed_off")},
+        **{
+            key: amount_text_disclosed(Decimal(row[key]), unit)
+            for key in ("expected", "realised", "signed_off")
+        },
     }
 
 
@@ -430,7 +433,7 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
             ["hub", "kind", "unit", "benefits", "expected", "realised_to_date", "signed_off"],
             [
                 [row["hub"], Benefit.Kind(row["kind"]).label, Benefit.Unit(row["unit"]).label, row["benefits"],
-                 row["expected"], row["realised"], row["signed_off"]]
+                 *(people_disclosed(row[key], row["unit"]) for key in ("expected", "realised", "signed_off"))]
                 for row in content.get("benefits", [])
             ],
         )  # fmt: skip

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.db.models import DateField, DateTimeField, DecimalField, Max, OuterRef, QuerySet, Subquery
 
+from core.disclosure import SMALL_COUNT, is_small_count
+
 from .models import AMOUNT_DIGITS, AMOUNT_PLACES, Benefit, RealisedValue
 from .returns import RETURN_KINDS, Amount, Return, simple_return, total
 from .spend import spent
@@ -185,3 +187,18 @@ def expected_vs_realised(end: datetime.datetime) -> list[dict]:
             }
         )
     return section
+
+
+def people_disclosed(value: Decimal | str, unit: str) -> Decimal | str:
+    """An amount as everyone may read it (the report, its CSV): 1 to 7 people reads "<8" (``core.disclosure``).
+
+    Only counts of people can identify someone; pounds, hours and points stay as they are.
+    """
+    if unit == Benefit.Unit.PEOPLE and is_small_count(Decimal(value)):
+        return SMALL_COUNT
+    return value
+
+
+def amount_text_disclosed(value: Decimal, unit: str) -> str:
+    shown = people_disclosed(value, unit)
+    return f"{shown} {UNIT_WORDS[unit]}" if shown == SMALL_COUNT else amount_text(value, unit)

@@ -117,3 +117,27 @@ def test_the_report_page_and_csv_show_the_section(client, register, reader):
         ["hub", "kind", "unit", "benefits", "expected", "realised_to_date", "signed_off"],
         ["Dorset", "Cash-releasing", "Pounds (£)", "1", "15000.00", "2000.25", "2000.25"],
     ]
+
+
+def test_a_few_people_read_as_fewer_than_eight_in_the_report_and_its_csv(client, adoption, owner, reader):
+    equity = add_benefit(
+        adoption,
+        owner,
+        title="People reached in IMD 1",
+        kind="equity",
+        unit="people",
+        expected_value=Decimal("40"),
+    )
+    benefit_record_realised(
+        benefit=equity, by=owner, version=equity.version, value=Decimal("5"),
+        as_of=TODAY - datetime.timedelta(days=1), evidence="Service records",
+    )  # fmt: skip
+    RollupReport.objects.create(
+        day=TODAY, content=rollup.build_content(TODAY), content_hash="x" * 64, duration_ms=1
+    )
+    client.force_login(reader)
+    page = client.get(reverse("learning:report", args=[TODAY.isoformat()])).content.decode()
+    assert "&lt;8 people" in page and "40 people" in page and ">5 people<" not in page
+    response = client.get(reverse("learning:report_csv", args=[TODAY.isoformat(), "benefits"]))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[1] == ["Dorset", "Equity", "People", "1", "40.00", "<8", "0.00"]
