@@ -52,6 +52,7 @@ def adoption_benefits(request: HttpRequest, pk: int) -> HttpResponse:
             "returns": returns_of(totals, spend),
             "spend": spend,
             "caveats": CAVEATS,
+            "totals_hub_id": adoption.hub_id,
             "can_change": may_change(Adoption.objects, request.user, adoption) and not adoption.archived,
         },
     )
@@ -197,5 +198,6 @@ def hub_benefits(request: HttpRequest, slug: str) -> HttpResponse:
             "returns": returns_of(totals, spend),
             "spend": spend,
             "caveats": CAVEATS,
+            "totals_hub_id": hub.pk,
         },
     )

@@ -259,3 +259,43 @@ def test_query_counts_do_not_grow_with_the_number_of_benefits(client, adoption, 
         )
     assert [_queries(client, url) for url in urls] == few
     assert _queries(client, reverse("value:benefit_detail", args=[benefit.pk])) == detail_few
+
+
+def test_a_few_people_read_as_fewer_than_eight_but_to_the_hub_and_evaluators(
+    client, adoption, owner, reader, evaluator_user, admin_user_ahsn
+):
+    equity = add_benefit(
+        adoption,
+        owner,
+        title="People reached in IMD 1",
+        kind="equity",
+        unit="people",
+        expected_value=Decimal("40"),
+    )
+    benefit_record_realised(
+        benefit=equity,
+        by=owner,
+        version=equity.version,
+        value=Decimal("5"),
+        as_of=YESTERDAY,
+        evidence="Records",
+    )
+    urls = [
+        reverse("value:hub_benefits", args=[adoption.hub.slug]),
+        reverse("value:adoption_benefits", args=[adoption.pk]),
+        equity.get_absolute_url(),
+        adoption.get_absolute_url(),
+    ]
+    for user, shown in (
+        (owner, "5 people"),
+        (evaluator_user, "5 people"),
+        (reader, "&lt;8 people"),
+        (admin_user_ahsn, "&lt;8 people"),
+    ):
+        client.force_login(user)
+        for url in urls:
+            html = client.get(url).content.decode()
+            assert shown in html, (user, url)
+            assert "40 people" in html
+            if shown != "5 people":
+                assert ">5 people" not in html and " 5 people" not in html
