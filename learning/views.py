@@ -14,7 +14,7 @@ from .models import LearningNote
 
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_visible_or_404(
-        LearningNote.objects.select_related("adoption__hub", "adoption__innovation", "author"),
+        LearningNote.objects.select_related("adoption__hub", "adoption__innovation", "author", "event__hub"),
         request.user,
         pk=pk,
     )

@@ -193,7 +193,9 @@ class TestPages:
         refused = client.post(url, note | {"event": theirs.pk})
         assert refused.status_code == 200 and "nhsuk-error-summary" in refused.content.decode()
         assert client.post(url, note | {"event": mine.pk}).status_code == 302
-        assert mine.learning_notes.get().title == "Lesson"
+        written = mine.learning_notes.get()
+        assert written.title == "Lesson"
+        assert "From the hub's workshop: " in client.get(written.get_absolute_url()).content.decode()
 
 
 class TestCountsOverTime:
