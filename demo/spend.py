@@ -18,7 +18,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.history import history_from_rows
-from value.models import SpendLine, SpendQuarter, quarter_end, quarter_start
+from core.quarters import quarter_end, quarter_start
+from value.models import SpendLine, SpendQuarter
 from value.spend import quarter_after, quarters_between
 
 PENCE = Decimal("0.01")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.quarters import quarter_label, quarter_start
 from evaluation.charts import LinearScale, Plot, Tick, coordinate, nice_ticks, polyline
 
-from .models import quarter_label, quarter_start
 from .spend import HubSpend, quarter_after, quarters_between
 
 WIDTH = 720

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.quarters import quarter_end, quarter_label, quarter_start
 from evaluation.models import Indicator, Measurement
 from hubs.models import Hub
 from innovations.models import Adoption
@@ -33,23 +34,6 @@ from .querysets import BenefitQuerySet, RealisedValueQuerySet, SpendLineQuerySet
 # Money: pounds and pence, exact. Ten digits hold up to £99,999,999.99: more than any award.
 MONEY_DIGITS = 10
 MONEY_LIMIT = Decimal("99999999.99")
-
-
-def quarter_start(day: datetime.date) -> datetime.date:
-    """The first day of the calendar quarter ``day`` falls in (quarters start in Jan, Apr, Jul, Oct)."""
-    return datetime.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-
-
-def quarter_end(start: datetime.date) -> datetime.date:
-    """The last day of the quarter that starts on ``start``."""
-    month = start.month + 3
-    year = start.year + (month > 12)
-    return datetime.date(year, (month - 1) % 12 + 1, 1) - datetime.timedelta(days=1)
-
-
-def quarter_label(start: datetime.date) -> str:
-    """A quarter as people read it: "Apr–Jun 2025"."""
-    return f"{start:%b}–{quarter_end(start):%b %Y}"
 
 
 def quarter_errors(hub: Hub, start: datetime.date, today: datetime.date | None = None) -> list[str]:

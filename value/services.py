@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.concurrency import EditConflict, changes_since, save_if_unchanged
 from core.history import stamp
+from core.quarters import quarter_label
 from hubs.access import require_changeable, require_evaluator, require_hub_lead, require_hub_staff, roles_of
 from innovations.models import Adoption
 
@@ -26,7 +27,6 @@ from .models import (
     SpendLine,
     SpendQuarter,
     quarter_errors,
-    quarter_label,
 )
 
 LINE_FIELDS = [

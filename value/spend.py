@@ -12,7 +12,9 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from .models import SpendLine, SpendQuarter, quarter_end, quarter_label, quarter_start
+from core.quarters import quarter_end, quarter_label, quarter_start
+
+from .models import SpendLine, SpendQuarter
 
 ZERO = Decimal("0.00")
 

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from value.models import SpendLine, SpendQuarter, quarter_label, quarter_start
+from core.quarters import quarter_label, quarter_start
+from value.models import SpendLine, SpendQuarter
 
 
 def test_a_lead_submits_a_quarter_and_an_evaluator_approves_it(page, visit, log_in, assert_accessible):

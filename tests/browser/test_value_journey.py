@@ -14,10 +14,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.quarters import quarter_label, quarter_start
 from hubs.models import Hub
 from innovations.complexity import DOMAINS
 from innovations.models import Adoption
-from value.models import SpendQuarter, quarter_label, quarter_start
+from value.models import SpendQuarter
 from value.spend import spent
 from value.templatetags.value_tags import pence
 

@@ -3,7 +3,8 @@
 import datetime
 from decimal import Decimal
 
-from value.models import SpendQuarter, quarter_start
+from core.quarters import quarter_start
+from value.models import SpendQuarter
 from value.services import spend_line_add, spend_quarter_open, spend_quarter_review, spend_quarter_submit
 
 

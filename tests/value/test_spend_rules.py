@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from core.concurrency import EditConflict
+from core.quarters import quarter_start
 from tests.factories import AdoptionFactory
-from value.models import SpendLine, SpendQuarter, quarter_start
+from value.models import SpendLine, SpendQuarter
 from value.services import (
     spend_line_add,
     spend_line_remove,
