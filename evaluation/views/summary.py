@@ -14,7 +14,7 @@ from itertools import chain, groupby
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import NullIf
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -28,7 +28,7 @@ from hubs.models import Hub
 
 from .. import mdc
 from ..charts import format_number
-from ..models import IndicatorSummary, Metric
+from ..models import Indicator, IndicatorSummary, Metric
 from ..sparklines import MONTHS as SPARKLINE_MONTHS
 from ..sparklines import SparkFigure, Sparkline, sparkline
 from ..spc import Assurance, PointType
@@ -221,9 +221,9 @@ def query_without(request: HttpRequest, *names: str) -> str:
 
 def funnel_metrics() -> list[tuple[str, str]]:
     """(code, name) of each percentage metric some adoption uses: those with a funnel plot across hubs."""
+    used = Indicator.objects.filter(metric=OuterRef("pk"))
     return list(
-        Metric.objects.filter(kind=Metric.Kind.PERCENTAGE, indicators__isnull=False)
-        .distinct()
+        Metric.objects.filter(Exists(used), kind=Metric.Kind.PERCENTAGE)
         .order_by("name")
         .values_list("code", "name")
     )
