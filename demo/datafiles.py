@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from evaluation.models import Metric
+from evaluation.vocabulary import ETHNIC_GROUP, IMD, NATIONAL_DIMENSIONS, PLUS, SEX
 from hubs.access import AHSN_ADMINS, EVALUATORS, GLOBAL_ROLE_GROUPS
 from hubs.models import Membership, Organisation, Partnership
 from hubs.vocabulary import CLINICAL_AREAS
@@ -84,6 +85,20 @@ class HubSpec:
     partners: tuple[PartnerSpec, ...]
     imd_quintile_shares: tuple[float, ...]
     months_awaiting_review: int
+    # The local population (synthetic): IMD quintiles 1-5, the ONS ethnic groups, sex, each PLUS group.
+    imd_population_shares: tuple[float, ...] = ()
+    ethnic_group_shares: tuple[float, ...] = ()
+    sex_shares: tuple[float, ...] = ()
+    plus_group_shares: tuple[float, ...] = ()
+
+    def population(self) -> dict[str, tuple[float, ...]]:
+        """The local population's shares by breakdown dimension (its code), in the groups' order."""
+        return {
+            IMD: self.imd_population_shares,
+            ETHNIC_GROUP: self.ethnic_group_shares,
+            SEX: self.sex_shares,
+            PLUS: self.plus_group_shares,
+        }
 
 
 @dataclass(frozen=True)
@@ -346,6 +361,15 @@ def _read_programme() -> tuple[ProgrammeSpec, tuple[OrganisationSpec, ...], tupl
             clinical_areas=tuple(table.get("clinical_areas", [])),
             partners=partners,
             imd_quintile_shares=tuple(float(share) for share in table.get("imd_quintile_shares", [])),
+            **{
+                name: tuple(float(share) for share in table.get(name, []))
+                for name in (
+                    "imd_population_shares",
+                    "ethnic_group_shares",
+                    "sex_shares",
+                    "plus_group_shares",
+                )
+            },
         )
         for organisation in [hub.host_ahsn, hub.lead_organisation, *(p.organisation for p in partners)]:
             _one_of(organisation, organisation_names, where, "organisation")
@@ -354,6 +378,7 @@ def _read_programme() -> tuple[ProgrammeSpec, tuple[OrganisationSpec, ...], tupl
         for code in hub.clinical_areas:
             _one_of(code, CLINICAL_AREA_CODES, where, "clinical area")
         _check(len(hub.imd_quintile_shares) == 5, where, "imd_quintile_shares needs five shares.")
+        _check_population(hub, where)
         _check(
             0 <= hub.months_awaiting_review <= MONTHS,
             where,
@@ -362,6 +387,24 @@ def _read_programme() -> tuple[ProgrammeSpec, tuple[OrganisationSpec, ...], tupl
         hubs.append(hub)
     _unique([hub.slug for hub in hubs], file, "hub")
     return programme, tuple(organisations), tuple(hubs)
+
+
+def _check_population(hub: HubSpec, where: str) -> None:
+    """A hub's local population: a share (0 to 1) per group, those of a breakdown that splits people at most 1."""
+    wanted = {spec.code: len(spec.groups) for spec in NATIONAL_DIMENSIONS} | {PLUS: len(hub.plus_groups)}
+    for code, shares in hub.population().items():
+        if not shares:
+            continue
+        _check(
+            len(shares) == wanted[code],
+            where,
+            f"{code}: give {wanted[code]} population shares, one per group.",
+        )
+        _check(
+            all(0 <= share <= 1 for share in shares), where, f"{code}: each population share is from 0 to 1."
+        )
+        if code != PLUS:
+            _check(sum(shares) <= 1 + 1e-9, where, f"{code}: the population shares add up to more than 1.")
 
 
 def _read_accounts(hub_slugs: set[str]) -> tuple[AccountSpec, ...]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from core.months import add_months
 from evaluation.models import Metric
-from evaluation.vocabulary import IMD
+from evaluation.vocabulary import ETHNIC_GROUP, IMD, NATIONAL_DIMENSIONS, PLUS
 
 RANDOM_SEED = 2024
 MONTHS = 24  # months of figures per indicator, ending with the last complete month
@@ -121,16 +122,47 @@ def _value_points(series: Series, rng: random.Random) -> list[float]:
     return values
 
 
-def _quintile_counts(total: int, weights: list[float], rng: random.Random) -> list[int]:
-    """Split a count over IMD quintiles 1..5; a few people have no known quintile."""
+def _split_counts(total: int, weights: Sequence[float], rng: random.Random) -> list[int]:
+    """Split a count over a breakdown's groups (IMD quintiles 1..5, say); a few people's group is not known."""
     jittered = [weight * rng.uniform(0.9, 1.1) for weight in weights]
     scale = sum(jittered)
     unknown = round(total * rng.uniform(0.0, 0.03))
     known = total - unknown
     counts = [int(known * weight / scale) for weight in jittered]
-    largest = max(range(5), key=lambda quintile: jittered[quintile])
+    largest = max(range(len(weights)), key=lambda group: jittered[group])
     counts[largest] += known - sum(counts)
     return counts
+
+
+# The ethnic groups' codes in the order ``HubSpec.ethnic_group_shares`` gives their shares.
+ETHNIC_GROUP_CODES = tuple(
+    code for code, _ in next(d for d in NATIONAL_DIMENSIONS if d.code == ETHNIC_GROUP).groups
+)
+PLUS_FOCUS = (1.3, 1.9)  # the hubs reach their first PLUS group more than its share of the population
+
+
+def breakdown_figures(
+    totals: Sequence[Figure],
+    ethnic_shares: Sequence[float],
+    plus_group: str | None,
+    plus_share: float,
+    rng: random.Random,
+) -> list[Figure]:
+    """An adoption's people counted by ethnic group and in its hub's first PLUS group (its code), each month.
+
+    Drawn from their own random stream, so the totals and IMD rows stay as they were.
+    """
+    figures = []
+    for total in totals:
+        count = int(total.value)
+        if ethnic_shares:
+            weights = [share * rng.uniform(0.7, 1.3) for share in ethnic_shares]
+            for code, people in zip(ETHNIC_GROUP_CODES, _split_counts(count, weights, rng), strict=True):
+                figures.append(Figure(total.index, group=(ETHNIC_GROUP, code), value=Decimal(people)))
+        if plus_group is not None:
+            people = min(count, round(count * plus_share * rng.uniform(*PLUS_FOCUS)))
+            figures.append(Figure(total.index, group=(PLUS, plus_group), value=Decimal(people)))
+    return figures
 
 
 def generate_figures(
@@ -166,7 +198,7 @@ def generate_figures(
                 if series.metric in PEOPLE_COUNTS:
                     drift = series.imd1_drift * (index / (MONTHS - 1) - 0.5)
                     month_shares = [quintile_shares[0] + drift, *quintile_shares[1:]]
-                    counts = _quintile_counts(total, month_shares, rng)
+                    counts = _split_counts(total, month_shares, rng)
                     for quintile, count in enumerate(counts, start=1):
                         rows.append(Figure(index, group=(IMD, str(quintile)), value=Decimal(count)))
                     if series.metric == "people-enrolled":

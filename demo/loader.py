@@ -19,6 +19,7 @@ import datetime
 import random
 from collections import Counter
 from dataclasses import asdict
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,14 +27,22 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from core.history import stamp
 from core.months import add_months
 from evaluation import flags, summaries
 from evaluation.awaiting import awaiting_refresh_all
-from evaluation.models import BreakdownDimension, BreakdownGroup, Indicator, Measurement, Metric
-from evaluation.vocabulary import ensure_national_breakdowns
+from evaluation.models import (
+    BreakdownDimension,
+    BreakdownGroup,
+    Indicator,
+    Measurement,
+    Metric,
+    PopulationShare,
+)
+from evaluation.vocabulary import PLUS, ensure_national_breakdowns
 from hubs.access import EVALUATORS, GLOBAL_ROLE_GROUPS
 from hubs.models import ClinicalArea, EngagementEvent, Hub, Membership, Organisation, Partnership, Programme
 from hubs.vocabulary import ensure_vocabulary
@@ -47,7 +56,7 @@ from .benefits import benefit_plan, write_benefits
 from .complexity import check_plan
 from .datafiles import AdoptionSpec, DemoData, DemoDataError, read_demo_data
 from .engagement import event_plan, write_events
-from .figures import MONTHS, RANDOM_SEED, demo_months, generate_figures, with_fault
+from .figures import MONTHS, RANDOM_SEED, breakdown_figures, demo_months, generate_figures, with_fault
 from .spend import spend_plan, write_spend
 
 __all__ = ["DemoDataError", "DemoSeeder", "seed_demo"]
@@ -55,6 +64,9 @@ __all__ = ["DemoDataError", "DemoSeeder", "seed_demo"]
 SYNTHETIC_REASON = "Synthetic demo figure (seed_demo)"
 # Partners beyond the host and lead join one after another, this many days apart, from the hub's start.
 PARTNER_JOINING_DAYS = 45
+POPULATION_SOURCE = "Synthetic demo shares, shaped loosely on the area: not official statistics"
+POPULATION_DATE = datetime.date(2021, 3, 21)  # the 2021 Census day, which real shares would come from
+BREAKDOWN_METRIC = "people-enrolled"  # the demo figures broken down by ethnic group and PLUS group too
 
 
 class DemoSeeder:
@@ -65,6 +77,7 @@ class DemoSeeder:
         self.today = today or timezone.localdate()
         self.now = timezone.now()
         self.created: Counter[str] = Counter()
+        self.plus_groups: dict[int, list[BreakdownGroup]] = {}  # hub id → its PLUS groups, in order
         self.existing: Counter[str] = Counter()
         self.users: dict = {}
         self.hubs: dict[str, Hub] = {}
@@ -94,6 +107,7 @@ class DemoSeeder:
         self.seed_innovations()
         self.seed_metrics()
         self.seed_adoptions()
+        self.seed_breakdowns()
         self.seed_measurements()
         self.seed_notes()
         self.seed_summaries()
@@ -312,6 +326,59 @@ class DemoSeeder:
             transition.recorded_at = timezone.make_aware(recorded)
             transition.save(update_fields=["recorded_at"])
 
+    def seed_breakdowns(self) -> None:
+        """Each hub's PLUS groups (its profile's), and its local population shares: synthetic, marked so."""
+        plus = BreakdownDimension.objects.get(code=PLUS)
+        for spec in self.data.hubs:
+            hub = self.hubs[spec.slug]
+            present = {group.label: group for group in BreakdownGroup.objects.filter(hub=hub, dimension=plus)}
+            for position, label in enumerate(spec.plus_groups, start=1):
+                missing = label not in present
+                if missing:
+                    present[label] = BreakdownGroup.objects.create(
+                        dimension=plus, hub=hub, label=label, code=slugify(label), position=position
+                    )
+                self._found("PLUS groups", missing)
+            self.plus_groups[hub.pk] = [present[label] for label in spec.plus_groups]
+        groups = {
+            (group.dimension.code, group.hub_id, group.position): group
+            for group in BreakdownGroup.objects.filter(
+                Q(hub__isnull=True) | Q(hub__in=self.hubs.values())
+            ).select_related("dimension")
+        }
+        entered = set(
+            PopulationShare.objects.filter(hub__in=self.hubs.values()).values_list("hub_id", "group_id")
+        )
+        shares = []
+        for spec in self.data.hubs:
+            hub = self.hubs[spec.slug]
+            for dimension, values in spec.population().items():
+                local = dimension == PLUS
+                for position, value in enumerate(values, start=1 if local else 0):
+                    group = groups[(dimension, hub.pk if local else None, position)]
+                    if (hub.pk, group.pk) in entered:
+                        self.existing["population shares"] += 1
+                        continue
+                    shares.append(
+                        PopulationShare(
+                            hub=hub,
+                            group=group,
+                            share=(Decimal(str(value)) * 100).quantize(Decimal("0.01")),
+                            source=POPULATION_SOURCE,
+                            source_date=POPULATION_DATE,
+                            is_synthetic=True,
+                        )
+                    )
+        if shares:
+            # Dated at the programme's start, so a nightly report of any day of the demo reads them.
+            bulk_create_with_history(
+                shares,
+                PopulationShare,
+                default_change_reason=SYNTHETIC_REASON,
+                default_date=self._at(min(spec.start_date for spec in self.data.hubs)),
+            )
+        self.created["population shares"] += len(shares)
+
     def seed_measurements(self) -> None:
         months = demo_months(self.today)
         rng = random.Random(RANDOM_SEED)
@@ -346,40 +413,57 @@ class DemoSeeder:
             adoption = self.adoptions[(spec.hub, spec.innovation)]
             submitter = self.users[self.data.figures_submitted_by(spec.hub)]
             figures = generate_figures(spec.indicators, kinds, hub_spec.imd_quintile_shares, rng)
+            # People enrolled by ethnic group and in the hub's first PLUS group: a stream of their own,
+            # so every other figure (and its submission day) is drawn as before.
+            by_group = random.Random(f"{RANDOM_SEED}:{spec.hub}:{spec.innovation}:breakdowns")
+            plus = self.plus_groups.get(adoption.hub_id, [])
+            extra = {
+                BREAKDOWN_METRIC: breakdown_figures(
+                    [figure for figure in figures.get(BREAKDOWN_METRIC, []) if figure.group is None],
+                    hub_spec.ethnic_group_shares,
+                    plus[0].code if plus else None,
+                    hub_spec.plus_group_shares[0] if plus and hub_spec.plus_group_shares else 0.0,
+                    by_group,
+                )
+            }
             first_month = adoption.started_on.replace(day=1)
             for series in spec.indicators:
                 indicator = indicators[(adoption.pk, series.metric)]
-                for figure in figures[series.metric]:
-                    # Submission and review days, drawn for every figure so the stream never varies.
-                    submit_day, review_lag = rng.randint(4, 15), rng.randint(2, 12)
-                    period = months[figure.index]
-                    if period < first_month:
-                        continue
-                    group = self._group(groups, figure, adoption.hub_id)
-                    if (indicator.pk, period, group.pk if group else None) in existing:
-                        self.existing["measurements"] += 1
-                        continue
-                    months_before_last = MONTHS - 1 - figure.index
-                    if months_before_last < spec.months_not_sent:
-                        continue  # the hub has yet to send it
-                    returned = returned_figures.get(
-                        (spec.hub, spec.innovation, series.metric, months_before_last)
-                    )
-                    new.append(
-                        self._measurement(
-                            indicator=indicator,
-                            figure=figure,
-                            group=group,
-                            period=period,
-                            months_before_last=months_before_last,
-                            awaiting_review=hub_spec.months_awaiting_review,
-                            returned=returned,
-                            submitter=submitter,
-                            evaluator=evaluator,
-                            submit_day=submit_day,
-                            review_lag=review_lag,
+                for stream, metric_figures in (
+                    (rng, figures[series.metric]),
+                    (by_group, extra.get(series.metric, [])),
+                ):
+                    for figure in metric_figures:
+                        # Submission and review days, drawn for every figure so the stream never varies.
+                        submit_day, review_lag = stream.randint(4, 15), stream.randint(2, 12)
+                        period = months[figure.index]
+                        if period < first_month:
+                            continue
+                        group = self._group(groups, figure, adoption.hub_id)
+                        if (indicator.pk, period, group.pk if group else None) in existing:
+                            self.existing["measurements"] += 1
+                            continue
+                        months_before_last = MONTHS - 1 - figure.index
+                        if months_before_last < spec.months_not_sent:
+                            continue  # the hub has yet to send it
+                        returned = returned_figures.get(
+                            (spec.hub, spec.innovation, series.metric, months_before_last)
                         )
-                    )
+                        new.append(
+                            self._measurement(
+                                indicator=indicator,
+                                figure=figure,
+                                group=group,
+                                period=period,
+                                months_before_last=months_before_last,
+                                awaiting_review=hub_spec.months_awaiting_review,
+                                returned=returned,
+                                submitter=submitter,
+                                evaluator=evaluator,
+                                submit_day=submit_day,
+                                review_lag=review_lag,
+                            )
+                        )
         if new:
             bulk_create_with_history(new, Measurement, batch_size=500, default_change_reason=SYNTHETIC_REASON)
         self.created["measurements"] += len(new)

@@ -9,7 +9,10 @@ At scale N the generator makes, in its own "Scale test programme":
 - 5 indicators per adoption, one per RE-AIM dimension, on the shared metric set
   (``demo/data/metrics.toml``, reused by code when they exist);
 - 36 monthly totals per indicator, ending with the last complete month, and for each
-  reach indicator that counts people, IMD quintile rows 1–5 for every month as well;
+  reach indicator that counts people, IMD quintile rows 1–5 and a row for its hub's own PLUS
+  group every month as well, and in one adoption in five, rows for the five ethnic groups;
+- for each hub, one PLUS group of its own ("Scale PLUS group") and its local population
+  shares by IMD quintile, ethnic group and PLUS group (synthetic, marked so);
 - for the charts' events: 0 to 4 learning notes per adoption (any kind, dated in its
   months) and a rebase point on about one indicator in ten;
 - each hub's quarterly spend since its award began (``demo.spend``: seven lines a quarter,
@@ -19,8 +22,8 @@ At scale N the generator makes, in its own "Scale test programme":
 
 Innovations with an even position count the people they reach (with the IMD breakdown);
 odd ones report reach as the share of people from IMD quintile 1 (a percentage). So at
-N = 1 there are 25,000 indicators and 25,000 × 36 + 2,500 × 36 × 5 = 1,350,000
-measurements. ``expected_counts(scale)`` gives every figure. The tables the generator
+N = 1 there are 25,000 indicators and 25,000 × 36 + 2,500 × 36 × (5 + 1) + 500 × 36 × 5
+= 1,530,000 measurements. ``expected_counts(scale)`` gives every figure. The tables the generator
 draws from (which metrics fill each indicator slot, how the adoptions spread over the
 stages, the exits' reasons) are data, in ``demo/data/scale.toml``.
 
@@ -29,7 +32,8 @@ that says it is made up. Rows are written with bulk inserts (COPY on PostgreSQL 
 measurements) inside one transaction, from a fixed random seed, so the same scale on the
 same day gives the same figures. Bulk inserts skip django-simple-history on purpose:
 history rows for a million synthetic figures would double the load time and record no
-one's change.
+one's change. The population shares (a few hundred) are the exception: the nightly report
+reads them from their history, as they were on its day.
 """
 
 from __future__ import annotations
@@ -42,17 +46,27 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from core.months import add_months
 from evaluation import summaries, vocabulary
 from evaluation.awaiting import awaiting_refresh_all
-from evaluation.models import BreakdownGroup, Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
+from evaluation.models import (
+    BreakdownDimension,
+    BreakdownGroup,
+    Indicator,
+    IndicatorSummary,
+    Measurement,
+    Metric,
+    PopulationShare,
+    RebasePoint,
+)
 from hubs.models import EngagementEvent, Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, ComplexityCheck, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage
@@ -63,7 +77,7 @@ from .benefits import benefit_plan, write_benefits
 from .complexity import check_plan
 from .datafiles import read_metrics, read_scale_tables
 from .engagement import SYNTHETIC_NOTE, event_plan, write_events
-from .figures import IMD1_SHARE
+from .figures import ETHNIC_GROUP_CODES, IMD1_SHARE
 from .spend import spend_plan, write_spend
 
 SEED = 1_000_003
@@ -77,6 +91,10 @@ ADOPTIONS = 5000
 MONTHS = 36
 PENDING_MONTHS = 2  # the latest months are submitted, not yet approved
 QUINTILES = (1, 2, 3, 4, 5)
+ETHNIC_EVERY = 5  # one adoption in five breaks its reach count down by ethnic group
+PLUS_LABEL = "Scale PLUS group"
+POPULATION_SOURCE = "Synthetic shares for load tests: not official statistics"
+POPULATION_DATE = datetime.date(2021, 3, 21)
 HUBS_PER_AHSN = 5
 BATCH = 5000
 COPY_ADOPTIONS = 250  # adoptions' figures per COPY chunk (about 70,000 rows)
@@ -145,6 +163,7 @@ class ExpectedCounts:
     adoptions: int
     indicators: int
     imd_indicators: int
+    ethnic_indicators: int
     measurements: int
 
 
@@ -167,6 +186,11 @@ def expected_counts(scale: float) -> ExpectedCounts:
     adoptions = min(max(1, round(ADOPTIONS * scale)), hubs * innovations)
     plan = adoption_plan(hubs, innovations, adoptions)
     imd_indicators = sum(1 for _, innovation in plan if reach_metric(innovation) == REACH_COUNT)
+    ethnic_indicators = sum(
+        1
+        for adoption, (_, innovation) in enumerate(plan)
+        if reach_metric(innovation) == REACH_COUNT and by_ethnic_group(adoption)
+    )
     indicators = adoptions * INDICATORS_PER_ADOPTION
     return ExpectedCounts(
         scale=scale,
@@ -175,8 +199,16 @@ def expected_counts(scale: float) -> ExpectedCounts:
         adoptions=adoptions,
         indicators=indicators,
         imd_indicators=imd_indicators,
-        measurements=indicators * MONTHS + imd_indicators * MONTHS * len(QUINTILES),
+        ethnic_indicators=ethnic_indicators,
+        measurements=indicators * MONTHS
+        + imd_indicators * MONTHS * (len(QUINTILES) + 1)  # the quintiles and the hub's PLUS group
+        + ethnic_indicators * MONTHS * len(ETHNIC_GROUP_CODES),
     )
+
+
+def by_ethnic_group(adoption: int) -> bool:
+    """Whether an adoption's reach count is broken down by ethnic group too: one in five."""
+    return adoption % ETHNIC_EVERY == 0
 
 
 def slot_metrics(innovation: int) -> list[str]:
@@ -299,6 +331,8 @@ class ScaleLoader:
         self.now = timezone.now()
         self.log = log
         self.rng = random.Random(SEED)
+        # The breakdowns beyond IMD draw from their own stream: the figures and IMD rows stay as they were.
+        self.group_rng = random.Random(SEED + 1)
         self.report = LoadReport(scale=scale)
         last_month = add_months(self.today, -1)
         self.months = [add_months(last_month, i - MONTHS + 1) for i in range(MONTHS)]
@@ -323,6 +357,7 @@ class ScaleLoader:
         self.step("adoptions", self.make_adoptions)
         self.step("stage transitions", self.make_transitions)
         self.step("indicators", self.make_indicators)
+        self.step("PLUS groups and local population shares", self.make_breakdowns)
         self.step("measurements", self.make_measurements)
         self.step("learning notes", self.make_notes)
         self.step("rebase points", self.make_rebases)
@@ -629,21 +664,15 @@ class ScaleLoader:
                         reviewed_at = (
                             None if i >= pending_from else submitted_at + review_lags[int(rng.random() * 11)]
                         )
-                    yield (
-                        indicator.pk,
-                        self.months[i],
-                        self.imd_group_ids[quintile] if quintile else None,
-                        value,
-                        numerator,
-                        denominator,
-                        Measurement.Status.SUBMITTED if i >= pending_from else Measurement.Status.APPROVED,
-                        "",
-                        True,
-                        None,
-                        submitted_at,
-                        None,
-                        reviewed_at,
+                    status = (
+                        Measurement.Status.SUBMITTED if i >= pending_from else Measurement.Status.APPROVED
                     )
+                    submission = (status, "", True, None, submitted_at, None, reviewed_at)
+                    group = self.imd_group_ids[quintile] if quintile else None
+                    yield (indicator.pk, self.months[i], group, value, numerator, denominator, *submission)
+                    if quintile is None and metric.code == REACH_COUNT:
+                        for group, count in self.group_rows(a, hub, int(value)):
+                            yield (indicator.pk, self.months[i], group, count, None, None, *submission)
 
     def submission_times(self):
         """Per month, the moments a figure may have been sent (the 4th-15th of the next month)."""
@@ -663,10 +692,72 @@ class ScaleLoader:
             self._submission_times = (times, lags)
         return self._submission_times
 
+    def make_breakdowns(self) -> int:
+        """A PLUS group per hub, and each hub's local population by IMD quintile, ethnic group and PLUS group."""
+        rng = self.group_rng
+        national = {
+            (dimension, code): pk
+            for pk, dimension, code in BreakdownGroup.objects.filter(hub__isnull=True).values_list(
+                "pk", "dimension__code", "code"
+            )
+        }
+        self.imd_group_ids = {quintile: national[vocabulary.IMD, str(quintile)] for quintile in QUINTILES}
+        self.ethnic_group_ids = [national[vocabulary.ETHNIC_GROUP, code] for code in ETHNIC_GROUP_CODES]
+        plus = BreakdownDimension.objects.get(code=vocabulary.PLUS)
+        self.plus_groups = BreakdownGroup.objects.bulk_create(
+            BreakdownGroup(dimension=plus, hub=hub, label=PLUS_LABEL, code=slugify(PLUS_LABEL), position=1)
+            for hub in self.hubs
+        )
+        self.ethnic_weights, self.plus_shares, shares = [], [], []
+        for n, hub in enumerate(self.hubs):
+            # The population by IMD quintile about as the hub reaches it; a mostly white population whose
+            # other groups vary from hub to hub; the PLUS group a small share of it.
+            imd = [weight * rng.uniform(0.85, 1.15) for weight in self.quintile_weights[n]]
+            white = rng.uniform(0.55, 0.95)
+            others = [rng.uniform(0.2, 1.0) for _ in range(len(ETHNIC_GROUP_CODES) - 1)]
+            ethnic = [(1 - white) * other / sum(others) for other in others]
+            ethnic.insert(ETHNIC_GROUP_CODES.index("white"), white)
+            self.ethnic_weights.append(tuple(ethnic))
+            self.plus_shares.append(rng.uniform(0.005, 0.05))
+            populations = [
+                *zip(self.imd_group_ids.values(), (w / sum(imd) for w in imd), strict=True),
+                *zip(self.ethnic_group_ids, ethnic, strict=True),
+                (self.plus_groups[n].pk, self.plus_shares[n]),
+            ]
+            shares += [
+                PopulationShare(
+                    hub=hub,
+                    group_id=group_id,
+                    share=(Decimal(share) * 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN),
+                    source=POPULATION_SOURCE,
+                    source_date=POPULATION_DATE,
+                    is_synthetic=True,
+                )
+                for group_id, share in populations
+            ]
+        # With their history, dated at the first month: the nightly report reads the shares as of its day.
+        bulk_create_with_history(
+            shares,
+            PopulationShare,
+            batch_size=BATCH,
+            default_change_reason=SYNTHETIC,
+            default_date=timezone.make_aware(datetime.datetime.combine(self.months[0], datetime.time())),
+        )
+        return len(self.plus_groups) + len(shares)
+
+    def group_rows(self, adoption: int, hub: int, total: int) -> Iterator[tuple[int, str]]:
+        """(group id, count) of a month's reach total: the hub's PLUS group, and one adoption in five by ethnic group."""
+        rng = self.group_rng
+        yield (
+            self.plus_groups[hub].pk,
+            str(min(total, round(total * self.plus_shares[hub] * rng.uniform(1.0, 2.0)))),
+        )
+        if by_ethnic_group(adoption):
+            counts = split_by_quintile(total, self.ethnic_weights[hub], rng)
+            yield from zip(self.ethnic_group_ids, (str(count) for count in counts), strict=True)
+
     def make_measurements(self) -> int:
         self.metrics_by_id = {metric.pk: metric for metric in self.metrics.values()}
-        imd = BreakdownGroup.objects.filter(dimension__code=vocabulary.IMD, hub__isnull=True)
-        self.imd_group_ids = {int(code): pk for code, pk in imd.values_list("code", "pk")}
         written = 0
         for first in range(0, len(self.adoptions), COPY_ADOPTIONS):
             rows = self.measurement_rows(first, min(first + COPY_ADOPTIONS, len(self.adoptions)))
@@ -759,6 +850,12 @@ def user_entered_rows(programme: Programme) -> dict[str, int]:
         "realised values not marked synthetic": RealisedValue.objects.filter(
             benefit__adoption__in=adoptions, is_synthetic=False
         ).count(),
+        "PLUS groups people added": BreakdownGroup.objects.filter(hub__programme=programme)
+        .exclude(label=PLUS_LABEL, created_by=None)
+        .count(),
+        "population shares people entered": PopulationShare.objects.filter(
+            hub__programme=programme, is_synthetic=False
+        ).count(),
         "spend quarters not marked synthetic": SpendQuarter.objects.filter(
             hub__programme=programme, is_synthetic=False
         ).count(),
@@ -822,6 +919,9 @@ def remove_scale_data(programme: Programme, *, log: Callable[[str], None]) -> in
     deleted += _raw_delete(EngagementEvent.history.filter(hub__in=hubs))
     deleted += _raw_delete(events)
     deleted += _raw_delete(Partnership.history.filter(hub__in=hubs))
+    deleted += _raw_delete(PopulationShare.history.filter(hub__in=hubs))
+    deleted += _raw_delete(PopulationShare.objects.filter(hub__in=hubs))
+    deleted += _raw_delete(BreakdownGroup.objects.filter(hub__in=hubs))
     deleted += _raw_delete(Partnership.objects.filter(hub__in=hubs))
     deleted += _raw_delete(Hub.clinical_areas.through.objects.filter(hub__in=hubs))
     deleted += _raw_delete(hubs)

@@ -11,10 +11,14 @@ hub), never by another hub's (``BreakdownGroup.objects.for_user``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from core.history import stamp
@@ -22,7 +26,8 @@ from hubs.access import require_changeable, require_hub_lead
 from hubs.models import Hub
 
 from . import vocabulary
-from .models import BreakdownDimension, BreakdownGroup, Measurement
+from .models import BreakdownDimension, BreakdownGroup, Measurement, PopulationShare
+from .querysets import enters_population_of
 
 
 def group_order(group: BreakdownGroup | None) -> tuple:
@@ -148,3 +153,155 @@ def group_archive(*, group: BreakdownGroup, by, archived: bool) -> BreakdownGrou
         stamp(current, by=by, reason="Archived" if archived else "Restored")
         current.save(update_fields=["archived", "version"])
     return current
+
+
+# A hub's local population shares ----------------------------------------------------------------
+
+SHARE_PLACES = PopulationShare._meta.get_field("share").decimal_places
+SHARE_MAX = Decimal(100)
+SOURCE_MAX = PopulationShare._meta.get_field("source").max_length
+SHARES_CHANGED = (
+    "Someone else changed these population shares since you opened the page, so nothing was saved. "
+    "Look at them below, and save again."
+)
+
+
+@dataclass
+class PopulationDimension:
+    """A dimension's groups for a hub, each with its local population share if one is entered."""
+
+    dimension: BreakdownDimension
+    groups: list[BreakdownGroup]
+    shares: dict[int, PopulationShare]  # group id → share
+
+    @property
+    def rows(self) -> list[tuple[BreakdownGroup, PopulationShare | None]]:
+        return [(group, self.shares.get(group.pk)) for group in self.groups]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((share.share for share in self.shares.values()), Decimal(0))
+
+    @property
+    def sources(self) -> list[tuple[str, datetime.date]]:
+        """The sources given for the dimension's shares (usually one), with their dates."""
+        return sorted({(share.source, share.source_date) for share in self.shares.values()}, key=str)
+
+    @property
+    def is_synthetic(self) -> bool:
+        return any(share.is_synthetic for share in self.shares.values())
+
+    @property
+    def seen(self) -> str:
+        """What the page showed, for the save to check nothing changed since: each share's id and version."""
+        return seen_token(self.shares.values())
+
+
+def seen_token(shares: Iterable[PopulationShare]) -> str:
+    return ",".join(f"{share.pk}:{share.version}" for share in sorted(shares, key=lambda share: share.pk))
+
+
+def population_of_hub(hub: Hub) -> list[PopulationDimension]:
+    """Every dimension the hub can break figures down by, its groups, and the shares entered: two queries.
+
+    A group archived since its share was entered keeps its share on show.
+    """
+    shares = {
+        share.group_id: share
+        for share in PopulationShare.objects.filter(hub=hub).select_related("entered_by")
+    }
+    found: dict[int, PopulationDimension] = {}
+    groups = (
+        BreakdownGroup.objects.of_hub(hub.pk)
+        .select_related("dimension")
+        .order_by("dimension__position", "dimension_id", "position", "label")
+    )
+    for group in groups:
+        if group.archived and group.pk not in shares:
+            continue
+        entry = found.setdefault(group.dimension_id, PopulationDimension(group.dimension, [], {}))
+        entry.groups.append(group)
+        if group.pk in shares:
+            entry.shares[group.pk] = shares[group.pk]
+    return list(found.values())
+
+
+@transaction.atomic
+def population_shares_save(
+    *,
+    hub: Hub,
+    dimension: BreakdownDimension,
+    shares: Mapping[int, Decimal | None],
+    source: str,
+    source_date: datetime.date | None,
+    seen: str,
+    by,
+) -> list[PopulationShare]:
+    """Set the hub's local population share of each group of a dimension (None: not known), from one source.
+
+    The hub's lead or an AHSN admin only. Each share is 0 to 100 (%) with at most two decimal
+    places; a dimension whose groups split people cannot have them add up to more than 100%.
+    ``seen`` is what the page showed (``PopulationDimension.seen``): if someone saved since,
+    nothing is saved. Each row keeps its history; a share left blank is removed.
+    """
+    if not enters_population_of(by, hub.pk):
+        raise PermissionDenied("Only the hub's lead or an AHSN admin can enter its population shares.")
+    groups = {
+        group.pk: group
+        for group in BreakdownGroup.objects.of_hub(hub.pk).filter(dimension=dimension, pk__in=list(shares))
+    }
+    if set(shares) - set(groups):
+        raise ValidationError("Only this hub's groups of the breakdown can be given a share.")
+    given = {pk: share for pk, share in shares.items() if share is not None}
+    errors: dict[str, list[str]] = {}
+    for pk, share in given.items():
+        if not Decimal(0) <= share <= SHARE_MAX or share != round(share, SHARE_PLACES):
+            errors.setdefault(f"share_{pk}", []).append(
+                f"Enter a share from 0 to 100, with at most {SHARE_PLACES} decimal places."
+            )
+    if dimension.partitions and sum(given.values(), Decimal(0)) > SHARE_MAX:
+        total = sum(given.values(), Decimal(0))
+        errors.setdefault(NON_FIELD_ERRORS, []).append(
+            f"The {dimension.name} shares add up to {total:g}%: each person is in one group, "
+            "so together they cannot be more than 100%."
+        )
+    source = " ".join(source.split())
+    if given and not source:
+        errors.setdefault("source", []).append("Say where the shares come from.")
+    if len(source) > SOURCE_MAX:
+        errors.setdefault("source", []).append(f"The source must be {SOURCE_MAX} characters or fewer.")
+    if given and source_date is None:
+        errors.setdefault("source_date", []).append("Enter the date of the source.")
+    elif source_date and source_date > timezone.localdate():
+        errors.setdefault("source_date", []).append("The date of the source cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    current = {
+        share.group_id: share
+        for share in PopulationShare.objects.select_for_update().filter(hub=hub, group__dimension=dimension)
+    }
+    if seen_token(current.values()) != seen:
+        raise ValidationError(SHARES_CHANGED, code="stale")
+    now = timezone.now()
+    saved = []
+    for pk, group in groups.items():
+        share, existing = shares[pk], current.get(pk)
+        if share is None:
+            if existing is not None:
+                stamp(existing, by=by, reason="Removed")
+                existing.delete()
+            continue
+        row = existing or PopulationShare(hub=hub, group=group, version=0)
+        if existing and (existing.share, existing.source, existing.source_date) == (
+            share,
+            source,
+            source_date,
+        ):
+            saved.append(existing)
+            continue
+        row.share, row.source, row.source_date = share, source, source_date
+        row.is_synthetic, row.entered_by, row.entered_at = False, by, now
+        stamp(row, by=by, reason="Entered" if existing is None else "Changed")
+        row.save()
+        saved.append(row)
+    return saved

@@ -11,8 +11,8 @@ summary a screen-reader user hears in place of the picture. With ``run_chart=Tru
 draw a run chart: the figures and each group's median, no limits and no special causes.
 
 `equity_chart(...)` lays out the equity bar chart (`evaluation/_equity_chart.html`)
-drawn by the equity dashboard and by each nightly roll-up report, and
-`equity_summary(...)` says in a sentence what it shows.
+drawn by the equity dashboard and by each nightly roll-up report: each group's share of
+the people reached, with its share of the local population marked.
 
 Pure Python, no Django: the template only loops over what this module built.
 """
@@ -33,7 +33,7 @@ from .spc import Assurance, Improvement, PointType, SpecialCause, XmrPoint, XmrR
 
 if TYPE_CHECKING:
     from .annotations import Annotation
-    from .dashboards import EquityRow
+    from .dashboards import GroupReach
 
 WIDTH = 720
 HEIGHT = 340
@@ -785,12 +785,12 @@ def target_sentence(target: float, assurance: str | None, unit: str, improvement
     return f"{text}: {ASSURANCE_DESCRIPTIONS[assurance]}."
 
 
-# -- The equity chart: a horizontal bar per hub × innovation, laid out here so the template only draws.
+# -- The equity chart: a horizontal bar per group (of an adoption, or of many), each with its population's mark.
 
 EQUITY_WIDTH = 720
 EQUITY_LEFT = 20  # room for the "0%" tick label
-EQUITY_RIGHT = 200  # room for the value label after the longest bar
-EQUITY_TOP = 32  # room for the reference line's label
+EQUITY_RIGHT = 250  # room for the value label after the longest bar
+EQUITY_TOP = 32  # room for the key above the bars
 EQUITY_ROW_HEIGHT = 56
 EQUITY_BAR_HEIGHT = 22
 EQUITY_AXIS_HEIGHT = 32
@@ -806,6 +806,7 @@ class EquityBar:
     value_x: str
     value_y: int
     shown: bool
+    population_x: str | None  # where the group's share of the local population is marked, if entered
 
 
 @dataclass(frozen=True)
@@ -818,58 +819,61 @@ def _equity_x(share: float, axis_max: int) -> float:
     return EQUITY_LEFT + (EQUITY_WIDTH - EQUITY_LEFT - EQUITY_RIGHT) * share / axis_max
 
 
-def equity_chart(rows: Sequence[EquityRow], *, population_share: float) -> dict:
-    """Coordinates for the bars, the population-share line and the axis, as strings the template writes out."""
-    shown = [row.share for row in rows if not row.suppressed]
-    axis_max = min(100, max(30, 10 * math.ceil(max(shown, default=0) / 10)))
-    bars = []
-    for index, row in enumerate(rows):
+def equity_value_label(reach: GroupReach) -> str:
+    """What is written at the end of a group's bar, and read out for it."""
+    if reach.suppressed:
+        return f"Share not shown: {reach.suppressed_because}"
+    if reach.population is None:
+        return f"{reach.share_shown}; no population share entered"
+    return f"{reach.share_shown}; population {reach.population_shown}"
+
+
+def equity_chart(bars: Sequence[tuple[str, GroupReach]]) -> dict:
+    """Coordinates for each labelled group's bar, its population mark and the axis, as strings to write out.
+
+    The bar is the share of the people reached who are in the group; a vertical mark across
+    it, the group's share of the local population. Both are also written out in words.
+    """
+    highest = [reach.share for _, reach in bars if not reach.suppressed]
+    highest += [float(reach.population) for _, reach in bars if reach.population is not None]
+    axis_max = min(100, max(30, 10 * math.ceil(max(highest, default=0) / 10)))
+    drawn = []
+    for index, (label, reach) in enumerate(bars):
         top = EQUITY_TOP + index * EQUITY_ROW_HEIGHT
         bar_y = top + 20
-        width = 0.0 if row.suppressed else _equity_x(row.share, axis_max) - EQUITY_LEFT
-        if row.suppressed:
-            value_label = f"Share not shown: {row.suppressed_because}"
-        else:
-            value_label = f"{row.share_shown}, {row.direction} 20%"
-        bars.append(
+        width = 0.0 if reach.suppressed else _equity_x(reach.share, axis_max) - EQUITY_LEFT
+        population_x = (
+            None if reach.population is None else f"{_equity_x(float(reach.population), axis_max):.1f}"
+        )
+        end = max(width, 0.0 if population_x is None else float(population_x) - EQUITY_LEFT)
+        drawn.append(
             EquityBar(
-                label=f"{row.innovation}, {row.hub}",
-                value_label=value_label,
+                label=label,
+                value_label=equity_value_label(reach),
                 label_y=top + 12,
                 bar_y=bar_y,
                 width=f"{width:.1f}",
-                value_x=f"{EQUITY_LEFT + width + 6:.1f}",
+                value_x=f"{EQUITY_LEFT + end + 8:.1f}",
                 value_y=bar_y + 16,
-                shown=not row.suppressed,
+                shown=not reach.suppressed,
+                population_x=population_x,
             )
         )
-    plot_bottom = EQUITY_TOP + len(rows) * EQUITY_ROW_HEIGHT
+    plot_bottom = EQUITY_TOP + len(bars) * EQUITY_ROW_HEIGHT
     return {
         "width": EQUITY_WIDTH,
         "height": plot_bottom + EQUITY_AXIS_HEIGHT,
         "left": EQUITY_LEFT,
         "top": EQUITY_TOP,
         "plot_bottom": plot_bottom,
-        "plot_right": f"{_equity_x(axis_max, axis_max):.1f}",
         "bar_height": EQUITY_BAR_HEIGHT,
-        "bars": bars,
-        "reference_x": f"{_equity_x(population_share, axis_max):.1f}",
+        "bars": drawn,
         "ticks": [
             EquityTick(x=f"{_equity_x(share, axis_max):.1f}", label=f"{share}%")
             for share in range(0, axis_max + 1, 10)
         ],
         "tick_label_y": plot_bottom + 20,
     }
-
-
-def equity_summary(rows: Sequence[EquityRow]) -> str:
-    """The chart in a sentence: how many adoptions reached quintile 1 above their share, and how many are not shown."""
-    shown = [row for row in rows if not row.suppressed]
-    above = sum(1 for row in shown if row.direction == "above")
-    text = f"{above} of {len(shown)} adoptions reached people in quintile 1 above their 20% population share."
-    if len(shown) < len(rows):
-        text += f" {len(rows) - len(shown)} with fewer than 8 people counted are not shown as a share."
-    return text
 
 
 # -- Annotations: events marked under the months of a chart (``evaluation.annotations``), laid out here.

@@ -37,12 +37,22 @@ class NumberField(forms.CharField):
 
     default_error_messages = {"invalid": "Enter a number.", "invalid_whole": "Enter a whole number."}
 
-    def __init__(self, *, whole: bool = False, min_value: int | None = None, min_message: str = "", **kwargs):
+    def __init__(
+        self,
+        *,
+        whole: bool = False,
+        min_value: int | None = None,
+        min_message: str = "",
+        places: int | None = None,
+        largest=None,
+        **kwargs,
+    ):
+        """``places`` and ``largest`` narrow what a value's column holds (a share: two places, at most 100)."""
         self.whole = whole
         self.min_value = min_value
         self.min_message = min_message
-        self.places = 0 if whole else VALUE_PLACES
-        self.largest = LARGEST_WHOLE if whole else LARGEST_VALUE
+        self.places = 0 if whole else VALUE_PLACES if places is None else places
+        self.largest = (LARGEST_WHOLE if whole else LARGEST_VALUE) if largest is None else largest
         kwargs.setdefault("required", False)
         attrs = {"inputmode": "numeric" if whole else "decimal", "spellcheck": "false", "autocomplete": "off"}
         kwargs.setdefault("widget", forms.TextInput(attrs=attrs))

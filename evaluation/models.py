@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.numbers import completeness, percentage
+from core.numbers import completeness, number_text, percentage
 from hubs.models import MIN_POINTS_FOR_LIMITS, Hub
 from innovations.models import Adoption
 
@@ -287,7 +287,12 @@ class PopulationShare(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.group} in {self.hub}: {self.share}%"
+        return f"{self.group} in {self.hub}: {self.share_text}"
+
+    @property
+    def share_text(self) -> str:
+        """The share as people read it: "35.5%", "20%"."""
+        return f"{number_text(self.share)}%"
 
 
 class Measurement(models.Model):

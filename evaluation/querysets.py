@@ -118,6 +118,12 @@ class BreakdownGroupQuerySet(models.QuerySet):
         return self.filter(archived=False)
 
 
+def enters_population_of(user, hub_id: int) -> bool:
+    """Whether ``user`` enters hub ``hub_id``'s population shares: its lead does, and AHSN admins for any hub."""
+    roles = roles_of(user)
+    return roles.curates or roles.leads(hub_id)
+
+
 class PopulationShareQuerySet(models.QuerySet):
     def for_user(self, user):
         """A hub's population shares go with its own groups: its staff and global readers see them."""
@@ -127,8 +133,6 @@ class PopulationShareQuerySet(models.QuerySet):
         return in_member_hubs(self, user, "hub")
 
     def changeable_by(self, user):
-        """The hub's lead enters its shares; AHSN admins may for any hub."""
+        """The shares of the hubs whose population ``user`` enters (``enters_population_of``)."""
         roles = roles_of(user)
-        if roles.curates:
-            return self
-        return self.filter(hub__in=roles.lead_hub_ids)
+        return self if roles.curates else self.filter(hub__in=roles.lead_hub_ids)

@@ -51,6 +51,7 @@ urlpatterns = [
     path(
         "hubs/<slug:slug>/breakdowns/groups/<int:pk>/archive/", breakdowns.group_archive, name="group_archive"
     ),
+    path("hubs/<slug:slug>/population/<slug:code>/", breakdowns.population_edit, name="population_edit"),
     path("flags/<int:pk>/explain/", flag_views.flag_explain_view, name="flag_explain"),
     path("flags/<int:pk>/check/", flag_views.flag_check_view, name="flag_check"),
 ]

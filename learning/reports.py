@@ -32,7 +32,7 @@ from core.disclosure import figure_text as disclosed_figure
 from core.forms import submit
 from evaluation import mdc
 from evaluation.charts import equity_chart
-from evaluation.dashboards import POPULATION_SHARE, EquityRow
+from evaluation.dashboards import GroupReach
 from evaluation.mdc import assurance_label, variation_label
 from hubs.access import ahsn_admins_only, roles_of
 from innovations import complexity as nasss
@@ -58,7 +58,7 @@ SECTION_TITLES = {
     "headline": "Headline figures",
     "innovations": "Innovations across hubs",
     "signals": "Signals since the previous report",
-    "equity": "Equity: reach into IMD quintile 1",
+    "equity": "Equity: whom reach reaches",
     "learning": "Learning: new notes",
     "completeness": "Data completeness by hub",
     "revised": "Revised figures",
@@ -128,20 +128,52 @@ def headline_counts(headline: dict) -> dict:
     }
 
 
+# A report built before breakdowns other than IMD compared quintile 1 with its 20% share of England.
+OLD_EQUITY = {"dimension": "IMD quintile", "group": "1 (most deprived)", "population": 0.2}
+
+
+def equity_row(row: dict) -> dict:
+    """An equity row as stored, in today's shape: a report built before breakdowns kept IMD quintile 1 only."""
+    if "dimension" in row:
+        return row
+    return {
+        **row,
+        **OLD_EQUITY,
+        "people": row["q1"],
+        "base": row["all"],
+        "people_previous": row.get("q1_previous"),
+        "base_previous": row.get("all_previous"),
+    }
+
+
+def equity_reach(row: dict) -> GroupReach:
+    """The group's reach as every reader of the report sees it (``raw`` never): the dashboard's own reading."""
+    population = row.get("population")
+    return GroupReach(
+        label=row["group"],
+        people=row["people"],
+        base=row["base"],
+        population=None if population is None else 100 * population,
+    )
+
+
 def equity_disclosed(row: dict) -> dict:
     """One equity row as the page, the PDF and the CSV all show it, without its raw counts.
 
-    The counts as cells (a number or "<8") and as text, and each share (as a
-    fraction and as text) only when no count it is worked out from is small;
-    otherwise "Not shown". A report built before the counts behind the previous
-    share were kept cannot tell whether that share may be shown, so it is not.
+    The counts as cells (a number or "<8") and as text, and each share (as a fraction and
+    as text) only when no count it is worked out from is small; otherwise "Not shown". The
+    local population share is no count: always shown. A report built before the counts
+    behind the previous share were kept cannot tell whether that share may be shown, so it is not.
     """
-    share_ok = share_shown(row["q1"], row["all"])
+    row = equity_row(row)
+    reach = equity_reach(row)
+    share_ok = not reach.suppressed
     previous = row.get("previous_share")
     previous_ok = (
         previous is not None
-        and "all_previous" in row
-        and share_shown(row.get("q1_previous"), row.get("all_previous"))
+        and "base_previous" in row
+        and row.get("base_previous") is not None
+        and share_shown(row.get("people_previous"), row.get("base_previous"))
     )
     change_ok = share_ok and previous_ok
 
@@ -157,34 +189,44 @@ def equity_disclosed(row: dict) -> dict:
         "hub": row["hub"],
         "innovation": row["innovation"],
         "metric": row["metric"],
+        "dimension": row["dimension"],
+        "group": row["group"],
         "suppressed": not share_ok,
-        "q1": count_cell(row["q1"]),
-        "all": count_cell(row["all"]),
+        "people": count_cell(row["people"]),
+        "base": count_cell(row["base"]),
         "share": row.get("share") if share_ok else NOT_SHOWN,
+        "population": row.get("population"),
         "previous_share": previous_cell,
         "change_points": change_cell,
-        "q1_shown": count_text(row["q1"]),
-        "all_shown": count_text(row["all"]),
+        "people_shown": count_text(row["people"]),
+        "base_shown": count_text(row["base"]),
         "share_shown": _percent(row.get("share")) if share_ok else NOT_SHOWN,
+        "population_shown": reach.population_shown or "Not entered",
+        "gap_shown": reach.gap_shown if share_ok else "",
         "previous_shown": previous_text,
         "change_shown": change_text,
     }
 
 
 def equity_charts(rows: list[dict]) -> list[dict]:
-    """One chart per metric, drawn as the equity dashboard draws it (small counts suppressed)."""
+    """One chart per metric and breakdown, drawn as the equity dashboard draws it (small counts suppressed)."""
     charts = []
-    by_metric = groupby(sorted(rows, key=lambda row: row["metric"]), key=lambda row: row["metric"])
-    for index, (metric, metric_rows) in enumerate(by_metric, start=1):
+    rows = [equity_row(row) for row in rows]
+    key = lambda row: (row["metric"], row["dimension"])  # noqa: E731
+    for index, ((metric, dimension), chart_rows) in enumerate(
+        groupby(sorted(rows, key=key), key=key), start=1
+    ):
         bars = [
-            EquityRow(metric=metric, hub=row["hub"], innovation=row["innovation"],
-                      quintile_one=row["q1"], all_quintiles=row["all"])
-            for row in metric_rows
-            if row["all"]
-        ]  # fmt: skip
-        if bars:
-            chart = equity_chart(bars, population_share=POPULATION_SHARE)
-            charts.append({"id": f"equity-chart-{index}", "metric": metric, "chart": chart})
+            (f"{row['innovation']}, {row['hub']}: {row['group']}", equity_reach(row)) for row in chart_rows
+        ]
+        charts.append(
+            {
+                "id": f"equity-chart-{index}",
+                "title": f"{metric}: the share reached in each group ({dimension}), by hub and innovation, "
+                "against its share of the local population",
+                "chart": equity_chart(bars),
+            }
+        )
     return charts
 
 
@@ -412,10 +454,11 @@ def _csv_table(section: str, content: dict) -> tuple[list[str], list[list]]:
         )  # fmt: skip
     if section == "equity":
         return (
-            ["hub", "innovation", "metric", "quintile_1", "all", "share", "previous_share", "change_points"],
+            ["hub", "innovation", "metric", "breakdown", "group", "people", "of", "share", "population_share",
+             "previous_share", "change_points"],
             [
-                [row["hub"], row["innovation"], row["metric"], row["q1"], row["all"], row["share"],
-                 row["previous_share"], row["change_points"]]
+                [row["hub"], row["innovation"], row["metric"], row["dimension"], row["group"], row["people"],
+                 row["base"], row["share"], row["population"], row["previous_share"], row["change_points"]]
                 for row in map(equity_disclosed, content.get("equity", []))
             ],
         )  # fmt: skip

@@ -36,12 +36,16 @@ always gives the same content and the same ``content_hash``):
                                                               # below it, no variation or assurance
          "change": "new improvement" | "new concern" | "lost assurance" | "..."}
       ],
-      "equity": [                                              # reach metrics with IMD rows
-        {"hub": "...", "innovation": "...", "metric": "...", "q1": n, "all": n,
-         "share": 0.123, "previous_share": 0.1 | null, "change_points": 2.3 | null,
-         "q1_previous": n | null, "all_previous": n | null}    # the counts behind previous_share
+      "equity": [                                              # reach metrics' groups, every breakdown
+        {"hub": "...", "innovation": "...", "metric": "...", "dimension": "<name>", "group": "<label>",
+         "people": n, "base": n, "share": 0.123,             # people in the group, of base people
+         "population": 0.2 | null,                            # its local population share then (entered)
+         "previous_share": 0.1 | null, "change_points": 2.3 | null,
+         "people_previous": n | null, "base_previous": n | null}  # the counts behind previous_share
       ],                                                       # (raw: pages disclose them through
-                                                               # learning.reports, core.disclosure)
+                                                               # learning.reports, core.disclosure).
+                                                               # Reports before breakdowns: IMD quintile 1
+                                                               # only, as "q1", "all", "q1_previous", ...
       "learning": {
         "new_notes": [{"note_id": n, "title": "...", "hub": "...", "innovation": "...",
                        "kind": "<value>", "cfir_domain": "<value>", "created": "YYYY-MM-DD"}],
@@ -108,6 +112,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     FloatField,
     IntegerField,
     Max,
@@ -123,11 +128,9 @@ from django.utils import timezone
 
 from core.months import last_complete_month, months_from_to
 from evaluation import mdc
-from evaluation.dashboards import CORE20
-from evaluation.models import Indicator, Measurement, Metric, RebasePoint
+from evaluation.models import Indicator, Measurement, Metric, PopulationShare, RebasePoint
 from evaluation.spc import Assurance, PointType, xmr
 from evaluation.summaries import rebase_indexes
-from evaluation.vocabulary import IMD
 from hubs.engagement import hub_engagement
 from hubs.models import Hub
 from innovations import complexity as nasss
@@ -414,65 +417,128 @@ def signals(
     return sorted(result, key=lambda s: (s["hub"], s["innovation"], s["metric"], s["indicator_id"]))
 
 
+def _population_as_of(day: datetime.date) -> dict[tuple[int, int], Decimal]:
+    """(hub id, group id) → the local population share (%) as entered by the end of ``day``.
+
+    From the shares' history, so a report rebuilt later reads the shares as they were then,
+    not as entered (or removed) since. One query.
+    """
+    latest: dict[int, tuple] = {}
+    records = PopulationShare.history.filter(history_date__lt=end_of(day)).order_by(
+        "id", "history_date", "history_id"
+    )
+    for pk, hub_id, group_id, share, kind in records.values_list(
+        "id", "hub", "group", "share", "history_type"
+    ):
+        latest[pk] = (hub_id, group_id, share, kind)
+    return {(hub_id, group_id): share for hub_id, group_id, share, kind in latest.values() if kind != "-"}
+
+
 def equity(day: datetime.date, previous: dict | None = None) -> list[dict]:
-    """Share of people reached who live in IMD quintile 1, all approved months to date (sum/sum)."""
+    """Each group's share of the people reached, every breakdown, all approved months to date (sum/sum).
+
+    Per adoption, metric and group: the people in the group, of the people it is a share of
+    (in all the breakdown's groups, for a breakdown that splits people; everyone reached in
+    the months the hub gave the breakdown's figures for, for PLUS groups, which overlap), the
+    group's share of the hub's local population as entered by the end of the day, and the
+    share as of the previous report's day. Three queries and the population's history.
+    """
     previous_day = _previous_day(previous)
     amount = Coalesce("value", "numerator", output_field=DecimalField(max_digits=14, decimal_places=4))
     then = approved_by(previous_day) if previous_day else None
-    rows = (
-        Measurement.objects.filter(
-            approved_by(day),
-            group__dimension__code=IMD,
-            indicator__metric__dimension=Metric.Dimension.REACH,
-            indicator__adoption__archived=False,
-        )
+    reach = Measurement.objects.filter(
+        approved_by(day),
+        indicator__metric__dimension=Metric.Dimension.REACH,
+        indicator__adoption__archived=False,
+    )
+    group_rows = (
+        reach.filter(group__isnull=False)
         .order_by()
         .values(
             "indicator",
+            "indicator__adoption__hub",
             "indicator__adoption__hub__name",
             "indicator__adoption__innovation__name",
             "indicator__metric__name",
+            "group",
+            "group__label",
+            "group__position",
+            "group__dimension",
+            "group__dimension__name",
+            "group__dimension__position",
+            "group__dimension__partitions",
         )
-        .annotate(
-            q1=Sum(amount, filter=Q(group__code=CORE20)),
-            all=Sum(amount),
-            **(
+        .annotate(people=Sum(amount), **({"people_then": Sum(amount, filter=then)} if then else {}))
+    )
+    rows = [row for row in group_rows if row["people"] is not None]
+    # The bases: each breakdown's groups added up, or (PLUS) the totals of its months.
+    bases: dict[tuple[int, int], list] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        if row["group__dimension__partitions"]:
+            base = bases[row["indicator"], row["group__dimension"]]
+            base[0] += row["people"]
+            base[1] += row.get("people_then") or 0
+    overlapping = {row["group__dimension"] for row in rows if not row["group__dimension__partitions"]}
+    for dimension in overlapping:
+        given = reach.filter(
+            indicator=OuterRef("indicator"), period=OuterRef("period"), group__dimension=dimension
+        )
+        totals = (
+            reach.filter(group__isnull=True)
+            .filter(Exists(given))
+            .order_by()
+            .values("indicator")
+            .annotate(
+                people=Sum(amount),
+                **({"people_then": Sum(amount, filter=then & Q(Exists(given.filter(then))))} if then else {}),
+            )
+        )
+        for total in totals:
+            bases[total["indicator"], dimension] = [total["people"] or 0, total.get("people_then") or 0]
+    population = _population_as_of(day)
+    found = []
+    for row in rows:
+        base, base_then = bases[row["indicator"], row["group__dimension"]]
+        if not base:
+            continue
+        people, people_then = row["people"], row.get("people_then") or 0
+        share = float(people) / float(base)
+        previous_share = float(people_then) / float(base_then) if then is not None and base_then else None
+        local = population.get((row["indicator__adoption__hub"], row["group"]))
+        found.append(
+            (
+                (row["group__dimension__position"], row["group__dimension"], row["group__position"]),
                 {
-                    "q1_then": Sum(amount, filter=then & Q(group__code=CORE20)),
-                    "all_then": Sum(amount, filter=then),
-                }
-                if then
-                else {}
-            ),
+                    "hub": row["indicator__adoption__hub__name"],
+                    "innovation": row["indicator__adoption__innovation__name"],
+                    "metric": row["indicator__metric__name"],
+                    "dimension": row["group__dimension__name"],
+                    "group": row["group__label"],
+                    "people": _number(people),
+                    "base": _number(base),
+                    "share": round(share, PLACES),
+                    "population": None if local is None else round(float(local) / 100, PLACES),
+                    "previous_share": None if previous_share is None else round(previous_share, PLACES),
+                    # The counts behind the previous share: a page may show that share only if
+                    # neither is small (core.disclosure).
+                    "people_previous": None if previous_share is None else _number(people_then),
+                    "base_previous": None if previous_share is None else _number(base_then),
+                    "change_points": None
+                    if previous_share is None
+                    else round(100 * (share - previous_share), PLACES),
+                },
+            )
+        )
+    found.sort(
+        key=lambda item: (
+            item[1]["hub"],
+            item[1]["innovation"],
+            item[1]["metric"],
+            *item[0],
+            item[1]["group"],
         )
     )
-    result = []
-    for row in rows:
-        if not row["all"]:
-            continue
-        share = float(row["q1"] or 0) / float(row["all"])
-        previous_share = (
-            float(row.get("q1_then") or 0) / float(row["all_then"]) if row.get("all_then") else None
-        )
-        result.append(
-            {
-                "hub": row["indicator__adoption__hub__name"],
-                "innovation": row["indicator__adoption__innovation__name"],
-                "metric": row["indicator__metric__name"],
-                "q1": _number(row["q1"] or 0),
-                "all": _number(row["all"]),
-                "share": round(share, PLACES),
-                "previous_share": None if previous_share is None else round(previous_share, PLACES),
-                # The counts behind the previous share: a page may show that share only if
-                # neither is small (core.disclosure).
-                "q1_previous": None if previous_share is None else _number(row.get("q1_then") or 0),
-                "all_previous": None if previous_share is None else _number(row["all_then"]),
-                "change_points": None
-                if previous_share is None
-                else round(100 * (share - previous_share), PLACES),
-            }
-        )
-    return sorted(result, key=lambda e: (e["hub"], e["innovation"], e["metric"]))
+    return [row for _, row in found]
 
 
 def learning(day: datetime.date, previous: dict | None = None) -> dict:

@@ -43,8 +43,14 @@ def test_an_ahsn_admin_reads_the_list_and_a_report_and_sees_whats_new(page, visi
     oximetry = main.get_by_role("table", name="Remote oximetry at home", exact=False)
     expect(oximetry.get_by_role("row", name="Dorset", exact=False)).to_contain_text("New")
     expect(oximetry.get_by_role("row", name="Manchester", exact=False)).not_to_contain_text("New")
-    chart = main.get_by_role("img", name="People enrolled: share living in IMD quintile 1", exact=False)
+    chart = main.get_by_role(
+        "img", name="People enrolled: the share reached in each group (IMD quintile)", exact=False
+    )
     expect(chart).to_be_visible()
+    ethnic = main.get_by_role(
+        "img", name="People enrolled: the share reached in each group (Ethnic group)", exact=False
+    )
+    expect(ethnic.locator("desc")).to_contain_text("; population ")
 
     with page.expect_download() as download:
         main.get_by_role("link", name="Download the innovations table as CSV").click()
@@ -74,7 +80,7 @@ def test_the_run_page_follows_the_run_until_it_finishes(page, visit, log_in):
 
     run.section = "equity"
     run.save()
-    expect(main.get_by_role("status")).to_contain_text("Equity: reach into IMD quintile 1")
+    expect(main.get_by_role("status")).to_contain_text("Equity: whom reach reaches")
 
     report = RollupReport.objects.create(day=DAY, content=content(), content_hash="0" * 64, duration_ms=900)
     run.status, run.report, run.finished_at = RollupRun.Status.SUCCEEDED, report, timezone.now()

@@ -9,7 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.utils import timezone
 
-from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, RebasePoint
+from demo.scale import expected_counts
+from evaluation.models import Indicator, IndicatorSummary, Measurement, Metric, PopulationShare, RebasePoint
+from evaluation.vocabulary import ETHNIC_GROUP, IMD, PLUS
 from hubs.models import Hub, Programme
 from innovations.models import Adoption, Innovation, StageTransition
 from innovations.stages import ACTIVE_STAGES, Stage
@@ -67,21 +69,45 @@ def test_row_counts_follow_the_scale_formula(loaded):
         )
     reach_counts = indicators.filter(metric__dimension="reach", metric__kind="count").count()
     assert reach_counts > 0
-    assert scale_measurements().count() == indicators.count() * MONTHS + reach_counts * MONTHS * 5
+    by_ethnic_group = indicators.filter(
+        metric__dimension="reach", metric__kind="count", measurements__group__dimension__code=ETHNIC_GROUP
+    ).distinct()
+    assert 0 < by_ethnic_group.count() < reach_counts
+    assert scale_measurements().count() == (
+        indicators.count() * MONTHS + reach_counts * MONTHS * (5 + 1) + by_ethnic_group.count() * MONTHS * 5
+    )
+    assert scale_measurements().count() == expected_counts(SCALE).measurements
     assert (
         IndicatorSummary.objects.filter(indicator__in=indicators, points=MONTHS).count() == indicators.count()
     )
     assert "Loaded scale 0.01" in loaded
 
 
-def test_reach_counts_have_every_imd_quintile_every_month(loaded):
+def test_reach_counts_have_every_imd_quintile_and_the_hubs_plus_group_every_month(loaded):
     for indicator in Indicator.objects.filter(metric__dimension="reach", metric__kind="count"):
-        rows = indicator.measurements.exclude(group=None)
+        rows = indicator.measurements.filter(group__dimension__code=IMD)
         assert rows.count() == MONTHS * 5
         assert set(rows.values_list("group__code", flat=True)) == {"1", "2", "3", "4", "5"}
         for total in indicator.measurements.filter(group=None):
             split = rows.filter(period=total.period).aggregate(people=Sum("value"))["people"]
             assert split <= total.value  # a few people have no known quintile
+        plus = indicator.measurements.filter(group__dimension__code=PLUS)
+        assert plus.count() == MONTHS
+        assert set(plus.values_list("group__hub", flat=True)) == {indicator.adoption.hub_id}  # its hub's own
+    ethnic = scale_measurements().filter(group__dimension__code=ETHNIC_GROUP)
+    assert ethnic.values("indicator", "period").distinct().count() * 5 == ethnic.count()
+
+
+def test_every_hub_has_a_plus_group_and_a_local_population_marked_synthetic(loaded):
+    for hub in Hub.objects.filter(programme__slug="scale-test-programme"):
+        assert list(hub.breakdown_groups.values_list("label", flat=True)) == ["Scale PLUS group"]
+        shares = PopulationShare.objects.filter(hub=hub)
+        assert set(shares.values_list("group__dimension__code", flat=True)) == {IMD, ETHNIC_GROUP, PLUS}
+        assert not shares.filter(is_synthetic=False).exists()
+        for dimension in (IMD, ETHNIC_GROUP):
+            assert sum(shares.filter(group__dimension__code=dimension).values_list("share", flat=True)) <= 100
+        # With their history: the nightly report reads them as they were on its day.
+        assert PopulationShare.history.filter(hub=hub).count() == shares.count()
     others = scale_measurements().exclude(
         indicator__metric__dimension="reach", indicator__metric__kind="count"
     )

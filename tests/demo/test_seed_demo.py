@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from evaluation.models import Measurement, Metric
+from evaluation.models import BreakdownGroup, DataQualityFlag, Measurement, Metric, PopulationShare
+from evaluation.vocabulary import ETHNIC_GROUP, IMD, PLUS, SEX
 from hubs.access import AHSN_ADMINS, EVALUATORS
 from hubs.models import Hub, Membership, Organisation, Partnership, Programme
 from innovations.models import Adoption, Innovation, StageTransition
@@ -107,6 +108,35 @@ def test_demo_content(seeded):
     assert Measurement.objects.filter(status=Measurement.Status.RETURNED).exclude(review_note="").count() >= 2
     assert Measurement.objects.filter(status=Measurement.Status.SUBMITTED).exists()
     assert not Measurement.objects.filter(status=Measurement.Status.APPROVED, reviewed_at=None).exists()
+
+
+def test_people_enrolled_are_broken_down_by_ethnic_group_and_a_plus_group_too(seeded):
+    enrolled = Measurement.objects.filter(indicator__metric__code="people-enrolled")
+    assert set(enrolled.exclude(group=None).values_list("group__dimension__code", flat=True)) == {
+        IMD,
+        ETHNIC_GROUP,
+        PLUS,
+    }
+    # Each hub's PLUS groups are its profile's; people enrolled are counted in the first.
+    manchester = Hub.objects.get(slug="manchester")
+    assert list(BreakdownGroup.objects.filter(hub=manchester).values_list("label", flat=True)) == [
+        "People experiencing homelessness",
+        "Ethnic minority communities",
+    ]
+    assert enrolled.filter(group__hub=manchester, group__label="People experiencing homelessness").exists()
+    # The breakdowns never flag: the ethnic groups add up to (a little under) each total.
+    assert not DataQualityFlag.objects.filter(kind=DataQualityFlag.Kind.BREAKDOWN_NOT_ADDING_UP).exists()
+
+
+def test_every_hub_has_its_local_population_marked_synthetic(seeded):
+    for hub in Hub.objects.filter(name__in=HUB_NAMES):
+        shares = PopulationShare.objects.filter(hub=hub)
+        assert set(shares.values_list("group__dimension__code", flat=True)) == {IMD, ETHNIC_GROUP, SEX, PLUS}
+        assert not shares.filter(is_synthetic=False).exists()
+        assert "not official statistics" in shares.first().source
+        assert sum(shares.filter(group__dimension__code=ETHNIC_GROUP).values_list("share", flat=True)) <= 100
+    # The equity page compares with them: Manchester's quintile 1 is 43% of its people.
+    assert PopulationShare.objects.get(hub__slug="manchester", group=imd(1)).share == 43
 
 
 def totals(hub: str, innovation: str, metric: str) -> list[float]:

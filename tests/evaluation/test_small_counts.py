@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from evaluation import dashboards, summaries
 from evaluation.charts import long_month
-from evaluation.models import Measurement
+from evaluation.models import BreakdownDimension, Measurement
 from tests.factories import IndicatorFactory, MeasurementFactory, imd, last_month, percentage_metric
 
 pytestmark = pytest.mark.django_db
@@ -62,33 +62,44 @@ def get(client, user, url, **params):
 # -- The equity dashboard ----------------------------------------------------------------------
 
 
-def equity_cells(client, user) -> list[str]:
+def equity_cells(client, user) -> tuple[dict[str, list[str]], str]:
+    """The equity page's rows for Dorset's people enrolled, by IMD quintile: group → cells."""
     content = get(client, user, reverse("evaluation:equity")).content.decode()
-    [row] = [
-        cells
-        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", content, re.S)
-        if len(cells := [text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]) > 1
-    ]
-    return cells[2:], content
+    table = re.search(r"<tbody.*?</tbody>", content, re.S).group(0)
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        group = text_of(re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1))
+        rows[group] = [text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return rows, content
 
 
 def test_an_ahsn_admin_sees_under_eight_and_no_share_on_the_equity_page(client, admin_user_ahsn, enrolled):
-    cells, content = equity_cells(client, admin_user_ahsn)
-    # The share and the gap: a dash, read out as "Not shown".
-    assert cells == ["<8", "<8", "— Not shown", "— Not shown", "Not shown: fewer than 8 people in quintile 1"]
+    rows, content = equity_cells(client, admin_user_ahsn)
+    # The share and the gap: a dash, read out as "Not shown"; the local population share is no count.
+    assert rows["1 (most deprived)"] == [
+        "<8",
+        "<8",
+        "— Not shown",
+        "Not entered",
+        "— None",
+        "Not shown: fewer than 8 people in the group",
+    ]
+    assert rows["4"][:3] == ["0", "<8", "— Not shown"]  # zero is no small count, but its share gives 5 away
     assert "60.0%" not in content  # 3 of 5
-    assert "Share not shown: fewer than 8 people in quintile 1" in content  # the chart's bar
+    assert "Share not shown: fewer than 8 people in the group" in content  # the chart's bar
 
 
 def test_an_evaluator_sees_the_counts_and_the_share_on_the_equity_page(client, evaluator_user, enrolled):
-    cells, _ = equity_cells(client, evaluator_user)
-    assert cells == ["3", "5", "60.0%", "+40.0", "Above its population share"]
+    rows, _ = equity_cells(client, evaluator_user)
+    assert rows["1 (most deprived)"][:3] == ["3", "5", "60.0%"]
 
 
 def test_equity_rows_without_a_viewer_are_suppressed(enrolled):
     first, last = dashboards.equity_months()
-    [row] = dashboards.equity_rows(Measurement.objects.all(), first=first, last=last)
-    assert (row.quintile_one_shown, row.all_quintiles_shown, row.suppressed) == ("<8", "<8", True)
+    imd_quintile = BreakdownDimension.objects.get(code="imd")
+    [row] = dashboards.equity_rows(Measurement.objects.all(), dimension=imd_quintile, first=first, last=last)
+    group = row.groups[0]
+    assert (group.people_shown, group.base_shown, group.suppressed) == ("<8", "<8", True)
 
 
 # -- The summary and summary.csv ---------------------------------------------------------------

@@ -30,8 +30,9 @@ def content(text: str) -> dict:
         "signals": [{"indicator_id": -77, "hub": text, "innovation": text, "metric": text, "variation": text,
                      "previous_variation": None, "assurance": None, "previous_assurance": None,
                      "change": text}],
-        "equity": [{"hub": text, "innovation": text, "metric": text, "q1": 120, "all": 400, "share": 0.3,
-                    "previous_share": 0.335, "change_points": -3.5, "q1_previous": 134, "all_previous": 400}],
+        "equity": [{"hub": text, "innovation": text, "metric": text, "dimension": "PLUS group", "group": text,
+                    "people": 120, "base": 400, "share": 0.3, "population": 0.25, "previous_share": 0.335,
+                    "change_points": -3.5, "people_previous": 134, "base_previous": 400}],
         "learning": {"new_notes": [{"note_id": -11, "title": text, "hub": text, "innovation": text, "kind": text,
                                     "cfir_domain": text, "created": "2026-11-24"}],
                      "by_domain_and_kind": [], "recurring_themes": []},
@@ -65,7 +66,9 @@ def expected_rows(text: str) -> dict[str, list[list[str]]]:
         ],
         "innovations": [[q, q, q, "2026-11-20", "-4", "0"]],
         "signals": [[q, q, q, q, q, "", "", "", "-77"]],
-        "equity": [[q, q, q, "120", "400", "0.3", "0.335", "-3.5"]],
+        "equity": [
+            [q, q, q, "PLUS group", q, "120", "400", "0.3", "0.25", "0.335", "-3.5"]
+        ],  # a hub's group, named by it
         "learning": [["2026-11-24", q, q, q, q, q, "-11"]],
         "completeness": [[q, "24", "18", "-5"]],
         "revised": [[q, q, q, "2026-10", "All people", q, "-12.5", "-3"]],

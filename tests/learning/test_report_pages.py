@@ -62,8 +62,10 @@ def content(day: datetime.date = DAY, previous: datetime.date | None = PREVIOUS_
         ],
         "equity": [
             {"hub": "Dorset", "innovation": "Remote oximetry at home", "metric": "People enrolled",
-             "q1": 120, "all": 400, "share": 0.3, "previous_share": 0.25, "change_points": 5.0,
-             "q1_previous": 90, "all_previous": 360},
+             "dimension": "Ethnic group", "group": "White", "people": 120, "base": 400, "share": 0.3,
+             "population": 0.815, "previous_share": 0.25, "change_points": 5.0,
+             "people_previous": 90, "base_previous": 360},
+            # As a report built before breakdowns kept it: IMD quintile 1 only.
             {"hub": "Manchester", "innovation": "Remote oximetry at home", "metric": "People enrolled",
              "q1": 5, "all": 90, "share": 0.0556, "previous_share": None, "change_points": None},
         ],
@@ -142,7 +144,7 @@ def test_the_report_shows_every_section_and_marks_what_is_new(client, reader):
         "Headline figures",
         "Innovations across hubs",
         "Signals since the previous report",
-        "Equity: reach into IMD quintile 1",
+        "Equity: whom reach reaches",
         "Learning: new notes",
         "Data completeness by hub",
     ):
@@ -156,7 +158,11 @@ def test_the_report_shows_every_section_and_marks_what_is_new(client, reader):
     assert reverse("learning:note", args=[11]) in page and reverse("learning:note", args=[12]) in page
     assert "Outer setting: barrier" in page and "Barriers in outer setting: Dorset, Manchester" in page
     assert "<svg" in page and "<title" in page and "30.0%" in page and "+5.0 points" in page
+    assert "Ethnic group: White" in page and "81.5%" in page  # against Dorset's local population
+    assert "30.0%; population 81.5%" in page  # the chart's bar, in words
     assert ">&lt;8<" in page  # Manchester's five people in quintile 1 are not shown
+    # The older report's row reads as it did: quintile 1 against its 20% share of England.
+    assert "IMD quintile: 1 (most deprived)" in page and ">20.0%<" in page
     assert reverse("learning:report", args=[PREVIOUS_DAY.isoformat()]) in page
     assert "75%" in page
 
@@ -179,7 +185,7 @@ def test_an_unknown_day_is_not_found(client, reader):
         ("headline", ["figure", "item", "count"], 6),
         ("innovations", ["innovation", "hub", "stage", "since", "days_in_stage", "moves_since_previous"], 3),
         ("signals", ["hub", "innovation", "metric", "change"], 1),
-        ("equity", ["hub", "innovation", "metric", "quintile_1", "all"], 2),
+        ("equity", ["hub", "innovation", "metric", "breakdown", "group", "people", "of", "share"], 2),
         ("learning", ["created", "hub", "innovation", "cfir_domain", "kind", "title"], 2),
         ("completeness", ["hub", "due", "reported", "percent"], 2),
     ],
@@ -344,13 +350,13 @@ def test_the_run_page_shows_the_section_it_is_on_and_polls(client, admin_user_ah
     run = RollupRun.objects.create(day=DAY, status=RollupRun.Status.RUNNING, section="equity")
     client.force_login(admin_user_ahsn)
     page = client.get(reverse("learning:run", args=[run.pk])).content.decode()
-    assert "Equity: reach into IMD quintile 1" in page and "run-progress.js" in page
+    assert "Equity: whom reach reaches" in page and "run-progress.js" in page
     assert f'href="{reverse("learning:run", args=[run.pk])}">Refresh</a>' in page
     status = client.get(reverse("learning:run_status", args=[run.pk]))
     assert status.json() == {
         "status": "running",
         "section": "equity",
-        "section_title": "Equity: reach into IMD quintile 1",
+        "section_title": "Equity: whom reach reaches",
         "finished": False,
     }
     assert status["Cache-Control"] == "no-store"

@@ -25,25 +25,28 @@ DAY = datetime.date(2026, 11, 24)
 
 
 def equity_row(hub: str, **counts) -> dict:
-    q1, everyone = counts["q1"], counts["all"]
+    """A row of the report's equity section: IMD quintile 1's people, of all the quintiles', against 20%."""
+    people, base = counts["people"], counts["base"]
     row = {"hub": hub, "innovation": "Remote oximetry at home", "metric": "People enrolled",
-           "q1": q1, "all": everyone, "share": round(q1 / everyone, 4), "previous_share": None,
-           "change_points": None, "q1_previous": None, "all_previous": None}  # fmt: skip
-    if "q1_previous" in counts:
-        previous = counts["q1_previous"] / counts["all_previous"]
+           "dimension": "IMD quintile", "group": "1 (most deprived)", "people": people, "base": base,
+           "share": round(people / base, 4), "population": 0.2, "previous_share": None,
+           "change_points": None, "people_previous": None, "base_previous": None}  # fmt: skip
+    if "people_previous" in counts:
+        previous = counts["people_previous"] / counts["base_previous"]
         row.update(
             previous_share=round(previous, 4),
-            change_points=round(100 * (q1 / everyone - previous), 4),
-            q1_previous=counts["q1_previous"],
-            all_previous=counts["all_previous"],
+            change_points=round(100 * (people / base - previous), 4),
+            people_previous=counts["people_previous"],
+            base_previous=counts["base_previous"],
         )
     return row
 
 
 def content() -> dict:
     """A hand-made report: Bradford's 3 of 5 people in quintile 1 among larger counts elsewhere."""
-    old_shape = equity_row("Dorset", q1=40, all=100, q1_previous=30, all_previous=100)
-    del old_shape["q1_previous"], old_shape["all_previous"]  # a report built before they were kept
+    # As a report built before breakdowns kept it, and before the counts behind its previous share.
+    old_shape = {"hub": "Dorset", "innovation": "Remote oximetry at home", "metric": "People enrolled",
+                 "q1": 40, "all": 100, "share": 0.4, "previous_share": 0.3, "change_points": 10.0}  # fmt: skip
     return {
         "day": DAY.isoformat(),
         "previous_day": "2026-11-23",
@@ -52,22 +55,23 @@ def content() -> dict:
         "innovations": [],
         "signals": [],
         "equity": [
-            equity_row("Bradford and Craven", q1=3, all=5, q1_previous=2, all_previous=4),
+            equity_row("Bradford and Craven", people=3, base=5, people_previous=2, base_previous=4),
             old_shape,
-            equity_row("Manchester", q1=40, all=100, q1_previous=3, all_previous=6),
-            equity_row("Cambridgeshire and Peterborough", q1=30, all=120, q1_previous=20, all_previous=100),
+            equity_row("Manchester", people=40, base=100, people_previous=3, base_previous=6),
+            equity_row("Cambridgeshire and Peterborough", people=30, base=120, people_previous=20, base_previous=100),
         ],
         "learning": {"new_notes": [], "by_domain_and_kind": [], "recurring_themes": []},
         "completeness": [],
     }  # fmt: skip
 
 
-# What each copy of the report shows for each hub: quintile 1, all, share, previous share, change.
+# What each copy of the report shows for each hub: people in quintile 1, of all, share, the local
+# population's share, previous share, change.
 EXPECTED = {
-    "Bradford and Craven": ["<8", "<8", "Not shown", "Not shown", "Not shown"],
-    "Dorset": ["40", "100", "40.0%", "Not shown", "Not shown"],
-    "Manchester": ["40", "100", "40.0%", "Not shown", "Not shown"],
-    "Cambridgeshire and Peterborough": ["30", "120", "25.0%", "20.0%", "+5.0 points"],
+    "Bradford and Craven": ["<8", "<8", "Not shown", "20.0%", "Not shown", "Not shown"],
+    "Dorset": ["40", "100", "40.0%", "20.0%", "Not shown", "Not shown"],
+    "Manchester": ["40", "100", "40.0%", "20.0%", "Not shown", "Not shown"],
+    "Cambridgeshire and Peterborough": ["30", "120", "25.0%", "20.0%", "20.0%", "+5.0 points"],
 }
 
 
@@ -101,13 +105,14 @@ def text_of(html: str) -> str:
 
 def equity_table(html: str) -> dict[str, list[str]]:
     """The equity table of a page or PDF: hub → the numeric cells."""
-    table = re.search(r"Share reached in IMD quintile 1</caption>(.*?)</table>", html, re.S).group(1)
+    table = re.search(r"against the local population</caption>(.*?)</table>", html, re.S).group(1)
     rows = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
         header = re.search(r'<th scope="row"[^>]*>(.*?)</th>', row, re.S)
         if header:
             cells = [text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            rows[text_of(header.group(1)).split(", ")[1]] = cells[1:]
+            # Each hub's first group (after the metric and the group's name).
+            rows.setdefault(text_of(header.group(1)).split(", ")[1], cells[2:])
     return rows
 
 
@@ -133,21 +138,24 @@ def test_the_page_the_csv_and_the_pdf_show_the_same_suppressed_equity_table(
         "hub",
         "innovation",
         "metric",
-        "quintile_1",
-        "all",
+        "breakdown",
+        "group",
+        "people",
+        "of",
         "share",
+        "population_share",
         "previous_share",
         "change_points",
     ]
-    assert {row[0]: row[3:] for row in rows} == {
-        "Bradford and Craven": ["<8", "<8", "Not shown", "Not shown", "Not shown"],
-        "Dorset": ["40", "100", "0.4", "Not shown", "Not shown"],
-        "Manchester": ["40", "100", "0.4", "Not shown", "Not shown"],
-        "Cambridgeshire and Peterborough": ["30", "120", "0.25", "0.2", "5.0"],
+    assert {row[0]: row[5:] for row in rows} == {
+        "Bradford and Craven": ["<8", "<8", "Not shown", "0.2", "Not shown", "Not shown"],
+        "Dorset": ["40", "100", "0.4", "0.2", "Not shown", "Not shown"],
+        "Manchester": ["40", "100", "0.4", "0.2", "Not shown", "Not shown"],
+        "Cambridgeshire and Peterborough": ["30", "120", "0.25", "0.2", "0.2", "5.0"],
     }
     for html in (page, pdf_html):
         assert "60.0%" not in html  # Bradford's 3 of 5
-        assert "Share not shown: fewer than 8 people in quintile 1" in html  # its bar in the chart
+        assert "Share not shown: fewer than 8 people in the group" in html  # its bar in the chart
 
 
 def test_a_small_total_reach_reads_under_eight_on_the_page_the_list_the_csv_and_the_pdf(
@@ -180,10 +188,16 @@ def test_a_report_built_from_figures_suppresses_them_end_to_end(client, evaluato
                            status=Measurement.Status.APPROVED, reviewed_at=yesterday)  # fmt: skip
     day = timezone.localdate()
     call_command("run_rollup", "--date", day.isoformat(), stdout=io.StringIO())
-    [row] = RollupReport.objects.get(day=day).content["equity"]
-    assert (row["q1"], row["all"]) == (3, 5)
+    rows = RollupReport.objects.get(day=day).content["equity"]
+    assert [(row["group"], row["people"], row["base"]) for row in rows] == [
+        ("1 (most deprived)", 3, 5),
+        ("2", 1, 5),
+        ("3", 1, 5),
+        ("4", 0, 5),
+        ("5 (least deprived)", 0, 5),
+    ]
     client.force_login(evaluator_user)
     page = client.get(reverse("learning:report", args=[day.isoformat()])).content.decode()
-    assert equity_table(page)[adoption.hub.name] == ["<8", "<8", "Not shown", "None", "None"]
-    [_, csv_row] = csv_section(client, "equity", day)
-    assert csv_row[3:] == ["<8", "<8", "Not shown", "", ""]
+    assert equity_table(page)[adoption.hub.name] == ["<8", "<8", "Not shown", "Not entered", "None", "None"]
+    [_, csv_row, *_] = csv_section(client, "equity", day)
+    assert csv_row[5:] == ["<8", "<8", "Not shown", "", "", ""]

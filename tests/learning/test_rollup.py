@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from evaluation.models import Measurement, Metric
+from evaluation.models import Measurement, Metric, PopulationShare
+from evaluation.vocabulary import ETHNIC_GROUP
 from hubportal.celery import app
 from innovations.models import StageTransition
 from innovations.stages import Stage
@@ -29,9 +30,11 @@ from tests.factories import (
     LearningNoteFactory,
     MeasurementFactory,
     MetricFactory,
+    PlusGroupFactory,
     ProgrammeFactory,
     UserFactory,
     ahsn_admin,
+    breakdown_group,
     imd,
 )
 
@@ -48,15 +51,23 @@ def month(year: int, number: int) -> datetime.date:
     return datetime.date(year, number, 1)
 
 
-def approved(indicator, period, reviewed_on, *, value=None, quintile=None):
+def approved(indicator, period, reviewed_on, *, value=None, quintile=None, group=None):
     return MeasurementFactory(
         indicator=indicator,
         period=period,
         value=Decimal(value),
-        group=imd(quintile) if quintile else None,
+        group=imd(quintile) if quintile else group,
         status=Measurement.Status.APPROVED,
         reviewed_at=at(reviewed_on),
     )
+
+
+def population_share(hub, group, share: str, *, on: datetime.date) -> PopulationShare:
+    """A local population share entered (its history dated) on ``on``."""
+    row = PopulationShare(hub=hub, group=group, share=Decimal(share), source="Census", source_date=on)
+    row._history_date = at(on)
+    row.save()
+    return row
 
 
 def move(adoption, to_stage, on, from_stage):
@@ -114,6 +125,23 @@ def data(db):
     approved(ind1, month(2025, 4), datetime.date(2025, 6, 12), value="3", quintile=1)
     approved(ind1, month(2025, 4), datetime.date(2025, 6, 12), value="2", quintile=5)
     approved(ind1, month(2025, 6), datetime.date(2025, 6, 20), value="100", quintile=1)  # after D
+    # ind1 by ethnic group: May's white people only, approved after P.
+    approved(
+        ind1,
+        month(2025, 5),
+        datetime.date(2025, 6, 14),
+        value="18",
+        group=breakdown_group(ETHNIC_GROUP, "white"),
+    )
+    # ind1 for Dorset's own PLUS group: May (before P) 4; April (after P) 1.
+    coastal = PlusGroupFactory(hub=dorset, label="Coastal communities")
+    approved(ind1, month(2025, 5), datetime.date(2025, 6, 5), value="4", group=coastal)
+    approved(ind1, month(2025, 4), datetime.date(2025, 6, 12), value="1", group=coastal)
+    # Dorset's local population by IMD quintile, entered on 1 June.
+    shares = {
+        quintile: population_share(dorset, imd(quintile), share, on=datetime.date(2025, 6, 1))
+        for quintile, share in ((1, "25"), (5, "15"))
+    }
 
     Kind, Domain = LearningNote.Kind, LearningNote.Domain
     LearningNoteFactory(
@@ -147,7 +175,7 @@ def data(db):
         title="n5",
         created_at=at(datetime.date(2025, 6, 14)),
     )
-    return {"a1": a1, "a2": a2, "ind1": ind1, "ind2": ind2, "ind3": ind3}
+    return {"a1": a1, "a2": a2, "ind1": ind1, "ind2": ind2, "ind3": ind3, "shares": shares}
 
 
 @pytest.fixture
@@ -223,21 +251,32 @@ def test_signals_new_improvement_since_previous_report(report, data):
     ]
 
 
-def test_equity_share_in_quintile_one(report):
-    # As of D: (2 + 3) of (10 + 5) = 1/3; as of P: 2 of 10 = 0.2; +13.33 points. June's 100 came after D.
-    assert report.content["equity"] == [
-        {
+def test_equity_by_every_breakdown_against_the_local_population_as_entered_then(report):
+    def row(dimension, group, people, base, share, population, previous=None, then=(None, None), change=None):
+        return {
             "hub": "Dorset",
             "innovation": "Alpha",
             "metric": "People enrolled",
-            "q1": 5,
-            "all": 15,
-            "share": 0.3333,
-            "previous_share": 0.2,
-            "change_points": 13.3333,
-            "q1_previous": 2,
-            "all_previous": 10,
+            "dimension": dimension,
+            "group": group,
+            "people": people,
+            "base": base,
+            "share": share,
+            "population": population,
+            "previous_share": previous,
+            "people_previous": then[0],
+            "base_previous": then[1],
+            "change_points": change,
         }
+
+    # As of D: quintile 1 (2 + 3) of (10 + 5) = 1/3; as of P: 2 of 10 = 0.2. June's 100 came after D.
+    # The ethnic groups: May's 18 white people, approved after P: no share then. Dorset's PLUS group:
+    # 5 of the 30 reached in the months it was given for (April and May); as of P, May's 4 of 20.
+    assert report.content["equity"] == [
+        row("IMD quintile", "1 (most deprived)", 5, 15, 0.3333, 0.25, 0.2, (2, 10), 13.3333),
+        row("IMD quintile", "5 (least deprived)", 10, 15, 0.6667, 0.15, 0.8, (8, 10), -13.3333),
+        row("Ethnic group", "White", 18, 18, 1.0, None),
+        row("PLUS group", "Coastal communities", 5, 30, 0.1667, None, 0.2, (4, 20), -3.3333),
     ]
 
 
@@ -283,6 +322,14 @@ def test_rebuilding_the_day_later_gives_the_same_report(report, data):
     move(data["a2"], Stage.PLANNING, D + datetime.timedelta(days=2), Stage.DECIDED)
     approved(data["ind2"], month(2025, 4), D + datetime.timedelta(days=3), value="500")
     LearningNoteFactory(adoption=data["a1"], title="later")
+    # Dorset's local population changes after D: quintile 1's share is corrected, quintile 5's removed.
+    later = D + datetime.timedelta(days=4)
+    corrected = data["shares"][1]
+    corrected.share, corrected._history_date = Decimal("30"), at(later)
+    corrected.save()
+    removed = data["shares"][5]
+    removed._history_date = at(later)
+    removed.delete()
     run = rollup_run(day=D)
     assert run.status == RollupRun.Status.UNCHANGED
     assert RollupReport.objects.get(day=D).content_hash == report.content_hash
