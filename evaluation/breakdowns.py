@@ -74,7 +74,7 @@ def dimensions_of_hub(hub_id: int) -> list[BreakdownDimension]:
     return list(dimensions.values())
 
 
-def groups_with_figures(indicator_ids: Iterable[int]) -> dict[int, set[int]]:
+def dimensions_with_figures(indicator_ids: Iterable[int]) -> dict[int, set[int]]:
     """Indicator id → the dimensions (ids) it has figures for, in any month: one query."""
     found: dict[int, set[int]] = {}
     rows = (

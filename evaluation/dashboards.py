@@ -159,8 +159,8 @@ def equity_rows(
     """Approved reach counts by ``dimension``'s groups, summed per metric, hub, innovation and group.
 
     Each adoption's groups with a figure in the months, against its hub's population shares.
-    Four queries, however many groups, hubs and months: the sums, the base of PLUS groups,
-    the groups, the population shares. Raw counts only where ``viewer`` sees that hub's raw
+    Three queries, however many groups, hubs and months (the sums, the groups, the population
+    shares), and for PLUS groups a fourth, for their base. Raw counts only where ``viewer`` sees that hub's raw
     figures (an evaluator, the hub's own staff); without a viewer, none does.
 
     A share is people in the group / the base, added up over the months: people counted,

@@ -376,7 +376,7 @@ def figures_grid(request: HttpRequest, adoption_pk: int, month: str) -> HttpResp
         )
     }
     # An indicator broken down by a dimension in any month shows that dimension's rows in every month.
-    broken_down = breakdowns.groups_with_figures(indicator.pk for indicator in indicators)
+    broken_down = breakdowns.dimensions_with_figures(indicator.pk for indicator in indicators)
     rows = [
         (
             indicator,
