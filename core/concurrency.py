@@ -81,6 +81,17 @@ def changes_since(instance: models.Model, version: int, fields: Iterable[str]) -
     return lines
 
 
+def locked_at(instance: models.Model, *, version: int, fields: Iterable[str]) -> models.Model:
+    """The row of ``instance``, locked for a change, if it is still at ``version``; else ``EditConflict``.
+
+    Call inside a transaction: two changes from the same version cannot both pass.
+    """
+    current = type(instance).objects.select_for_update().get(pk=instance.pk)
+    if current.version != version:
+        raise EditConflict(changes_since(current, version, fields), current.version)
+    return current
+
+
 def save_if_unchanged(
     instance: models.Model,
     *,
@@ -96,12 +107,7 @@ def save_if_unchanged(
     same version cannot both pass; the second raises ``EditConflict``. The
     history records ``by`` and ``reason``.
     """
-    model = type(instance)
-    current = model.objects.select_for_update().get(pk=instance.pk)
-    if current.version != expected_version:
-        raise EditConflict(
-            changes_since(current, expected_version, fields or changes.keys()), current.version
-        )
+    current = locked_at(instance, version=expected_version, fields=fields or changes.keys())
     for field, value in changes.items():
         setattr(instance, field, value)
     instance.version = current.version

@@ -1,5 +1,7 @@
 from django import forms
 
+from core.concurrency import VersionedModelForm
+
 from .models import EngagementEvent, Hub, Organisation, Partnership
 
 
@@ -25,7 +27,7 @@ class PartnershipForm(forms.ModelForm):
         widgets = {"joined_on": _date_widget()}
 
 
-class PartnershipChangeForm(forms.ModelForm):
+class PartnershipChangeForm(VersionedModelForm):
     """A partner's role and dates; a day in ``left_on`` ends the partnership (the record stays)."""
 
     reason = forms.CharField(
@@ -55,3 +57,7 @@ class EngagementEventForm(forms.ModelForm):
         # The model's rules (dates, counts) read the hub, so the form's own clean() can run them.
         self.instance.hub = hub
         self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+
+
+class EngagementEventChangeForm(VersionedModelForm, EngagementEventForm):
+    """The event's fields, opened at its version: a save over someone else's newer one is refused."""

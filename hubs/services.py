@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.concurrency import locked_at
 from core.history import stamp
 
 from .access import require_changeable, require_hub_lead, require_hub_staff
@@ -46,10 +47,15 @@ def partnership_add(*, hub: Hub, organisation: Organisation, role: str, joined_o
 
 
 @transaction.atomic
-def partnership_update(*, partnership: Partnership, by, reason: str = "", **changes) -> Partnership:
-    """Change a partner's role or dates (``left_on`` ends it, the row stays); history keeps the old ones."""
+def partnership_update(
+    *, partnership: Partnership, version: int, by, reason: str = "", **changes
+) -> Partnership:
+    """Change a partner's role or dates (``left_on`` ends it, the row stays); history keeps the old ones.
+
+    Refused (``EditConflict``) if someone saved the partnership since ``version``.
+    """
     require_changeable(Partnership.objects, by, partnership, "change this hub's partners")
-    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    partnership = locked_at(partnership, version=version, fields=changes)
     for field, value in changes.items():
         setattr(partnership, field, value)
     partnership.full_clean(validate_constraints=False)
@@ -80,11 +86,14 @@ def engagement_log(*, hub: Hub, by, organisations=(), **fields) -> EngagementEve
 
 @transaction.atomic
 def engagement_update(
-    *, event: EngagementEvent, by, organisations=None, reason: str = "", **changes
+    *, event: EngagementEvent, version: int, by, organisations=None, reason: str = "", **changes
 ) -> EngagementEvent:
-    """Correct a logged event; its earlier versions stay in its history."""
+    """Correct a logged event; its earlier versions stay in its history.
+
+    Refused (``EditConflict``) if someone saved the event since ``version``.
+    """
     require_changeable(EngagementEvent.objects, by, event, "change this hub's events")
-    event = EngagementEvent.objects.select_for_update().select_related("hub").get(pk=event.pk)
+    event = locked_at(event, version=version, fields=changes)
     for field, value in changes.items():
         setattr(event, field, value)
     return _save_event(event, by=by, organisations=organisations, reason=reason, new_version=True)

@@ -12,7 +12,13 @@ from core.history import HistoryEntry, field_changes
 
 from . import engagement
 from .access import get_changeable_or_403, get_visible_or_404, roles_of
-from .forms import EngagementEventForm, HubProfileForm, PartnershipChangeForm, PartnershipForm
+from .forms import (
+    EngagementEventChangeForm,
+    EngagementEventForm,
+    HubProfileForm,
+    PartnershipChangeForm,
+    PartnershipForm,
+)
 from .models import EngagementEvent, Hub, Membership, Partnership
 from .services import (
     engagement_archive,
@@ -187,7 +193,7 @@ def event_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def event_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     event = _event(request, slug, pk, change=True)
-    form = EngagementEventForm(request.POST or None, instance=event, hub=event.hub)
+    form = EngagementEventChangeForm(request.POST or None, instance=event, hub=event.hub)
     if submit(form, lambda data: engagement_update(event=event, by=request.user, **data)):
         messages.success(request, "The event is saved. Its earlier details stay in its history.")
         return redirect(event)

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.concurrency import EditConflict
 from core.quarters import quarter_start
 from hubs.engagement import counts_by_quarter
 from hubs.models import MAX_PEOPLE, EngagementEvent
@@ -91,15 +92,27 @@ class TestRules:
             engagement_log(hub=hub, by=user, **fields())
         event = EngagementEventFactory(hub=hub, title="Kept")
         with pytest.raises(PermissionDenied):
-            engagement_update(event=event, by=user, title="Taken over")
+            engagement_update(event=event, version=event.version, by=user, title="Taken over")
         with pytest.raises(PermissionDenied):
             engagement_archive(event=event, by=user)
         event.refresh_from_db()
         assert (event.title, event.archived) == ("Kept", False)
 
+    def test_a_correction_over_someone_elses_newer_one_is_refused_and_changes_nothing(self, hub, lead, owner):
+        event = engagement_log(hub=hub, by=lead, **fields())
+        opened_at = event.version
+        engagement_update(event=event, version=opened_at, by=owner, people_reached=45)
+        with pytest.raises(EditConflict) as refused:
+            engagement_update(event=event, version=opened_at, by=lead, people_reached=50)
+        assert "Someone else saved this since you opened it" in refused.value.messages[0]
+        event.refresh_from_db()
+        assert event.people_reached == 45
+
     def test_a_correction_and_an_archive_keep_the_history(self, hub, lead):
         event = engagement_log(hub=hub, by=lead, **fields())
-        engagement_update(event=event, by=lead, people_reached=45, reason="Late sign-in sheet")
+        engagement_update(
+            event=event, version=event.version, by=lead, people_reached=45, reason="Late sign-in sheet"
+        )
         engagement_archive(event=event, by=lead, reason="Logged twice")
         event.refresh_from_db()
         assert event.archived and EngagementEvent.objects.filter(pk=event.pk).exists()
@@ -247,3 +260,24 @@ class TestCountsOverTime:
             for url in urls:
                 client.get(url)
         assert len(many) == len(few)
+
+
+def test_the_edit_page_carries_the_version_and_refuses_a_stale_save_keeping_what_was_typed(
+    client, hub, lead, owner
+):
+    event = engagement_log(hub=hub, by=lead, **fields())
+    url = reverse("hubs:event_edit", args=[hub.slug, event.pk])
+    client.force_login(lead)
+    assert f'name="version" value="{event.version}"' in client.get(url).content.decode()
+    engagement_update(event=event, version=event.version, by=owner, title="Renamed by a colleague")
+    posted = {
+        "date": event.date.isoformat(), "kind": event.kind, "title": "My own title",
+        "people_reached": event.people_reached, "people_trained": event.people_trained,
+        "version": event.version,
+    }  # fmt: skip
+    page = client.post(url, posted)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Someone else saved this since you opened it" in html and "My own title" in html
+    event.refresh_from_db()
+    assert event.title == "Renamed by a colleague"

@@ -93,9 +93,11 @@ def test_a_report_rebuilt_for_a_past_day_is_identical(hub, hub_lead, freezer):
 
     # Later: the event is corrected, then archived; the partner leaves; an earlier event is logged late.
     freezer.move_to("2026-06-20 09:00")
-    engagement_update(event=held, by=hub_lead, people_reached=45)
+    engagement_update(event=held, version=held.version, by=hub_lead, people_reached=45)
     engagement_archive(event=held, by=hub_lead)
-    partnership_update(partnership=partnership, by=hub_lead, left_on=datetime.date(2026, 5, 5))
+    partnership_update(
+        partnership=partnership, version=partnership.version, by=hub_lead, left_on=datetime.date(2026, 5, 5)
+    )
     event(hub, hub_lead, datetime.date(2026, 5, 2), 99, 0, title="Logged late")
 
     assert rollup.build_content(day)["engagement"] == before

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.concurrency import EditConflict
 from hubs.engagement import partner_matrix
 from hubs.models import Hub, Partnership
 from hubs.services import partnership_add, partnership_update
@@ -53,7 +54,11 @@ class TestRules:
     def test_a_partner_that_left_stays_on_record_and_may_rejoin(self, hub, lead, organisation):
         first = PartnershipFactory(hub=hub, organisation=organisation)
         partnership_update(
-            partnership=first, by=lead, left_on=TODAY - datetime.timedelta(days=5), reason="Funding ended"
+            partnership=first,
+            version=first.version,
+            by=lead,
+            left_on=TODAY - datetime.timedelta(days=5),
+            reason="Funding ended",
         )
         again = partnership_add(
             hub=hub, organisation=organisation, role="supporter", joined_on=TODAY, by=lead
@@ -64,10 +69,23 @@ class TestRules:
         assert first.history.first().history_change_reason == "Funding ended"
         assert again.left_on is None
 
+    def test_a_change_over_someone_elses_newer_one_is_refused_and_changes_nothing(
+        self, hub, lead, organisation
+    ):
+        partnership = PartnershipFactory(hub=hub, organisation=organisation)
+        opened_at = partnership.version
+        partnership_update(partnership=partnership, version=opened_at, by=lead, role="supporter")
+        with pytest.raises(EditConflict):
+            partnership_update(partnership=partnership, version=opened_at, by=lead, role="community")
+        partnership.refresh_from_db()
+        assert partnership.role == "supporter"
+
     def test_leaving_before_joining_is_refused(self, hub, lead, organisation):
         partnership = PartnershipFactory(hub=hub, organisation=organisation, joined_on=TODAY)
         with pytest.raises(ValidationError) as refused:
-            partnership_update(partnership=partnership, by=lead, left_on=TODAY - datetime.timedelta(days=1))
+            partnership_update(
+                partnership=partnership, version=1, by=lead, left_on=TODAY - datetime.timedelta(days=1)
+            )
         assert "on or after it joined" in refused.value.message_dict["left_on"][0]
         partnership.refresh_from_db()
         assert partnership.left_on is None
@@ -79,7 +97,7 @@ class TestRules:
             partnership_add(hub=hub, organisation=organisation, role="delivery", joined_on=TODAY, by=user)
         partnership = PartnershipFactory(hub=hub)
         with pytest.raises(PermissionDenied):
-            partnership_update(partnership=partnership, by=user, role="supporter")
+            partnership_update(partnership=partnership, version=1, by=user, role="supporter")
         partnership.refresh_from_db()
         assert partnership.role == "delivery"
 
@@ -160,7 +178,12 @@ class TestPages:
         left = TODAY - datetime.timedelta(days=2)
         response = client.post(
             reverse("hubs:partner_edit", args=[hub.slug, partnership.pk]),
-            {"role": "delivery", "joined_on": partnership.joined_on.isoformat(), "left_on": left.isoformat()},
+            {
+                "role": "delivery",
+                "joined_on": partnership.joined_on.isoformat(),
+                "left_on": left.isoformat(),
+                "version": partnership.version,
+            },
         )
         assert response.status_code == 302
         page = client.get(reverse("hubs:partners", args=[hub.slug])).content.decode()
