@@ -25,7 +25,6 @@ GLOBAL_READER_NAV = [
     ("Stages", "evaluation:stages"),
     ("Equity", "evaluation:equity"),
     ("Reporting", "evaluation:reporting_status"),
-    ("Spend", "value:spend_overview"),
     ("Overview", "overview"),
     ("Innovations", "innovations:catalogue"),
     ("Hubs", "hubs:directory"),
