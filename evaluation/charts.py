@@ -320,17 +320,14 @@ class Rebase:
 
 
 @dataclass(frozen=True)
-class Chart:
+class Frame:
+    """A chart's canvas, plotting area and ticks: what every SVG chart's template draws first."""
+
     width: int
     height: int
     plot: Plot
     y_ticks: list[Tick]
     x_ticks: list[Tick]
-    lines: list[Line]
-    target: TargetLine | None
-    markers: list[Marker]
-    dividers: list[Divider]
-    legend: list[LegendItem]
 
     @property
     def view_box(self) -> str:
@@ -343,6 +340,15 @@ class Chart:
     @property
     def axis_path(self) -> str:
         return axis_path(self.plot, self.x_ticks)
+
+
+@dataclass(frozen=True)
+class Chart(Frame):
+    lines: list[Line]
+    target: TargetLine | None
+    markers: list[Marker]
+    dividers: list[Divider]
+    legend: list[LegendItem]
 
 
 def grid_path(plot: Plot, y_ticks: Sequence[Tick]) -> str:

@@ -21,10 +21,8 @@ from .charts import (
     Plot,
     Stroke,
     Tick,
-    axis_path,
     coordinate,
     format_number,
-    grid_path,
     nice_ticks,
     polyline,
     tick_places,
@@ -71,12 +69,7 @@ class FunnelCurve:
 
 
 @dataclass(frozen=True)
-class FunnelChart:
-    width: int
-    height: int
-    plot: Plot
-    x_ticks: list[Tick]
-    y_ticks: list[Tick]
+class FunnelChart(charts.Frame):
     curves: list[FunnelCurve]
     target_y: float
     target_label: str
@@ -85,20 +78,8 @@ class FunnelChart:
     x_title: str
 
     @property
-    def view_box(self) -> str:
-        return f"0 0 {self.width} {self.height}"
-
-    @property
     def target_at(self) -> str:
         return coordinate(self.target_y)
-
-    @property
-    def grid_path(self) -> str:
-        return grid_path(self.plot, self.y_ticks)
-
-    @property
-    def axis_path(self) -> str:
-        return axis_path(self.plot, self.x_ticks)
 
     @property
     def clip(self) -> tuple[int, int, int, int]:
